@@ -1,0 +1,123 @@
+const utf8 = new TextEncoder();
+
+/**
+ * Growable byte buffer with LEB128 primitives. `fork()` starts a
+ * length-prefixed part and `join()` closes it, writing the minimal LEB128
+ * length in front, so sections and nested bodies need no size pre-pass.
+ */
+export class BinaryWriter {
+  private buf: Uint8Array;
+  private len = 0;
+  private readonly stack: { buf: Uint8Array; len: number }[] = [];
+
+  constructor(initialCapacity = 1024) {
+    this.buf = new Uint8Array(initialCapacity);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private reserve(n: number): void {
+    const need = this.len + n;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  u8(v: number): this {
+    this.reserve(1);
+    this.buf[this.len++] = v;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.reserve(5);
+    v >>>= 0;
+    do {
+      let byte = v & 0x7f;
+      v >>>= 7;
+      if (v !== 0) byte |= 0x80;
+      this.buf[this.len++] = byte;
+    } while (v !== 0);
+    return this;
+  }
+
+  /** Signed LEB128 for any safe integer (s32 and s33 immediates). */
+  sleb(v: number): this {
+    this.reserve(10);
+    for (;;) {
+      const byte = v & 0x7f;
+      v = Math.floor(v / 128);
+      const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+      this.buf[this.len++] = done ? byte : byte | 0x80;
+      if (done) return this;
+    }
+  }
+
+  s64(v: bigint): this {
+    this.reserve(10);
+    v = BigInt.asIntN(64, v);
+    for (;;) {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      const done = (v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0);
+      this.buf[this.len++] = done ? byte : byte | 0x80;
+      if (done) return this;
+    }
+  }
+
+  f32(v: number): this {
+    this.reserve(4);
+    new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 4).setFloat32(0, v, true);
+    this.len += 4;
+    return this;
+  }
+
+  f64(v: number): this {
+    this.reserve(8);
+    new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 8).setFloat64(0, v, true);
+    this.len += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  /** Length-prefixed UTF-8. */
+  name(s: string): this {
+    const b = utf8.encode(s);
+    return this.u32(b.length).bytes(b);
+  }
+
+  /** Starts a length-prefixed part; everything written until `join()` goes inside it. */
+  fork(): this {
+    this.stack.push({ buf: this.buf, len: this.len });
+    this.buf = new Uint8Array(256);
+    this.len = 0;
+    return this;
+  }
+
+  /** Closes the innermost `fork()`: writes its length, then its bytes, into the outer part. */
+  join(): this {
+    const outer = this.stack.pop();
+    if (!outer) throw new Error('BinaryWriter.join() without fork()');
+    const inner = this.buf.subarray(0, this.len);
+    this.buf = outer.buf;
+    this.len = outer.len;
+    return this.u32(inner.length).bytes(inner);
+  }
+
+  /** The bytes written so far (a copy sized exactly). */
+  finish(): Uint8Array {
+    if (this.stack.length) throw new Error('BinaryWriter.finish() inside an unjoined fork()');
+    return this.buf.slice(0, this.len);
+  }
+}
