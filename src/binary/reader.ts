@@ -1,6 +1,7 @@
 import { WasiAdaptError, type ErrorCode } from '../errors.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in names, so re-encoding a name gives back its exact bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Cursor over a byte view. Every read is bounds-checked and every failure is a
@@ -70,6 +71,22 @@ export class BinaryReader {
       result |= (byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return result >>> 0;
       shift += 7;
+    }
+  }
+
+  /** Unsigned LEB128 of at most 64 bits (memory64 limits and offsets). */
+  u64(): bigint {
+    const start = this.pos;
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; ; i++) {
+      if (this.pos >= this.end) this.fail('truncated', 'unexpected end of input inside a LEB128 number', this.base + start);
+      const byte = this.buf[this.pos++]!;
+      // The 10th byte carries bit 63 only.
+      if (i === 9 && byte > 0x01) this.fail('bad-leb', 'LEB128 u64 is too long or overflows 64 bits', this.base + start);
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result;
+      shift += 7n;
     }
   }
 

@@ -46,6 +46,31 @@ export class BinaryWriter {
     return this;
   }
 
+  /** Unsigned LEB128 padded to exactly `width` bytes (keeps a padded size field byte-identical). */
+  u32Padded(v: number, width: number): this {
+    this.reserve(width);
+    v >>>= 0;
+    for (let i = 0; i < width - 1; i++) {
+      this.buf[this.len++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.len++] = v & 0x7f;
+    return this;
+  }
+
+  /** Unsigned LEB128 of up to 64 bits. */
+  u64(v: bigint): this {
+    this.reserve(10);
+    v = BigInt.asUintN(64, v);
+    do {
+      let byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v !== 0n) byte |= 0x80;
+      this.buf[this.len++] = byte;
+    } while (v !== 0n);
+    return this;
+  }
+
   /** Signed LEB128 for any safe integer (s32 and s33 immediates). */
   sleb(v: number): this {
     this.reserve(10);
@@ -88,6 +113,19 @@ export class BinaryWriter {
     this.reserve(b.length);
     this.buf.set(b, this.len);
     this.len += b.length;
+    return this;
+  }
+
+  /** Bytes `start..end` of `src`, without making a view for short spans (hot in index rewriting). */
+  span(src: Uint8Array, start: number, end: number): this {
+    const n = end - start;
+    this.reserve(n);
+    if (n < 32) {
+      for (let i = start; i < end; i++) this.buf[this.len++] = src[i]!;
+    } else {
+      this.buf.set(src.subarray(start, end), this.len);
+      this.len += n;
+    }
     return this;
   }
 

@@ -1,0 +1,98 @@
+// The handle table: one table for every resource type, as in a component
+// instance. Handle h is slot h (slot 0 is reserved, so 0 is never valid);
+// freed slots are reused through a free list, and the table doubles when full.
+//
+// Slot layout (32 bytes):
+//   +0 u8 tag (resource type, 0 = free)   +1 u8 kind   +2 u8 closed
+//   +4 i32 fd (errno for error, next free slot when free)
+//   +8 u32 parent descriptor handle (streams)   +12 u32 child count (descriptors)
+//   +16 u64 offset / deadline / directory cookie
+import { alloc } from "./mem";
+
+export const ERROR: u8 = 1;
+export const POLLABLE: u8 = 2;
+export const INPUT: u8 = 3;
+export const OUTPUT: u8 = 4;
+export const TERMINAL_INPUT: u8 = 5;
+export const TERMINAL_OUTPUT: u8 = 6;
+export const DESCRIPTOR: u8 = 7;
+export const DIRECTORY_STREAM: u8 = 8;
+export const NETWORK: u8 = 9;
+// Socket resources have tags but no way to be created (see README), so every
+// handle of these types is unknown and traps.
+export const TCP_SOCKET: u8 = 10;
+export const UDP_SOCKET: u8 = 11;
+export const INCOMING_DATAGRAM_STREAM: u8 = 12;
+export const OUTGOING_DATAGRAM_STREAM: u8 = 13;
+export const RESOLVE_ADDRESS_STREAM: u8 = 14;
+
+export const SLOT_KIND: usize = 1;
+export const SLOT_CLOSED: usize = 2;
+export const SLOT_FD: usize = 4;
+export const SLOT_PARENT: usize = 8;
+export const SLOT_CHILDREN: usize = 12;
+export const SLOT_POS: usize = 16;
+
+let table: usize = 0;
+let capacity: u32 = 0;
+let next: u32 = 1;
+let freeList: u32 = 0;
+
+/**
+ * A new handle of type `tag` with a zeroed slot. The table may move, so slot
+ * addresses taken before this call are stale afterwards.
+ */
+export function create(tag: u8): u32 {
+  let h = freeList;
+  if (h != 0) {
+    freeList = load<u32>(table + (<usize>h << 5) + SLOT_FD);
+  } else {
+    if (next == capacity) grow();
+    h = next++;
+  }
+  const s = table + (<usize>h << 5);
+  memory.fill(s, 0, 32);
+  store<u8>(s, tag);
+  return h;
+}
+
+function grow(): void {
+  const cap = capacity == 0 ? <u32>16 : capacity << 1;
+  const moved = alloc(8, <usize>cap << 5);
+  if (table != 0) memory.copy(moved, table, <usize>capacity << 5);
+  table = moved;
+  capacity = cap;
+}
+
+/** The slot of a live handle of type `tag`; traps on 0, unknown, dropped or wrong-type handles. */
+export function slot(h: u32, tag: u8): usize {
+  if (h == 0 || h >= next) unreachable();
+  const s = table + (<usize>h << 5);
+  if (load<u8>(s) != tag) unreachable();
+  return s;
+}
+
+export function release(h: u32): void {
+  const s = table + (<usize>h << 5);
+  store<u8>(s, 0);
+  store<u32>(s + SLOT_FD, freeList);
+  freeList = h;
+}
+
+/** Drops a handle of type `tag` (trapping like `slot`) and returns its parent. */
+export function drop(h: u32, tag: u8): u32 {
+  const parent = load<u32>(slot(h, tag) + SLOT_PARENT);
+  release(h);
+  if (parent != 0) {
+    const p = slot(parent, DESCRIPTOR) + SLOT_CHILDREN;
+    store<u32>(p, load<u32>(p) - 1);
+  }
+  return parent;
+}
+
+/** Records `child` as a stream of descriptor `parent`, which then cannot be dropped first. */
+export function adopt(child: u32, parent: u32): void {
+  store<u32>(slot(child, load<u8>(table + (<usize>child << 5))) + SLOT_PARENT, parent);
+  const p = slot(parent, DESCRIPTOR) + SLOT_CHILDREN;
+  store<u32>(p, load<u32>(p) + 1);
+}

@@ -1,0 +1,171 @@
+/**
+ * Core signature of every polyfill export, keyed by its canonical-ABI core
+ * name without the interface version. The linker checks a guest's lowered
+ * import against this table; build.mjs checks the built module against it;
+ * test/polyfill-signatures.test.ts checks it against the WASI 0.2.12 WIT.
+ * Encoding: "params -> results", value types separated by spaces.
+ */
+export type CoreValType = 'i32' | 'i64' | 'f32' | 'f64';
+
+export interface CoreSignature {
+  readonly params: readonly CoreValType[];
+  readonly results: readonly CoreValType[];
+}
+
+const table: readonly (readonly [string, string])[] = [
+  ['wasi:cli/environment#get-environment', 'i32 ->'],
+  ['wasi:cli/environment#get-arguments', 'i32 ->'],
+  ['wasi:cli/environment#initial-cwd', 'i32 ->'],
+  ['wasi:cli/exit#exit', 'i32 ->'],
+  ['wasi:cli/exit#exit-with-code', 'i32 ->'],
+  ['wasi:io/error#[method]error.to-debug-string', 'i32 i32 ->'],
+  ['wasi:io/error#[resource-drop]error', 'i32 ->'],
+  ['wasi:io/poll#[method]pollable.ready', 'i32 -> i32'],
+  ['wasi:io/poll#[method]pollable.block', 'i32 ->'],
+  ['wasi:io/poll#poll', 'i32 i32 i32 ->'],
+  ['wasi:io/poll#[resource-drop]pollable', 'i32 ->'],
+  ['wasi:io/streams#[method]input-stream.read', 'i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]input-stream.blocking-read', 'i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]input-stream.skip', 'i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]input-stream.blocking-skip', 'i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]input-stream.subscribe', 'i32 -> i32'],
+  ['wasi:io/streams#[method]output-stream.check-write', 'i32 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.write', 'i32 i32 i32 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.blocking-write-and-flush', 'i32 i32 i32 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.flush', 'i32 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.blocking-flush', 'i32 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.subscribe', 'i32 -> i32'],
+  ['wasi:io/streams#[method]output-stream.write-zeroes', 'i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.blocking-write-zeroes-and-flush', 'i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.splice', 'i32 i32 i64 i32 ->'],
+  ['wasi:io/streams#[method]output-stream.blocking-splice', 'i32 i32 i64 i32 ->'],
+  ['wasi:io/streams#[resource-drop]input-stream', 'i32 ->'],
+  ['wasi:io/streams#[resource-drop]output-stream', 'i32 ->'],
+  ['wasi:cli/stdin#get-stdin', '-> i32'],
+  ['wasi:cli/stdout#get-stdout', '-> i32'],
+  ['wasi:cli/stderr#get-stderr', '-> i32'],
+  ['wasi:cli/terminal-input#[resource-drop]terminal-input', 'i32 ->'],
+  ['wasi:cli/terminal-output#[resource-drop]terminal-output', 'i32 ->'],
+  ['wasi:cli/terminal-stdin#get-terminal-stdin', 'i32 ->'],
+  ['wasi:cli/terminal-stdout#get-terminal-stdout', 'i32 ->'],
+  ['wasi:cli/terminal-stderr#get-terminal-stderr', 'i32 ->'],
+  ['wasi:clocks/monotonic-clock#now', '-> i64'],
+  ['wasi:clocks/monotonic-clock#resolution', '-> i64'],
+  ['wasi:clocks/monotonic-clock#subscribe-instant', 'i64 -> i32'],
+  ['wasi:clocks/monotonic-clock#subscribe-duration', 'i64 -> i32'],
+  ['wasi:clocks/wall-clock#now', 'i32 ->'],
+  ['wasi:clocks/wall-clock#resolution', 'i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.read-via-stream', 'i32 i64 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.write-via-stream', 'i32 i64 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.append-via-stream', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.advise', 'i32 i64 i64 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.sync-data', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.get-flags', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.get-type', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.set-size', 'i32 i64 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.set-times', 'i32 i32 i64 i32 i32 i64 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.read', 'i32 i64 i64 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.write', 'i32 i32 i32 i64 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.read-directory', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.sync', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.create-directory-at', 'i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.stat', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.stat-at', 'i32 i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.set-times-at', 'i32 i32 i32 i32 i32 i64 i32 i32 i64 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.link-at', 'i32 i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.open-at', 'i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.readlink-at', 'i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.remove-directory-at', 'i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.rename-at', 'i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.symlink-at', 'i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.unlink-file-at', 'i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.is-same-object', 'i32 i32 -> i32'],
+  ['wasi:filesystem/types#[method]descriptor.metadata-hash', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[method]descriptor.metadata-hash-at', 'i32 i32 i32 i32 i32 ->'],
+  ['wasi:filesystem/types#[method]directory-entry-stream.read-directory-entry', 'i32 i32 ->'],
+  ['wasi:filesystem/types#filesystem-error-code', 'i32 i32 ->'],
+  ['wasi:filesystem/types#[resource-drop]descriptor', 'i32 ->'],
+  ['wasi:filesystem/types#[resource-drop]directory-entry-stream', 'i32 ->'],
+  ['wasi:filesystem/preopens#get-directories', 'i32 ->'],
+  ['wasi:sockets/network#[resource-drop]network', 'i32 ->'],
+  ['wasi:sockets/instance-network#instance-network', '-> i32'],
+  ['wasi:sockets/udp#[method]udp-socket.start-bind', 'i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.finish-bind', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.stream', 'i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.local-address', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.remote-address', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.address-family', 'i32 -> i32'],
+  ['wasi:sockets/udp#[method]udp-socket.unicast-hop-limit', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.set-unicast-hop-limit', 'i32 i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.receive-buffer-size', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.set-receive-buffer-size', 'i32 i64 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.send-buffer-size', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.set-send-buffer-size', 'i32 i64 i32 ->'],
+  ['wasi:sockets/udp#[method]udp-socket.subscribe', 'i32 -> i32'],
+  ['wasi:sockets/udp#[method]incoming-datagram-stream.receive', 'i32 i64 i32 ->'],
+  ['wasi:sockets/udp#[method]incoming-datagram-stream.subscribe', 'i32 -> i32'],
+  ['wasi:sockets/udp#[method]outgoing-datagram-stream.check-send', 'i32 i32 ->'],
+  ['wasi:sockets/udp#[method]outgoing-datagram-stream.send', 'i32 i32 i32 i32 ->'],
+  ['wasi:sockets/udp#[method]outgoing-datagram-stream.subscribe', 'i32 -> i32'],
+  ['wasi:sockets/udp#[resource-drop]udp-socket', 'i32 ->'],
+  ['wasi:sockets/udp#[resource-drop]incoming-datagram-stream', 'i32 ->'],
+  ['wasi:sockets/udp#[resource-drop]outgoing-datagram-stream', 'i32 ->'],
+  ['wasi:sockets/udp-create-socket#create-udp-socket', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.start-bind', 'i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.finish-bind', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.start-connect', 'i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.finish-connect', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.start-listen', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.finish-listen', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.accept', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.local-address', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.remote-address', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.is-listening', 'i32 -> i32'],
+  ['wasi:sockets/tcp#[method]tcp-socket.address-family', 'i32 -> i32'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-listen-backlog-size', 'i32 i64 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.keep-alive-enabled', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-keep-alive-enabled', 'i32 i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.keep-alive-idle-time', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-keep-alive-idle-time', 'i32 i64 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.keep-alive-interval', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-keep-alive-interval', 'i32 i64 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.keep-alive-count', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-keep-alive-count', 'i32 i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.hop-limit', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-hop-limit', 'i32 i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.receive-buffer-size', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-receive-buffer-size', 'i32 i64 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.send-buffer-size', 'i32 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.set-send-buffer-size', 'i32 i64 i32 ->'],
+  ['wasi:sockets/tcp#[method]tcp-socket.subscribe', 'i32 -> i32'],
+  ['wasi:sockets/tcp#[method]tcp-socket.shutdown', 'i32 i32 i32 ->'],
+  ['wasi:sockets/tcp#[resource-drop]tcp-socket', 'i32 ->'],
+  ['wasi:sockets/tcp-create-socket#create-tcp-socket', 'i32 i32 ->'],
+  ['wasi:sockets/ip-name-lookup#resolve-addresses', 'i32 i32 i32 i32 ->'],
+  ['wasi:sockets/ip-name-lookup#[method]resolve-address-stream.resolve-next-address', 'i32 i32 ->'],
+  ['wasi:sockets/ip-name-lookup#[method]resolve-address-stream.subscribe', 'i32 -> i32'],
+  ['wasi:sockets/ip-name-lookup#[resource-drop]resolve-address-stream', 'i32 ->'],
+  ['wasi:random/random#get-random-bytes', 'i64 i32 ->'],
+  ['wasi:random/random#get-random-u64', '-> i64'],
+  ['wasi:random/insecure#get-insecure-random-bytes', 'i64 i32 ->'],
+  ['wasi:random/insecure#get-insecure-random-u64', '-> i64'],
+  ['wasi:random/insecure-seed#insecure-seed', 'i32 ->'],
+];
+
+function parse(text: string): CoreSignature {
+  const [params = '', results = ''] = text.split('->');
+  const list = (s: string): CoreValType[] => s.trim().split(/\s+/).filter(Boolean) as CoreValType[];
+  return { params: list(params), results: list(results) };
+}
+
+export const POLYFILL_SIGNATURES: ReadonlyMap<string, CoreSignature> = new Map(
+  table.map(([name, sig]) => [name, parse(sig)]),
+);
+
+/**
+ * The AssemblyScript function implementing a canonical export: the name
+ * without `wasi:`, every other non-alphanumeric character replaced by `_`.
+ */
+export function assemblyName(canonical: string): string {
+  return canonical.replace(/^wasi:/, '').replace(/[^A-Za-z0-9]/g, '_');
+}

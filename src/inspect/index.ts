@@ -1,0 +1,250 @@
+import { parseComponent, sniffWasm } from '../binary/component.js';
+import type { Canon, CanonOpt, Component } from '../binary/component-types.js';
+import { parseModule, type CoreModule } from '../binary/module.js';
+import { buildGraph } from '../component/graph.js';
+import type { ComponentGraph, ModuleRole } from '../component/graph-types.js';
+import { parseInterfaceName, wasiLine } from '../interface-name.js';
+import { groupByPackage, lacksP1Counterpart, type PackageImports } from './wasi-imports.js';
+
+export type WasmFileKind =
+  | 'wasi-p1-command'
+  | 'wasi-p1-reactor'
+  | 'wasi-0.2-component'
+  | 'wasi-0.3-component'
+  | 'component'
+  | 'core-module'
+  | 'not-wasm';
+
+export interface ModuleSummary {
+  /** Position in a depth-first walk over every component, nested ones included. */
+  index: number;
+  /** Nesting path: [] at the top, [2] inside the component defined third, ... */
+  component: number[];
+  size: number;
+  role: ModuleRole;
+  instantiations: number;
+  imports: number;
+  exports: number;
+}
+
+export interface CanonSummary {
+  lowers: number;
+  lifts: number;
+  stringEncodings: ('utf8' | 'utf16' | 'latin1+utf16')[];
+  realloc: boolean;
+  postReturn: boolean;
+  async: boolean;
+  /** WASI 0.3 built-ins used (task.return, stream.read, waitable-set.new, ...). */
+  asyncBuiltins: string[];
+}
+
+export interface Verdict {
+  /** What wasi-adapt would do with it: `down`, `up`, or nothing (`none`). */
+  convert: 'down' | 'up' | 'none';
+  /** Why, in one sentence. */
+  reason: string;
+  /** Runtimes that run the file as it is. */
+  runsOn: string[];
+}
+
+export interface InspectReport {
+  kind: WasmFileKind;
+  size: number;
+  imports: PackageImports[];
+  /** Imports that are not interfaces (plain functions, p1 module names for core modules). */
+  exports: string[];
+  /** Core modules only: the imports' module names and how many functions each. */
+  coreImports?: { module: string; count: number }[];
+  modules?: ModuleSummary[];
+  memories?: number;
+  tables?: number;
+  nestedComponents?: number;
+  canon?: CanonSummary;
+  verdict: Verdict;
+}
+
+const P1_RUNTIMES = ['wasmtime', 'wazero', 'WAMR', 'wasmer', 'WasmEdge', 'wasmi', 'node:wasi', 'browser p1 shims'];
+const P2_RUNTIMES = ['wasmtime', 'jco (Node.js, browsers)'];
+const P1_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
+
+/** Describes a wasm file. Throws WasiAdaptError on malformed input; `not-wasm` is a kind, not an error. */
+export function inspect(bytes: Uint8Array): InspectReport {
+  switch (sniffWasm(bytes)) {
+    case 'not-wasm':
+      return { kind: 'not-wasm', size: bytes.length, imports: [], exports: [], verdict: notWasmVerdict() };
+    case 'core':
+      return inspectModule(bytes);
+    default:
+      // parseComponent raises the typed 'prerelease' error for old layers.
+      return inspectComponent(bytes, parseComponent(bytes));
+  }
+}
+
+function notWasmVerdict(): Verdict {
+  return { convert: 'none', reason: 'not a WebAssembly binary (no \\0asm header)', runsOn: [] };
+}
+
+function inspectModule(bytes: Uint8Array): InspectReport {
+  const m = parseModule(bytes);
+  const counts = new Map<string, number>();
+  for (const imp of m.imports) counts.set(imp.module, (counts.get(imp.module) ?? 0) + 1);
+  const coreImports = [...counts].map(([module, count]) => ({ module, count }));
+  const p1 = m.imports.some((imp) => P1_MODULES.has(imp.module));
+  const p2Direct = m.imports.some((imp) => wasiLine(parseInterfaceName(imp.module)?.version) !== undefined);
+  const exports = m.exports.map((e) => e.name);
+  const command = exports.includes('_start');
+  const base = { size: bytes.length, exports, coreImports, memories: m.memoryCount, tables: m.tableCount };
+  if (p1 && !p2Direct) {
+    return {
+      ...base,
+      kind: command ? 'wasi-p1-command' : 'wasi-p1-reactor',
+      imports: groupByPackage(counts.keys()),
+      verdict: {
+        convert: 'up',
+        reason: `a WASI preview 1 ${command ? 'command' : 'reactor'}: 'wasi-adapt up' makes a WASI 0.2 component of it`,
+        runsOn: P1_RUNTIMES,
+      },
+    };
+  }
+  return {
+    ...base,
+    kind: 'core-module',
+    imports: groupByPackage(counts.keys()),
+    verdict: p2Direct
+      ? {
+          convert: 'none',
+          reason: 'a core module importing WASI 0.2 functions directly: encode it as a component first (jco new)',
+          runsOn: [],
+        }
+      : { convert: 'none', reason: 'imports no WASI: nothing to convert', runsOn: ['any wasm runtime that provides its imports'] },
+  };
+}
+
+function inspectComponent(bytes: Uint8Array, component: Component): InspectReport {
+  const graph = buildGraph(component);
+  const importNames = graph.imports.map((i) => i.name);
+  const imports = groupByPackage(importNames);
+  const exports = graph.exports.map((e) => e.name);
+  const walk = walkComponents(graph);
+  const wasiLines = new Set(
+    [...importNames, ...exports]
+      .map(parseInterfaceName)
+      .filter((n) => n?.namespace === 'wasi')
+      .map((n) => wasiLine(n!.version)),
+  );
+  const p3 = wasiLines.has('0.3') || walk.canon.async || walk.canon.asyncBuiltins.length > 0;
+  const wasi = wasiLines.size > 0;
+  const kind: WasmFileKind = p3 ? 'wasi-0.3-component' : wasi ? 'wasi-0.2-component' : 'component';
+  return {
+    kind,
+    size: bytes.length,
+    imports,
+    exports,
+    modules: walk.modules,
+    memories: walk.memories,
+    tables: walk.tables,
+    nestedComponents: walk.nested,
+    canon: walk.canon,
+    verdict: componentVerdict(kind, imports, walk.memories),
+  };
+}
+
+function componentVerdict(kind: WasmFileKind, imports: PackageImports[], memories: number): Verdict {
+  const runsOn = kind === 'wasi-0.3-component' ? ['wasmtime (with WASI 0.3 enabled)'] : P2_RUNTIMES;
+  if (kind === 'wasi-0.3-component') {
+    return { convert: 'none', reason: 'WASI 0.3 (async) components cannot be lowered yet', runsOn };
+  }
+  const blocked = imports.map((p) => p.package).filter(lacksP1Counterpart);
+  if (blocked.length) {
+    return {
+      convert: 'none',
+      reason: `imports ${blocked.join(', ')}, which WASI preview 1 cannot express ('down --allow-unresolved' keeps them as imports)`,
+      runsOn,
+    };
+  }
+  if (memories > 1) {
+    return {
+      convert: 'none',
+      reason: `defines ${memories} memories (a composition); 'down' needs exactly one`,
+      runsOn,
+    };
+  }
+  return { convert: 'down', reason: "'wasi-adapt down' makes one WASI preview 1 core module of it", runsOn };
+}
+
+interface Walk {
+  modules: ModuleSummary[];
+  memories: number;
+  tables: number;
+  nested: number;
+  canon: CanonSummary;
+}
+
+/** Visits the graph and every nested component's graph, depth first. */
+function walkComponents(top: ComponentGraph): Walk {
+  const walk: Walk = {
+    modules: [],
+    memories: 0,
+    tables: 0,
+    nested: 0,
+    canon: { lowers: 0, lifts: 0, stringEncodings: [], realloc: false, postReturn: false, async: false, asyncBuiltins: [] },
+  };
+  const encodings = new Set<CanonSummary['stringEncodings'][number]>();
+  const builtins = new Set<string>();
+  const visit = (graph: ComponentGraph, path: number[]): void => {
+    for (const info of graph.modules) {
+      const m: CoreModule = parseModule(info.bytes, info.offset);
+      walk.modules.push({
+        index: walk.modules.length,
+        component: path,
+        size: info.bytes.length,
+        role: info.role,
+        instantiations: info.instances.length,
+        imports: m.imports.length,
+        exports: m.exports.length,
+      });
+      const definedMemories = m.memoryCount - m.importedMemoryCount;
+      const definedTables = m.tableCount - m.importedTableCount;
+      walk.memories += definedMemories * info.instances.length;
+      walk.tables += definedTables * info.instances.length;
+    }
+    for (const canon of graph.canons) countCanon(canon, walk.canon, encodings, builtins);
+    graph.spaces.component.forEach((def) => {
+      if (def.kind === 'component') {
+        walk.nested++;
+        visit(def.graph, [...path, walk.nested - 1]);
+      }
+    });
+  };
+  visit(top, []);
+  walk.canon.stringEncodings = [...encodings];
+  walk.canon.asyncBuiltins = [...builtins].sort();
+  return walk;
+}
+
+function countCanon(
+  canon: Canon,
+  summary: CanonSummary,
+  encodings: Set<CanonSummary['stringEncodings'][number]>,
+  builtins: Set<string>,
+): void {
+  let options: readonly CanonOpt[] = [];
+  if (canon.kind === 'lift') {
+    summary.lifts++;
+    options = canon.options;
+  } else if (canon.kind === 'lower') {
+    summary.lowers++;
+    options = canon.options;
+  } else if (!canon.kind.startsWith('resource.') || canon.kind === 'resource.drop async') {
+    builtins.add(canon.kind);
+  }
+  let encoding: CanonSummary['stringEncodings'][number] | undefined;
+  for (const opt of options) {
+    if (opt.kind === 'utf8' || opt.kind === 'utf16' || opt.kind === 'latin1+utf16') encoding = opt.kind;
+    else if (opt.kind === 'realloc') summary.realloc = true;
+    else if (opt.kind === 'post-return') summary.postReturn = true;
+    else if (opt.kind === 'async') summary.async = true;
+  }
+  // utf8 is the default when a lowering that passes strings names none.
+  if (options.some((o) => o.kind === 'memory')) encodings.add(encoding ?? 'utf8');
+}

@@ -1,0 +1,210 @@
+/**
+ * Encodes the lifted component. Its shape is fixed, so it is written
+ * directly: WASI imports; the main module, the adapter, shim and fixup; core
+ * instances wired shim -> main -> adapter -> fixup; and for commands the
+ * adapter's `run` lifted and exported as wasi:cli/run.
+ */
+import { BinaryWriter } from '../binary/writer.js';
+import { fixupModule, shimModule, NO_REALLOC, TABLE, type Slot } from './glue.js';
+import { funcOf, planInterfaces, resolveIn, writeInstanceType } from './itype.js';
+import { WASI } from './wasi.js';
+import { lowerNeeds } from './wit.js';
+import type { StrippedImport } from './strip.js';
+
+export interface ComponentParts {
+  main: Uint8Array;
+  adapter: Uint8Array;
+  /** The adapter's function imports (WASI ones and `__main_module__` ones). */
+  adapterImports: readonly StrippedImport[];
+  /** p1 functions main imports: name, and the adapter export and core type that implement it. */
+  p1: readonly Slot[];
+  version: string;
+  command: boolean;
+  /** The guest exports cabi_realloc (else the shim stands in with one that returns 0). */
+  mainRealloc: boolean;
+  /** A reactor's _initialize to run once wired. */
+  initialize: boolean;
+}
+
+const MAIN = '__main_module__';
+const P1 = 'wasi_snapshot_preview1';
+
+// Section ids and sorts of the component binary format.
+const S = { coreModule: 1, coreInstance: 2, instance: 5, alias: 6, type: 7, canon: 8, import: 10, export: 11 } as const;
+const CORE_FUNC = [0x00, 0x00];
+const CORE_TABLE = [0x00, 0x01];
+const CORE_MEMORY = [0x00, 0x02];
+const FUNC = 0x01;
+const TYPE = 0x03;
+const INSTANCE = 0x05;
+
+class Builder {
+  readonly w = new BinaryWriter(4096);
+  counts = { type: 0, instance: 0, func: 0, coreFunc: 0, coreInstance: 0, coreModule: 0, coreTable: 0, coreMemory: 0 };
+
+  constructor() {
+    this.w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
+  }
+
+  /** One section holding a single item. */
+  section(id: number, item: (w: BinaryWriter) => void): void {
+    this.w.u8(id).fork().u32(1);
+    item(this.w);
+    this.w.join();
+  }
+
+  coreModule(bytes: Uint8Array): number {
+    this.w.u8(S.coreModule).u32(bytes.length).bytes(bytes);
+    return this.counts.coreModule++;
+  }
+
+  aliasCoreExport(sort: number[], instance: number, name: string): number {
+    this.section(S.alias, (w) => w.bytes(new Uint8Array(sort)).u8(0x01).u32(instance).name(name));
+    if (sort[1] === 0x00) return this.counts.coreFunc++;
+    if (sort[1] === 0x01) return this.counts.coreTable++;
+    return this.counts.coreMemory++;
+  }
+
+  aliasExport(sort: number, instance: number, name: string): number {
+    this.section(S.alias, (w) => w.u8(sort).u8(0x00).u32(instance).name(name));
+    return sort === TYPE ? this.counts.type++ : this.counts.func++;
+  }
+
+  instantiate(module: number, args: [string, number][]): number {
+    this.section(S.coreInstance, (w) => {
+      w.u8(0x00).u32(module).u32(args.length);
+      for (const [name, inst] of args) w.name(name).u8(0x12).u32(inst);
+    });
+    return this.counts.coreInstance++;
+  }
+
+  /** A core instance made of exports: [name, core sort, index]. */
+  coreExports(items: [string, number[], number][]): number {
+    this.section(S.coreInstance, (w) => {
+      w.u8(0x01).u32(items.length);
+      for (const [name, sort, idx] of items) w.name(name).u8(sort[1]!).u32(idx);
+    });
+    return this.counts.coreInstance++;
+  }
+
+  /** canon lower of a component function; options as raw canonopt bytes. */
+  lower(func: number, opts: number[][]): number {
+    this.section(S.canon, (w) => {
+      w.u8(0x01).u8(0x00).u32(func).u32(opts.length);
+      for (const o of opts) w.bytes(new Uint8Array(o));
+    });
+    return this.counts.coreFunc++;
+  }
+
+  resourceDrop(type: number): number {
+    this.section(S.canon, (w) => w.u8(0x03).u32(type));
+    return this.counts.coreFunc++;
+  }
+}
+
+function uleb(v: number): number[] {
+  return Array.from(new BinaryWriter(5).u32(v).finish());
+}
+
+export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; interfaces: string[] } {
+  const b = new Builder();
+  const at = (iface: string) => `${iface}@${parts.version}`;
+
+  // WASI imports, providers first, each `use`d type aliased from its provider.
+  const byModule = new Map<string, StrippedImport[]>();
+  for (const im of parts.adapterImports) {
+    if (im.module === MAIN) continue;
+    byModule.set(im.module, [...(byModule.get(im.module) ?? []), im]);
+  }
+  const plans = planInterfaces(new Map([...byModule].map(([m, ims]) => [m, new Set(ims.map((i) => i.name))])));
+  const instances = new Map<string, number>();
+  for (const p of plans) {
+    const outer = new Map<string, number>();
+    for (const [name, from] of Object.entries(WASI[p.name]!.uses ?? {})) {
+      if (p.types.has(name)) outer.set(name, b.aliasExport(TYPE, instances.get(from)!, name));
+    }
+    b.section(S.type, (w) => writeInstanceType(w, p, outer));
+    const type = b.counts.type++;
+    b.section(S.import, (w) => w.u8(0x00).name(at(p.name)).u8(INSTANCE).u32(type));
+    instances.set(p.name, b.counts.instance++);
+  }
+
+  // Which WASI functions need the guest's memory: those go through the shim table.
+  const indirect: { im: StrippedImport; needs: { memory: boolean; realloc: boolean } }[] = [];
+  const slotOf = new Map<StrippedImport, number>();
+  for (const im of parts.adapterImports) {
+    if (im.module === MAIN || im.name.startsWith('[resource-drop]')) continue;
+    const needs = lowerNeeds(funcOf(im.module, im.name), resolveIn(im.module));
+    if (needs.memory) {
+      slotOf.set(im, parts.p1.length + indirect.length);
+      indirect.push({ im, needs });
+    }
+  }
+  const slots: Slot[] = [...parts.p1, ...indirect.map(({ im }, i) => ({ name: String(parts.p1.length + i), type: im.type }))];
+  const needsMainRealloc = parts.adapterImports.some((i) => i.module === MAIN && i.name === 'cabi_realloc');
+
+  const mainMod = b.coreModule(parts.main);
+  const adapterMod = b.coreModule(parts.adapter);
+  const shimMod = b.coreModule(shimModule(slots, needsMainRealloc && !parts.mainRealloc));
+  const fixupMod = b.coreModule(fixupModule(slots, parts.initialize));
+
+  const shim = b.instantiate(shimMod, []);
+  const main = b.instantiate(mainMod, parts.p1.length ? [[P1, shim]] : []);
+  const memory = b.aliasCoreExport(CORE_MEMORY, main, 'memory');
+  const env = b.coreExports([['memory', CORE_MEMORY, memory]]);
+
+  const args: [string, number][] = [['env', env]];
+  for (const [module, ims] of byModule) {
+    const items: [string, number[], number][] = ims.map((im) => {
+      let f: number;
+      if (im.name.startsWith('[resource-drop]')) {
+        f = b.resourceDrop(b.aliasExport(TYPE, instances.get(module)!, im.name.slice('[resource-drop]'.length)));
+      } else if (slotOf.has(im)) {
+        f = b.aliasCoreExport(CORE_FUNC, shim, String(slotOf.get(im)));
+      } else {
+        f = b.lower(b.aliasExport(FUNC, instances.get(module)!, im.name), []);
+      }
+      return [im.name, CORE_FUNC, f];
+    });
+    args.push([module, b.coreExports(items)]);
+  }
+  const fromMain = parts.adapterImports.filter((i) => i.module === MAIN);
+  if (fromMain.length) {
+    const items = fromMain.map((im): [string, number[], number] => {
+      const standIn = im.name === 'cabi_realloc' && !parts.mainRealloc;
+      return [im.name, CORE_FUNC, b.aliasCoreExport(CORE_FUNC, standIn ? shim : main, standIn ? NO_REALLOC : im.name)];
+    });
+    args.push([MAIN, b.coreExports(items)]);
+  }
+  const adapter = b.instantiate(adapterMod, args);
+
+  // Fill the table: p1 functions from the adapter, then the memory-using lowerings.
+  const fill: [string, number[], number][] = parts.p1.map((s, i) => [String(i), CORE_FUNC, b.aliasCoreExport(CORE_FUNC, adapter, s.name)]);
+  let realloc: number | undefined;
+  for (const { im, needs } of indirect) {
+    const opts = [[0x03, ...uleb(memory)]];
+    if (needs.realloc) {
+      realloc ??= b.aliasCoreExport(CORE_FUNC, adapter, 'cabi_import_realloc');
+      opts.push([0x04, ...uleb(realloc)]);
+    }
+    const f = b.lower(b.aliasExport(FUNC, instances.get(im.module)!, im.name), opts);
+    fill.push([String(slotOf.get(im)), CORE_FUNC, f]);
+  }
+  fill.push([TABLE, CORE_TABLE, b.aliasCoreExport(CORE_TABLE, shim, TABLE)]);
+  if (parts.initialize) fill.push(['init', CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, '_initialize')]);
+  b.instantiate(fixupMod, [['a', b.coreExports(fill)]]);
+
+  if (parts.command) {
+    b.section(S.type, (w) => w.u8(0x6a).u8(0x00).u8(0x00));
+    const result = b.counts.type++;
+    b.section(S.type, (w) => w.u8(0x40).u32(0).u8(0x00).sleb(result));
+    const fnType = b.counts.type++;
+    const run = b.aliasCoreExport(CORE_FUNC, adapter, 'run');
+    b.section(S.canon, (w) => w.u8(0x00).u8(0x00).u32(run).u32(0).u32(fnType));
+    const lifted = b.counts.func++;
+    b.section(S.instance, (w) => w.u8(0x01).u32(1).u8(0x00).name('run').u8(FUNC).u32(lifted));
+    const inst = b.counts.instance++;
+    b.section(S.export, (w) => w.u8(0x00).name(at('wasi:cli/run')).u8(INSTANCE).u32(inst).u8(0x00));
+  }
+  return { bytes: b.w.finish(), interfaces: plans.map((p) => at(p.name)) };
+}

@@ -1,0 +1,118 @@
+/**
+ * `up`: a wasi_snapshot_preview1 module becomes a WASI 0.2 component, with
+ * our own adapter stripped to the functions the module imports.
+ */
+import { parseModule, funcTypeEquals, type CoreModule } from '../binary/module.js';
+import { sniffWasm } from '../binary/component.js';
+import { WasiAdaptError } from '../errors.js';
+import { loadAdapter } from './adapter.js';
+import { encodeComponent } from './encode.js';
+import { strip } from './strip.js';
+import type { Slot } from './glue.js';
+
+export interface LiftOptions {
+  /** Default: 'command' if the module exports _start, else 'reactor'. */
+  kind?: 'command' | 'reactor';
+  /** WASI 0.2.x version the component imports. Default '0.2.0'. */
+  wasiVersion?: string;
+  /** Keep proc_exit's exact code via the unstable wasi:cli/exit.exit-with-code. */
+  exitWithCode?: boolean;
+}
+
+export interface LiftReport {
+  kind: 'command' | 'reactor';
+  wasiVersion: string;
+  /** The preview1 functions the module imports. */
+  p1Imports: string[];
+  /** The WASI 0.2 interfaces the component imports (with version). */
+  interfaces: string[];
+  moduleBytes: number;
+  adapterBytes: number;
+  componentBytes: number;
+}
+
+const P1 = 'wasi_snapshot_preview1';
+const REACTOR_EXPORTS = new Set(['memory', '_initialize', 'cabi_realloc']);
+
+export function lift(module: Uint8Array, options: LiftOptions = {}): { component: Uint8Array; report: LiftReport } {
+  const wasiVersion = options.wasiVersion ?? '0.2.0';
+  if (!/^0\.2\.\d+$/.test(wasiVersion)) {
+    throw new WasiAdaptError('invalid-argument', `WASI version must be 0.2.x, not ${wasiVersion}`);
+  }
+  const sort = sniffWasm(module);
+  if (sort === 'component' || sort === 'prerelease-component') {
+    throw new WasiAdaptError('invalid-argument', 'input is already a component; `up` takes a preview1 core module', { offset: 4 });
+  }
+  const m = parseModule(module);
+  const exported = new Map(m.exports.map((e) => [e.name, e]));
+  const kind = options.kind ?? (exported.has('_start') ? 'command' : 'reactor');
+  checkShape(m, kind, exported);
+
+  const adapter = loadAdapter();
+  const p1Imports = m.imports.filter((i) => i.module === P1).map((i) => i.name);
+  const wanted = new Map<string, string>(p1Imports.map((n) => [n === 'proc_exit' && options.exitWithCode ? 'proc_exit_code' : n, n]));
+  for (const from of wanted.keys()) {
+    if (!adapter.exports.some((e) => e.name === from && e.kind === 'func') || from === 'run' || from === 'cabi_import_realloc') {
+      throw new WasiAdaptError('unsupported', `imports ${P1}.${from}, which is not a preview1 function`);
+    }
+  }
+  if (kind === 'command') wanted.set('run', 'run');
+  wanted.set('cabi_import_realloc', 'cabi_import_realloc');
+  // Without path_* or fd_prestat_* no file descriptor can exist, so the file system is never reached.
+  const files = p1Imports.some((n) => n.startsWith('path_') || n.startsWith('fd_prestat_'));
+  const stripped = strip(adapter, { exports: wanted, stub: (mod) => !files && mod.startsWith('wasi:filesystem/') });
+
+  const p1: Slot[] = m.imports
+    .filter((i) => i.module === P1)
+    .map((i) => {
+      const type = stripped.exportTypes.get(i.name)!;
+      const own = i.desc.kind === 'func' ? m.types[i.desc.typeIndex] : undefined;
+      if (own?.kind !== 'func' || !funcTypeEquals(own, type)) {
+        throw new WasiAdaptError('unsupported', `${P1}.${i.name} is imported with a type that does not match preview1`);
+      }
+      return { name: i.name, type };
+    });
+
+  const { bytes, interfaces } = encodeComponent({
+    main: module,
+    adapter: stripped.bytes,
+    adapterImports: stripped.imports,
+    p1,
+    version: wasiVersion,
+    command: kind === 'command',
+    mainRealloc: exported.get('cabi_realloc')?.kind === 'func',
+    initialize: kind === 'reactor' && exported.get('_initialize')?.kind === 'func',
+  });
+  return {
+    component: bytes,
+    report: {
+      kind,
+      wasiVersion,
+      p1Imports,
+      interfaces,
+      moduleBytes: module.length,
+      adapterBytes: stripped.bytes.length,
+      componentBytes: bytes.length,
+    },
+  };
+}
+
+const WIT_HINT = 'describing it needs a WIT world (`--wit FILE`, not implemented yet)';
+
+function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>): void {
+  const foreign = m.imports.find((i) => i.module !== P1);
+  if (foreign) {
+    throw new WasiAdaptError('unsupported', `imports ${foreign.module}.${foreign.name}, which is not WASI preview1; ${WIT_HINT}`);
+  }
+  if (exported.get('memory')?.kind !== 'memory') {
+    throw new WasiAdaptError('unsupported', 'the module does not export its memory as `memory`');
+  }
+  if (kind === 'command') {
+    if (exported.get('_start')?.kind !== 'func') throw new WasiAdaptError('unsupported', 'a command must export a `_start` function');
+    return;
+  }
+  const own = [...exported.keys()].filter((n) => !REACTOR_EXPORTS.has(n));
+  if (own.length) {
+    throw new WasiAdaptError('unsupported', `this reactor exports ${own.join(', ')}; ${WIT_HINT}`);
+  }
+}

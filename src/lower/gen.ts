@@ -1,0 +1,141 @@
+import { BinaryWriter } from '../binary/writer.js';
+import type { GenFunc, Target } from './plan.js';
+import type { FuncSig } from './view.js';
+
+/** What generated code refers to in the output module. */
+export interface GenContext {
+  func(t: Target): number;
+  sigOf(t: Target): FuncSig;
+  /** Bump allocator's next free byte and end of its current region. */
+  bumpGlobals(): { next: number; end: number };
+  /** Which realloc the polyfill's `cabi.realloc` forwards to (0 = the first). */
+  selectorGlobal(): number;
+}
+
+const REALLOC_SIG: FuncSig = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
+
+export function genSig(g: GenFunc, ctx: GenContext): FuncSig {
+  switch (g.kind) {
+    case 'run-wrapper':
+      return { kind: 'func', params: [], results: [] };
+    case 'bump-realloc':
+    case 'realloc-dispatch':
+      return REALLOC_SIG;
+    case 'set-realloc':
+      return ctx.sigOf(g.callee);
+  }
+}
+
+const op = {
+  end: 0x0b,
+  if: 0x04,
+  void: 0x40,
+  return: 0x0f,
+  call: 0x10,
+  unreachable: 0x00,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  globalGet: 0x23,
+  globalSet: 0x24,
+  i32Load8u: 0x2d,
+  i32Store8: 0x3a,
+  memoryGrow: 0x40,
+  i32Const: 0x41,
+  i32Eq: 0x46,
+  i32GtU: 0x4b,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  i32ShrU: 0x76,
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+} as const;
+
+/** A function body (locals + expression), ready for the code section. */
+export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(64);
+  switch (g.kind) {
+    case 'run-wrapper':
+      // `run` returns result<_, _> as an i32 discriminant: err means exit code 1, as wasmtime does.
+      w.u32(0);
+      w.u8(op.call).u32(ctx.func(g.run));
+      w.u8(op.if).u8(op.void);
+      w.u8(op.i32Const).sleb(1).u8(op.call).u32(ctx.func(g.procExit));
+      w.u8(op.end).u8(op.end);
+      break;
+    case 'set-realloc': {
+      const sel = ctx.selectorGlobal();
+      const params = ctx.sigOf(g.callee).params.length;
+      w.u32(0);
+      w.u8(op.i32Const).sleb(g.slot).u8(op.globalSet).u32(sel);
+      for (let i = 0; i < params; i++) w.u8(op.localGet).u32(i);
+      w.u8(op.call).u32(ctx.func(g.callee));
+      w.u8(op.i32Const).sleb(0).u8(op.globalSet).u32(sel);
+      w.u8(op.end);
+      break;
+    }
+    case 'realloc-dispatch': {
+      const sel = ctx.selectorGlobal();
+      const forward = (t: Target) => {
+        for (let i = 0; i < 4; i++) w.u8(op.localGet).u32(i);
+        w.u8(op.call).u32(ctx.func(t));
+      };
+      w.u32(0);
+      g.reallocs.forEach((t, k) => {
+        if (k === 0) return;
+        w.u8(op.globalGet).u32(sel).u8(op.i32Const).sleb(k).u8(op.i32Eq).u8(op.if).u8(op.void);
+        forward(t);
+        w.u8(op.return).u8(op.end);
+      });
+      forward(g.reallocs[0]!);
+      w.u8(op.end);
+      break;
+    }
+    case 'bump-realloc':
+      bumpRealloc(w, ctx.bumpGlobals());
+      break;
+  }
+  return w.finish();
+}
+
+/**
+ * cabi_realloc(old, oldSize, align, newSize) for a component that has none:
+ * allocations are never freed (a p1 program's WASI results are small), taken
+ * from pages obtained with memory.grow so nothing the program owns is touched.
+ */
+function bumpRealloc(w: BinaryWriter, g: { next: number; end: number }): void {
+  const [OLD, OLD_SIZE, ALIGN, SIZE, P, I] = [0, 1, 2, 3, 4, 5];
+  w.u32(1).u32(2).u8(0x7f); // locals p, i: i32
+  // p = (next + align - 1) & -align
+  w.u8(op.globalGet).u32(g.next).u8(op.localGet).u32(ALIGN).u8(op.i32Add).u8(op.i32Const).sleb(1).u8(op.i32Sub);
+  w.u8(op.i32Const).sleb(0).u8(op.localGet).u32(ALIGN).u8(op.i32Sub).u8(op.i32And).u8(op.localSet).u32(P);
+  // if p + size > end: grow by enough pages and allocate at the start of the new pages
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(SIZE).u8(op.i32Add).u8(op.globalGet).u32(g.end).u8(op.i32GtU);
+  w.u8(op.if).u8(op.void);
+  w.u8(op.localGet).u32(SIZE).u8(op.localGet).u32(ALIGN).u8(op.i32Add).u8(op.i32Const).sleb(0xffff).u8(op.i32Add);
+  w.u8(op.i32Const).sleb(16).u8(op.i32ShrU).u8(op.localTee).u32(I);
+  w.u8(op.memoryGrow).u8(0).u8(op.localTee).u32(P);
+  w.u8(op.i32Const).sleb(-1).u8(op.i32Eq).u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(I).u8(op.i32Add).u8(op.i32Const).sleb(16).u8(op.i32Shl).u8(op.globalSet).u32(g.end);
+  w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(16).u8(op.i32Shl).u8(op.localSet).u32(P);
+  w.u8(op.end);
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(SIZE).u8(op.i32Add).u8(op.globalSet).u32(g.next);
+  // copy min(oldSize, size) bytes when reallocating (a byte loop: no bulk-memory feature needed)
+  w.u8(op.localGet).u32(OLD_SIZE).u8(op.localGet).u32(SIZE).u8(op.i32GtU);
+  w.u8(op.if).u8(op.void).u8(op.localGet).u32(SIZE).u8(op.localSet).u32(OLD_SIZE).u8(op.end);
+  w.u8(op.i32Const).sleb(0).u8(op.localSet).u32(I);
+  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
+  w.u8(op.localGet).u32(I).u8(op.localGet).u32(OLD_SIZE).u8(op.i32Eq).u8(op.brIf).u32(1);
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(I).u8(op.i32Add);
+  w.u8(op.localGet).u32(OLD).u8(op.localGet).u32(I).u8(op.i32Add).u8(op.i32Load8u).u32(0).u32(0);
+  w.u8(op.i32Store8).u32(0).u32(0);
+  w.u8(op.localGet).u32(I).u8(op.i32Const).sleb(1).u8(op.i32Add).u8(op.localSet).u32(I);
+  w.u8(op.br).u32(0);
+  w.u8(op.end).u8(op.end);
+  w.u8(op.localGet).u32(P);
+  w.u8(op.end);
+}

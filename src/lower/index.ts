@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { WasiAdaptError } from '../errors.js';
+import { readLinkModule, type LinkModule } from './link-module.js';
+import { merge } from './merge.js';
+import { moduleView } from './module-view.js';
+import { AdapterNeeded, plan, type Plan } from './plan.js';
+import { componentView } from './from-component.js';
+import type { ModuleView, Role } from './view.js';
+
+export interface LowerOptions {
+  /** Keep the component's preview1 adapter (running on the polyfill) instead of calling the host's p1 directly. */
+  keepAdapter?: boolean;
+  /** Keep imports p1 cannot express as imports of the output instead of failing. */
+  allowUnresolved?: boolean;
+}
+
+export interface LowerReport {
+  modules: { name: string; role: Role | 'polyfill' }[];
+  adapter: 'dropped' | 'kept' | 'none';
+  /** Core imports of linked modules bound to something. */
+  importsResolved: number;
+  /** Imports of the output (module.name). */
+  hostImports: string[];
+  polyfillFunctions: string[];
+  customImports: string[];
+  /** WASI interfaces p1 cannot provide, kept as imports under --allow-unresolved. */
+  unresolvedKept: string[];
+  exports: { name: string; wit: string | undefined }[];
+  functions: number;
+  inputSize: number;
+  outputSize: number;
+  milliseconds: number;
+}
+
+/** Turns a WASI 0.2 component into one core module for WASI preview 1 hosts. */
+export function lower(component: Uint8Array, options: LowerOptions = {}): { module: Uint8Array; report: LowerReport } {
+  const started = performance.now();
+  const view = componentView(component);
+  const polyfill = lazyPolyfill();
+  const planOptions = { allowUnresolved: options.allowUnresolved ?? false, loadPolyfill: () => polyfill.view() };
+  let p: Plan;
+  try {
+    p = plan(view.component, { ...planOptions, dropAdapter: !options.keepAdapter });
+  } catch (err) {
+    // Something other than p1 calls reaches into the adapter: it cannot go, so keep it.
+    if (!(err instanceof AdapterNeeded)) throw err;
+    p = plan(view.component, { ...planOptions, dropAdapter: false });
+  }
+  const polyKey = view.component.coreInstances.length;
+  const merged = merge(p, (inst) => (inst.key === polyKey ? polyfill.module() : view.module(inst.module.index)));
+  const hasAdapter = view.component.modules.some((m) => m.role === 'adapter');
+  return {
+    module: merged.bytes,
+    report: {
+      modules: p.instances.map((i) => ({ name: i.key === polyKey ? 'p2-on-p1 polyfill' : i.module.name, role: i.key === polyKey ? 'polyfill' : i.module.role })),
+      adapter: !hasAdapter ? 'none' : p.adapterDropped ? 'dropped' : 'kept',
+      importsResolved: p.instances.reduce((n, i) => n + i.imports.length, 0),
+      hostImports: merged.hostImports,
+      polyfillFunctions: p.polyfillFunctions,
+      customImports: p.customImports,
+      unresolvedKept: p.unresolvedKept,
+      exports: p.exports.map((e) => ({ name: e.name, wit: e.wit })),
+      functions: merged.functions,
+      inputSize: component.length,
+      outputSize: merged.bytes.length,
+      milliseconds: performance.now() - started,
+    },
+  };
+}
+
+const POLYFILL_PATHS = ['../adapters/p2-on-p1.wasm', '../../dist/adapters/p2-on-p1.wasm'];
+
+/** The polyfill is read and parsed only when a lowering needs it (not for adapter-shaped components). */
+function lazyPolyfill(): { view(): ModuleView; module(): LinkModule } {
+  let lm: LinkModule | undefined;
+  let mv: ModuleView | undefined;
+  const load = (): LinkModule => {
+    if (lm) return lm;
+    for (const rel of POLYFILL_PATHS) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(new URL(rel, import.meta.url));
+      } catch {
+        continue;
+      }
+      return (lm = readLinkModule(bytes, 0));
+    }
+    throw new WasiAdaptError('io', 'the WASI 0.2 polyfill (dist/adapters/p2-on-p1.wasm) is missing; run `npm run build`');
+  };
+  return {
+    module: load,
+    view: () => (mv ??= moduleView(-1, 'p2-on-p1 polyfill', 'other', load())),
+  };
+}
+

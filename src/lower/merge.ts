@@ -1,0 +1,428 @@
+import { forEachBodyIndex, rewriteBodyIndices } from '../binary/code.js';
+import { rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
+import {
+  encodeModule,
+  type DataSegment,
+  type ElementSegment,
+  type Export,
+  type Global,
+  type Import,
+  type Table,
+} from '../binary/module.js';
+import type { FuncType, Limits, TagType } from '../binary/types.js';
+import { BinaryWriter } from '../binary/writer.js';
+import { WasiAdaptError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { genBody, genSig, type GenContext } from './gen.js';
+import { funcType, type LinkModule } from './link-module.js';
+import type { Plan, PlannedInstance, Target } from './plan.js';
+
+export interface MergeResult {
+  bytes: Uint8Array;
+  functions: number;
+  hostImports: string[];
+}
+
+/**
+ * Writes the planned instances as one module: each instance's defined items
+ * are appended to the output's index spaces (funcs nothing reaches are left
+ * out), its imports become the indices of what they were resolved to, and
+ * every body is copied with its index immediates rewritten.
+ */
+export function merge(plan: Plan, source: (inst: PlannedInstance) => LinkModule): MergeResult {
+  return new Merger(plan, source).run();
+}
+
+type ItemSort = 'table' | 'memory' | 'global' | 'tag';
+
+/** Output index of each module-local index (-1: left out). */
+interface Space {
+  func: Int32Array;
+  table: Int32Array;
+  memory: Int32Array;
+  global: Int32Array;
+  type: Int32Array;
+  elem: Int32Array;
+  data: Int32Array;
+  tag: Int32Array;
+}
+
+class Merger {
+  private readonly mods = new Map<number, LinkModule>();
+  private readonly insts = new Map<number, PlannedInstance>();
+  private readonly spaces = new Map<number, Space>();
+  private readonly reached = new Map<number, Uint8Array>();
+  private readonly genReached = new Set<number>();
+  private readonly genIndex = new Map<number, number>();
+  private readonly hostReached = new Map<string, Extract<Target, { kind: 'host' }>>();
+  private readonly hostIndex = new Map<string, number>();
+  private readonly typeKeys = new Map<string, number>();
+  private readonly extra: { bump?: { next: number; end: number }; selector?: number } = {};
+
+  // The output, in section order.
+  private readonly types: FuncType[] = [];
+  private readonly imports: Import[] = [];
+  private readonly functions: number[] = [];
+  private readonly code: Uint8Array[] = [];
+  private readonly tables: Table[] = [];
+  private readonly memories: Limits[] = [];
+  private readonly tags: TagType[] = [];
+  private readonly globals: Global[] = [];
+  private readonly exports: Export[] = [];
+  private readonly elements: ElementSegment[] = [];
+  private readonly data: DataSegment[] = [];
+  private readonly names = new Map<number, string>();
+  private dataCount = false;
+  private start: number | undefined;
+  private nextFunc = 0;
+
+  constructor(
+    private readonly plan: Plan,
+    source: (inst: PlannedInstance) => LinkModule,
+  ) {
+    for (const inst of plan.instances) {
+      this.mods.set(inst.key, source(inst));
+      this.insts.set(inst.key, inst);
+    }
+  }
+
+  run(): MergeResult {
+    this.reach();
+    this.place();
+    this.bindImports();
+    this.copyBodies();
+    this.copySegments();
+    for (const e of this.plan.exports) {
+      const index = e.sort === 'func' ? this.funcIndex(e.target) : this.itemIndex(e.target, e.sort as ItemSort);
+      this.exports.push({ name: e.name, kind: e.sort, index });
+    }
+    const bytes = encodeModule({
+      types: this.types,
+      imports: this.imports,
+      functions: this.functions,
+      tables: this.tables,
+      memories: this.memories,
+      tags: this.tags,
+      globals: this.globals,
+      exports: this.exports,
+      start: this.start,
+      elements: this.elements,
+      dataCount: this.dataCount ? this.data.length : undefined,
+      code: this.code,
+      data: this.data,
+      customs: [
+        { name: 'name', data: this.nameSection() },
+        { name: 'producers', data: this.producersSection() },
+      ],
+    });
+    return { bytes, functions: this.functions.length, hostImports: this.imports.map((i) => `${i.module}.${i.name}`) };
+  }
+
+  // ---- reachability ------------------------------------------------------
+
+  /** Marks the funcs reachable from exports, starts, element segments and global initializers. */
+  private reach(): void {
+    const work: number[] = []; // pairs: instance key, func
+    for (const [key, lm] of this.mods) {
+      const m = lm.core;
+      this.reached.set(key, new Uint8Array(lm.funcTypes.length));
+      if (m.start !== undefined) work.push(key, m.start);
+      for (const seg of m.elements) {
+        for (const f of seg.funcs ?? []) work.push(key, f);
+        for (const e of seg.exprs ?? []) for (const f of funcRefs(e)) work.push(key, f);
+      }
+      for (const g of m.globals) for (const f of funcRefs(g.init)) work.push(key, f);
+    }
+    const target = (t: Target): void => {
+      if (t.kind === 'local') work.push(t.instance, t.index);
+      else if (t.kind === 'host') {
+        const key = `${t.module}\0${t.name}`;
+        if (!this.hostReached.get(key)?.sig) this.hostReached.set(key, t);
+      }
+      else if (!this.genReached.has(t.index)) {
+        this.genReached.add(t.index);
+        const g = this.plan.gens[t.index]!;
+        if (g.kind === 'run-wrapper') [g.run, g.procExit].forEach(target);
+        else if (g.kind === 'set-realloc') target(g.callee);
+        else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
+      }
+    };
+    for (const e of this.plan.exports) if (e.sort === 'func') target(e.target);
+    while (work.length) {
+      const f = work.pop()!;
+      const key = work.pop()!;
+      const seen = this.reached.get(key)!;
+      if (f >= seen.length) throw new WasiAdaptError('bad-value', `function index ${f} is out of range`);
+      if (seen[f]) continue;
+      seen[f] = 1;
+      const m = this.mods.get(key)!.core;
+      if (f < m.importedFuncCount) {
+        target(this.importTarget(key, 'func', f));
+        continue;
+      }
+      forEachBodyIndex(m.code[f - m.importedFuncCount]!, (space, value) => {
+        if (space === 'func') work.push(key, value);
+      });
+    }
+  }
+
+  /** What the `index`-th import of `sort` of an instance was bound to. */
+  private importTarget(key: number, sort: 'func' | ItemSort, index: number): Target {
+    const inst = this.insts.get(key)!;
+    const at = inst.module.imports.findIndex((imp) => imp.sort === sort && imp.index === index);
+    if (at < 0) throw new WasiAdaptError('bad-value', `import ${sort} ${index} of module ${inst.module.name} does not exist`);
+    return inst.imports[at]!;
+  }
+
+  // ---- index spaces ------------------------------------------------------
+
+  /** Gives every kept item an output index: host imports first, then each instance's own items, then generated funcs. */
+  private place(): void {
+    for (const [key, h] of this.hostReached) {
+      if (!h.sig) throw new WasiAdaptError('bad-value', `no core type is known for the import ${h.module}.${h.name}`);
+      this.hostIndex.set(key, this.imports.length);
+      this.imports.push({ module: h.module, name: h.name, desc: { kind: 'func', typeIndex: this.typeIndex(h.sig) } });
+    }
+    this.nextFunc = this.imports.length;
+    let memoryOwner: string | undefined;
+    for (const inst of this.plan.instances) {
+      const lm = this.mods.get(inst.key)!;
+      const m = lm.core;
+      const seen = this.reached.get(inst.key)!;
+      const space: Space = {
+        func: new Int32Array(lm.funcTypes.length).fill(-1),
+        table: new Int32Array(m.importedTableCount + m.tables.length).fill(-1),
+        memory: new Int32Array(m.importedMemoryCount + m.memories.length).fill(-1),
+        global: new Int32Array(m.importedGlobalCount + m.globals.length).fill(-1),
+        type: new Int32Array(m.types.length),
+        elem: new Int32Array(m.elements.length),
+        data: new Int32Array(m.data.length),
+        tag: new Int32Array(m.importedTagCount + m.tags.length).fill(-1),
+      };
+      m.types.forEach((t, i) => (space.type[i] = this.typeIndex(t as FuncType)));
+      for (let f = m.importedFuncCount; f < seen.length; f++) if (seen[f]) space.func[f] = this.nextFunc++;
+      m.tables.forEach((t, i) => (space.table[m.importedTableCount + i] = this.tables.push(t) - 1));
+      m.tags.forEach((t, i) => (space.tag[m.importedTagCount + i] = this.tags.push(t) - 1));
+      m.globals.forEach((_, i) => (space.global[m.importedGlobalCount + i] = this.globals.length + i));
+      this.globals.length += m.globals.length;
+      if (m.memories.length) {
+        if (memoryOwner !== undefined || m.memories.length > 1) {
+          throw new WasiAdaptError(
+            'unsupported',
+            `the component has more than one memory (${memoryOwner ?? inst.module.name} and ${inst.module.name}); ` +
+              'a p1 module has exactly one, so down cannot link it',
+          );
+        }
+        memoryOwner = inst.module.name;
+        space.memory[m.importedMemoryCount] = this.memories.push(m.memories[0]!) - 1;
+      }
+      m.elements.forEach((_, i) => (space.elem[i] = this.elements.length + i));
+      this.elements.length += m.elements.length;
+      m.data.forEach((_, i) => (space.data[i] = this.data.length + i));
+      this.data.length += m.data.length;
+      if (m.dataCount !== undefined) this.dataCount = true;
+      this.spaces.set(inst.key, space);
+    }
+    for (const g of this.plan.gens.keys()) if (this.genReached.has(g)) this.genIndex.set(g, this.nextFunc++);
+  }
+
+  /** Imports point at items of other instances, so they are bound once everything is placed. */
+  private bindImports(): void {
+    for (const inst of this.plan.instances) {
+      const space = this.spaces.get(inst.key)!;
+      const seen = this.reached.get(inst.key)!;
+      inst.module.imports.forEach((imp, i) => {
+        const t = inst.imports[i]!;
+        if (imp.sort === 'func') {
+          if (seen[imp.index]) space.func[imp.index] = this.funcIndex(t);
+        } else space[imp.sort][imp.index] = this.itemIndex(t, imp.sort);
+      });
+    }
+  }
+
+  private typeIndex(t: FuncType): number {
+    if (t.kind !== 'func') throw new WasiAdaptError('unsupported', 'down links function types only');
+    const key = sigKey(t);
+    let index = this.typeKeys.get(key);
+    if (index === undefined) {
+      index = this.types.push(t) - 1;
+      this.typeKeys.set(key, index);
+    }
+    return index;
+  }
+
+  private funcIndex(t: Target): number {
+    let index: number | undefined;
+    if (t.kind === 'host') index = this.hostIndex.get(`${t.module}\0${t.name}`);
+    else if (t.kind === 'gen') index = this.genIndex.get(t.index);
+    else index = this.spaces.get(t.instance)?.func[t.index];
+    if (index === undefined || index < 0) throw new WasiAdaptError('bad-value', `internal: a function target was not placed (${JSON.stringify(t)})`);
+    return index;
+  }
+
+  private itemIndex(t: Target, sort: ItemSort): number {
+    if (t.kind !== 'local' || t.sort !== sort) {
+      const what = t.kind === 'host' ? `the host's ${t.module}.${t.name}` : 'a function';
+      throw new WasiAdaptError('unsupported', `a ${sort} import resolves to ${what}; down links only ${sort}s defined inside the component`);
+    }
+    const index = this.spaces.get(t.instance)![sort][t.index];
+    if (index === undefined || index < 0) throw new WasiAdaptError('bad-value', `${sort} ${t.index} of instance ${t.instance} does not exist`);
+    return index;
+  }
+
+  private sigOf(t: Target): FuncType {
+    if (t.kind === 'host') return t.sig!;
+    if (t.kind === 'gen') return genSig(this.plan.gens[t.index]!, this.genContext());
+    return funcType(this.mods.get(t.instance)!, t.index);
+  }
+
+  // ---- contents ----------------------------------------------------------
+
+  private maps(key: number): IndexMaps {
+    const s = this.spaces.get(key)!;
+    const at = (arr: Int32Array) => (i: number) => {
+      const v = arr[i];
+      if (v === undefined || v < 0) throw new WasiAdaptError('bad-value', `index ${i} is out of range or refers to something left out`);
+      return v;
+    };
+    return { func: at(s.func), table: at(s.table), memory: at(s.memory), global: at(s.global), type: at(s.type), elem: at(s.elem), data: at(s.data), tag: at(s.tag) };
+  }
+
+  private copyBodies(): void {
+    const starts: number[] = [];
+    for (const inst of this.plan.instances) {
+      const lm = this.mods.get(inst.key)!;
+      const m = lm.core;
+      const space = this.spaces.get(inst.key)!;
+      const maps = this.maps(inst.key);
+      for (let i = 0; i < m.code.length; i++) {
+        const f = m.importedFuncCount + i;
+        const out = space.func[f]!;
+        if (out < 0) continue;
+        this.functions.push(space.type[lm.funcTypes[f]!]!);
+        this.code.push(rewriteBodyIndices(m.code[i]!, maps));
+        const name = lm.funcNames.get(f);
+        if (name !== undefined) this.names.set(out, name);
+      }
+      m.globals.forEach((g, i) => {
+        this.globals[space.global[m.importedGlobalCount + i]!] = { type: g.type, init: rewritten(g.init, maps) };
+      });
+      if (m.start !== undefined) starts.push(space.func[m.start]!);
+    }
+    const ctx = this.genContext();
+    for (const [g, index] of this.genIndex) {
+      const gen = this.plan.gens[g]!;
+      this.functions.push(this.typeIndex(genSig(gen, ctx)));
+      this.code.push(genBody(gen, ctx));
+      this.names.set(index, `wasi-adapt:${gen.kind}`);
+    }
+    this.start = starts.length <= 1 ? starts[0] : this.startAll(starts);
+  }
+
+  /** A module has one start function, so several instances' starts run, in instantiation order, from one. */
+  private startAll(starts: number[]): number {
+    const w = new BinaryWriter(16).u32(0);
+    for (const s of starts) w.u8(0x10).u32(s);
+    w.u8(0x0b);
+    const index = this.nextFunc++;
+    this.functions.push(this.typeIndex({ kind: 'func', params: [], results: [] }));
+    this.code.push(w.finish());
+    this.names.set(index, 'wasi-adapt:start');
+    return index;
+  }
+
+  private genContext(): GenContext {
+    return {
+      func: (t) => this.funcIndex(t),
+      sigOf: (t) => this.sigOf(t),
+      bumpGlobals: () => (this.extra.bump ??= { next: this.addGlobal(), end: this.addGlobal() }),
+      selectorGlobal: () => (this.extra.selector ??= this.addGlobal()),
+    };
+  }
+
+  private addGlobal(): number {
+    const init = Uint8Array.of(0x41, 0x00, 0x0b);
+    return this.globals.push({ type: { type: 'i32', mutable: true }, init: { bytes: init, offset: 0 } }) - 1;
+  }
+
+  private copySegments(): void {
+    for (const inst of this.plan.instances) {
+      const m = this.mods.get(inst.key)!.core;
+      const space = this.spaces.get(inst.key)!;
+      const maps = this.maps(inst.key);
+      m.elements.forEach((seg, i) => {
+        const table = seg.mode === 'active' ? maps.table!(seg.table) : 0;
+        const out: ElementSegment = {
+          mode: seg.mode,
+          table,
+          type: seg.type,
+          // The form read may imply table 0; let the encoder pick one that can name the new table.
+          flags: table === seg.table ? seg.flags : undefined,
+        };
+        if (seg.offset) out.offset = rewritten(seg.offset, maps);
+        if (seg.funcs) out.funcs = seg.funcs.map(maps.func!);
+        if (seg.exprs) out.exprs = seg.exprs.map((e) => rewritten(e, maps));
+        this.elements[space.elem[i]!] = out;
+      });
+      m.data.forEach((seg, i) => {
+        const memory = seg.mode === 'active' ? maps.memory!(seg.memory) : 0;
+        const out: DataSegment = { mode: seg.mode, memory, init: seg.init, initOffset: seg.initOffset, flags: seg.flags === 2 ? undefined : seg.flags };
+        if (seg.offset) out.offset = rewritten(seg.offset, maps);
+        this.data[space.data[i]!] = out;
+      });
+    }
+  }
+
+  // ---- custom sections ---------------------------------------------------
+
+  /** Function names of every linked module (the `name` section's subsection 1). */
+  private nameSection(): Uint8Array {
+    const w = new BinaryWriter(1024);
+    const sorted = [...this.names].sort((a, b) => a[0] - b[0]);
+    w.u8(1).fork().u32(sorted.length);
+    for (const [index, name] of sorted) w.u32(index).name(name);
+    w.join();
+    return w.finish();
+  }
+
+  /** The linked modules' producers, plus wasi-adapt under processed-by. */
+  private producersSection(): Uint8Array {
+    const fields = new Map<string, Map<string, string>>();
+    for (const lm of this.mods.values()) {
+      for (const [field, values] of lm.producers) {
+        const into = fields.get(field) ?? new Map<string, string>();
+        fields.set(field, into);
+        for (const [name, version] of values) into.set(name, version);
+      }
+    }
+    const processed = fields.get('processed-by') ?? new Map<string, string>();
+    fields.set('processed-by', processed);
+    processed.set('wasi-adapt', VERSION);
+    const w = new BinaryWriter(256).u32(fields.size);
+    for (const [field, values] of fields) {
+      w.name(field).u32(values.size);
+      for (const [name, version] of values) w.name(name).name(version);
+    }
+    return w.finish();
+  }
+}
+
+function rewritten(e: Expr, maps: IndexMaps): Expr {
+  return { bytes: rewriteIndices(e.bytes, e.offset, maps), offset: e.offset };
+}
+
+function funcRefs(e: Expr): number[] {
+  const out: number[] = [];
+  rewriteIndices(e.bytes, e.offset, {
+    func: (f) => {
+      out.push(f);
+      return f;
+    },
+  });
+  return out;
+}
+
+function sigKey(t: FuncType): string {
+  const v = (x: FuncType['params']) => x.map((y) => (typeof y === 'string' ? y : `${y.nullable ? 'null ' : ''}${String(y.heap)}`)).join(',');
+  return `${v(t.params)}->${v(t.results)}`;
+}

@@ -1,0 +1,411 @@
+import { WasiAdaptError } from '../errors.js';
+import { P1_FUNCTIONS, P1_MODULE, stripVersion } from './p1-names.js';
+import { funcTypeEquals as sigEqual, type ValType } from '../binary/types.js';
+import {
+  type CanonOptions,
+  type ComponentView,
+  type CoreRef,
+  type FuncSig,
+  type LiftedExport,
+  type ModuleImport,
+  type ModuleView,
+  type Sort,
+} from './view.js';
+
+/** What an import of a linked instance, or an export of the output, is bound to. */
+export type Target =
+  | { kind: 'local'; instance: number; sort: Sort; index: number }
+  | { kind: 'host'; module: string; name: string; sig: FuncSig | undefined }
+  | { kind: 'gen'; index: number };
+
+/** Functions the linker writes itself. */
+export type GenFunc =
+  | { kind: 'run-wrapper'; run: Target; procExit: Target }
+  | { kind: 'bump-realloc' }
+  | { kind: 'realloc-dispatch'; reallocs: Target[] }
+  | { kind: 'set-realloc'; callee: Target; slot: number; sig: FuncSig };
+
+export interface PlannedInstance {
+  key: number;
+  module: ModuleView;
+  imports: Target[];
+}
+
+export interface PlannedExport {
+  name: string;
+  sort: Sort;
+  target: Target;
+  wit: string | undefined;
+}
+
+export interface Plan {
+  /** In instantiation order (the polyfill, when used, first). */
+  instances: PlannedInstance[];
+  gens: GenFunc[];
+  exports: PlannedExport[];
+  adapterDropped: boolean;
+  polyfillFunctions: string[];
+  customImports: string[];
+  unresolvedKept: string[];
+  /** The realloc dispatcher's selector global, when lowerings use different reallocs. */
+  reallocSelector: boolean;
+}
+
+export interface PlanOptions {
+  dropAdapter: boolean;
+  allowUnresolved: boolean;
+  loadPolyfill: () => ModuleView;
+}
+
+/** Thrown when dropping the adapter is impossible because something other than p1 calls uses it. */
+export class AdapterNeeded extends Error {}
+
+const RUN_IFACE = /^wasi:cli\/run@/;
+
+/**
+ * Decides which core instances go into the output and what each of their
+ * imports becomes: another instance's item, a host import, or a generated
+ * function. Starts from the component's exports, so instances nothing reaches
+ * (a dropped adapter, the shim and fixup once their trampolines are folded)
+ * are left out.
+ */
+export function plan(c: ComponentView, options: PlanOptions): Plan {
+  return new Planner(c, options).run();
+}
+
+class Planner {
+  private readonly resolved = new Map<number, Target[] | undefined>();
+  private readonly queue: number[] = [];
+  private readonly gens: GenFunc[] = [];
+  private readonly polyKey: number;
+  private poly: ModuleView | undefined;
+  private readonly polyUsed = new Set<string>();
+  private readonly reallocs: Target[] = [];
+  private readonly custom = new Set<string>();
+  private readonly unresolved = new Set<string>();
+  private adapterSeen = false;
+
+  constructor(
+    private readonly c: ComponentView,
+    private readonly options: PlanOptions,
+  ) {
+    this.polyKey = c.coreInstances.length;
+  }
+
+  run(): Plan {
+    const exports = this.planExports();
+    this.drain();
+    this.includeInitializers();
+    if (this.unresolved.size && !this.options.allowUnresolved) {
+      const names = [...this.unresolved].sort().join(', ');
+      throw new WasiAdaptError(
+        'unresolved',
+        `imports ${names} have no WASI preview 1 equivalent (a p1 runtime cannot provide them); ` +
+          'pass --allow-unresolved to keep them as imports of the output',
+      );
+    }
+    if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
+    const instances = [...this.resolved.keys()]
+      .sort((a, b) => (a === this.polyKey ? -1 : b === this.polyKey ? 1 : a - b))
+      .map((key) => ({ key, module: this.moduleOf(key), imports: this.resolved.get(key)! }));
+    return {
+      instances,
+      gens: this.gens,
+      exports,
+      adapterDropped: this.options.dropAdapter && this.adapterSeen,
+      polyfillFunctions: [...this.polyUsed].sort(),
+      customImports: [...this.custom].sort(),
+      unresolvedKept: [...this.unresolved].sort(),
+      reallocSelector: this.gens.some((g) => g.kind === 'realloc-dispatch'),
+    };
+  }
+
+  // ---- exports -----------------------------------------------------------
+
+  private planExports(): PlannedExport[] {
+    const out: PlannedExport[] = [];
+    const seen = new Set<string>();
+    const add = (name: string, sort: Sort, target: Target, wit?: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      out.push({ name, sort, target, wit });
+    };
+    for (const e of this.c.exports) {
+      const target = this.func(e.coreFunc);
+      if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run: func() -> result`);
+      else this.reactorExport(e, target, add);
+    }
+    this.drain();
+    const memory = this.theMemory();
+    if (memory) add('memory', 'memory', memory);
+    const init = this.mainExport('_initialize');
+    if (init) add('_initialize', 'func', init);
+    return out;
+  }
+
+  private reactorExport(e: LiftedExport, target: Target, add: (n: string, s: Sort, t: Target, w?: string) => void): void {
+    const name = e.iface ? `${e.iface}#${e.func}` : e.func;
+    add(name, 'func', target, e.witType);
+    if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
+    if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
+  }
+
+  /** `wasi:cli/run` becomes `_start`: directly when it is a p1 `_start`, else through a wrapper that maps `err` to exit 1. */
+  private startOf(run: Target): Target {
+    const sig = this.sigOf(run);
+    if (sig && sig.params.length === 0 && sig.results.length === 0) return run;
+    if (!sig || sig.params.length !== 0 || sig.results.length !== 1 || sig.results[0] !== 'i32') {
+      throw new WasiAdaptError('unsupported', 'wasi:cli/run#run does not have the core type () -> i32');
+    }
+    const procExit: Target = { kind: 'host', module: P1_MODULE, name: 'proc_exit', sig: { kind: 'func', params: ['i32'], results: [] } };
+    return this.gen({ kind: 'run-wrapper', run, procExit });
+  }
+
+  private mainExport(name: string): Target | undefined {
+    for (const key of this.resolved.keys()) {
+      const m = this.moduleOf(key);
+      if (m.role !== 'main') continue;
+      if (m.exports.some((e) => e.name === name && e.sort === 'func')) return this.instanceExport(key, name, 'func');
+    }
+    return undefined;
+  }
+
+  /** The one memory of the output: the first included instance that defines one. */
+  private theMemory(): Target | undefined {
+    for (const key of [...this.resolved.keys()].sort((a, b) => a - b)) {
+      const m = this.moduleOf(key);
+      const imported = m.imports.filter((i) => i.sort === 'memory').length;
+      const exp = m.exports.find((e) => e.sort === 'memory' && e.index >= imported);
+      if (exp) return { kind: 'local', instance: key, sort: 'memory', index: exp.index };
+    }
+    return undefined;
+  }
+
+  // ---- instances ---------------------------------------------------------
+
+  private moduleOf(key: number): ModuleView {
+    if (key === this.polyKey) return this.poly!;
+    const def = this.c.coreInstances[key];
+    if (def?.kind !== 'instantiate') throw new WasiAdaptError('bad-value', `core instance ${key} is not a module instance`);
+    return this.c.modules[def.module]!;
+  }
+
+  private include(key: number): void {
+    if (this.resolved.has(key)) return;
+    if (this.options.dropAdapter && key !== this.polyKey && this.moduleOf(key).role === 'adapter') {
+      throw new AdapterNeeded(`the adapter instance ${key} is needed`);
+    }
+    this.resolved.set(key, undefined);
+    if (key !== this.polyKey) this.queue.push(key);
+  }
+
+  private drain(): void {
+    for (let key = this.queue.pop(); key !== undefined; key = this.queue.pop()) {
+      const m = this.moduleOf(key);
+      this.resolved.set(key, m.imports.map((imp) => this.importOf(key, imp)));
+    }
+  }
+
+  /** Instances nothing calls but that fill a table (or memory) of an included instance must run too. */
+  private includeInitializers(): void {
+    for (let changed = true; changed; ) {
+      changed = false;
+      this.c.coreInstances.forEach((def, key) => {
+        if (def.kind !== 'instantiate' || this.resolved.has(key)) return;
+        const m = this.c.modules[def.module]!;
+        if (!m.initializes || (this.options.dropAdapter && m.role === 'adapter')) return;
+        const touches = m.imports.some((imp) => {
+          if (imp.sort === 'func') return false;
+          const arg = def.args.get(imp.module);
+          return arg !== undefined && this.resolved.has(arg);
+        });
+        if (touches) {
+          this.include(key);
+          this.drain();
+          changed = true;
+        }
+      });
+    }
+  }
+
+  private importOf(key: number, imp: ModuleImport): Target {
+    const def = this.c.coreInstances[key]!;
+    if (def.kind !== 'instantiate') throw new WasiAdaptError('bad-value', `core instance ${key} is not a module instance`);
+    const arg = def.args.get(imp.module);
+    if (arg === undefined) {
+      throw new WasiAdaptError('unresolved', `core instance ${key} imports ${imp.module}.${imp.name} but no instance is given for '${imp.module}'`);
+    }
+    return this.instanceExport(arg, imp.name, imp.sort, imp.sort === 'func' ? this.moduleOf(key).funcType(imp.index) : undefined);
+  }
+
+  /** An export of a core instance, followed through re-exports, aliases, trampolines and a dropped adapter. */
+  /** `sig` is the core type the importer expects, for exports that become host imports. */
+  private instanceExport(key: number, name: string, sort: Sort, sig?: FuncSig): Target {
+    const def = this.c.coreInstances[key];
+    if (!def) throw new WasiAdaptError('bad-value', `core instance ${key} does not exist`);
+    if (def.kind === 'exports') {
+      const ref = def.exports.get(name);
+      if (!ref || ref.sort !== sort) throw new WasiAdaptError('unresolved', `core instance ${key} has no ${sort} export '${name}'`);
+      return this.ref(ref, sig);
+    }
+    const m = this.c.modules[def.module]!;
+    if (this.options.dropAdapter && m.role === 'adapter' && sort === 'func') return this.throughAdapter(key, m, name, sig);
+    const exp = m.exports.find((e) => e.name === name && e.sort === sort);
+    if (!exp) throw new WasiAdaptError('unresolved', `module ${m.name} has no ${sort} export '${name}'`);
+    const imported = m.imports.filter((i) => i.sort === sort);
+    if (exp.index < imported.length) return this.importOf(key, imported[exp.index]!);
+    if (sort === 'func') {
+      const folded = this.foldTrampoline(key, m, exp.index);
+      if (folded) return folded;
+    }
+    this.include(key);
+    return { kind: 'local', instance: key, sort, index: exp.index };
+  }
+
+  /** With the adapter dropped, its p1 exports are the host's p1 functions and its `run` is main's `_start`. */
+  private throughAdapter(key: number, m: ModuleView, name: string, sig: FuncSig | undefined): Target {
+    this.adapterSeen = true;
+    if (P1_FUNCTIONS.has(name)) return { kind: 'host', module: P1_MODULE, name, sig };
+    if (RUN_IFACE.test(name) && name.endsWith('#run')) {
+      const start = m.imports.find((i) => i.sort === 'func' && i.name === '_start');
+      if (start) return this.importOf(key, start);
+    }
+    throw new AdapterNeeded(`the adapter's export '${name}' is used`);
+  }
+
+  /**
+   * A shim trampoline calls through a table slot that a fixup's element
+   * segment fills once; when nothing else can write that table, the slot's
+   * function is what the trampoline always calls, so bind to it directly.
+   */
+  private foldTrampoline(key: number, m: ModuleView, func: number): Target | undefined {
+    const tramp = m.trampolines.get(func);
+    if (!tramp) return undefined;
+    if (this.c.tables.some((t) => t.instance === key)) return undefined;
+    const names = new Set(m.exports.filter((e) => e.sort === 'table' && e.index === tramp.table).map((e) => e.name));
+    let found: { key: number; imp: ModuleImport } | undefined;
+    for (let j = 0; j < this.c.coreInstances.length; j++) {
+      const def = this.c.coreInstances[j]!;
+      if (def.kind !== 'instantiate') continue;
+      const w = this.c.modules[def.module]!;
+      const tableImports = w.imports.filter((i) => i.sort === 'table' && def.args.get(i.module) === key);
+      if (!tableImports.length) continue;
+      if (!w.tableFills) return undefined;
+      for (const ti of tableImports) {
+        if (!names.has(ti.name)) continue;
+        for (const fill of w.tableFills) {
+          if (fill.table !== ti.index || fill.slot !== tramp.slot) continue;
+          if (found || fill.func >= w.importedFuncs) return undefined;
+          const target = w.imports.find((i) => i.sort === 'func' && i.index === fill.func)!;
+          if (!sigEqual(w.funcType(fill.func), m.funcType(func))) return undefined;
+          found = { key: j, imp: target };
+        }
+      }
+    }
+    return found ? this.importOf(found.key, found.imp) : undefined;
+  }
+
+  // ---- component-level core items ---------------------------------------
+
+  private ref(ref: CoreRef, sig?: FuncSig): Target {
+    if (ref.sort === 'func') return this.func(ref.index, sig);
+    const aliases = ref.sort === 'memory' ? this.c.memories : ref.sort === 'table' ? this.c.tables : ref.sort === 'global' ? this.c.globals : [];
+    const alias = aliases[ref.index];
+    if (!alias) throw new WasiAdaptError('bad-value', `core ${ref.sort} ${ref.index} does not exist`);
+    return this.instanceExport(alias.instance, alias.name, ref.sort);
+  }
+
+  private func(index: number, sig?: FuncSig): Target {
+    const f = this.c.coreFuncs[index];
+    if (!f) throw new WasiAdaptError('bad-value', `core func ${index} does not exist`);
+    switch (f.kind) {
+      case 'alias':
+        return this.instanceExport(f.instance, f.name, 'func', sig);
+      case 'lower':
+        return this.lowering(f.iface, f.func, f.options, sig);
+      case 'unsupported':
+        throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart`);
+      case 'resource':
+        if (f.op !== 'drop' || f.iface === undefined) {
+          throw new WasiAdaptError('unsupported', `canon resource.${f.op} of the component's own resource '${f.resource}' is not supported by down yet`);
+        }
+        return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
+    }
+  }
+
+  /** A canon-lowered import: the polyfill function of the same core name, or an import of the output. */
+  private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncSig | undefined): Target {
+    const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
+    if (!iface.startsWith('wasi:')) {
+      this.custom.add(`${iface}#${func}`);
+      return keep();
+    }
+    if (options && options.encoding !== 'utf8') {
+      throw new WasiAdaptError(
+        'unsupported',
+        `import ${iface}#${func} is lowered with string-encoding=${options.encoding}; down supports utf8 only`,
+      );
+    }
+    const poly = (this.poly ??= this.options.loadPolyfill());
+    const core = `${stripVersion(iface)}#${func}`;
+    const exp = poly.exports.find((e) => e.sort === 'func' && e.name === core);
+    if (!exp) {
+      this.unresolved.add(iface);
+      return keep();
+    }
+    if (sig && !sigEqual(sig, poly.funcType(exp.index))) {
+      throw new WasiAdaptError('unsupported', `import ${iface}#${func} has core type ${showSig(sig)} but the polyfill's is ${showSig(poly.funcType(exp.index))}`);
+    }
+    this.polyUsed.add(core);
+    this.resolved.set(this.polyKey, undefined);
+    if (options?.memory !== undefined) this.ref({ sort: 'memory', index: options.memory });
+    const target: Target = { kind: 'local', instance: this.polyKey, sort: 'func', index: exp.index };
+    if (options?.realloc === undefined) return target;
+    const realloc = this.func(options.realloc);
+    let slot = this.reallocs.findIndex((r) => sameTarget(r, realloc));
+    if (slot < 0) slot = this.reallocs.push(realloc) - 1;
+    // Lowerings with another realloc than the first select theirs before the call.
+    return slot === 0 ? target : this.gen({ kind: 'set-realloc', callee: target, slot, sig: poly.funcType(exp.index) });
+  }
+
+  /** The polyfill's own imports: the one memory, the host's p1, and the realloc of the lowerings. */
+  private polyfillImports(poly: ModuleView): Target[] {
+    return poly.imports.map((imp) => {
+      if (imp.sort === 'memory') {
+        const memory = this.theMemory();
+        if (!memory) throw new WasiAdaptError('unsupported', 'the component lowers WASI imports but defines no memory');
+        return memory;
+      }
+      if (imp.module === P1_MODULE && imp.sort === 'func') return { kind: 'host', module: P1_MODULE, name: imp.name, sig: poly.funcType(imp.index) };
+      if (imp.sort === 'func' && imp.name === 'realloc') return this.reallocTarget();
+      throw new WasiAdaptError('bad-value', `the polyfill imports ${imp.module}.${imp.name}, which the linker does not provide`);
+    });
+  }
+
+  private reallocTarget(): Target {
+    if (this.reallocs.length === 0) return this.gen({ kind: 'bump-realloc' });
+    if (this.reallocs.length === 1) return this.reallocs[0]!;
+    return this.gen({ kind: 'realloc-dispatch', reallocs: this.reallocs });
+  }
+
+  private gen(g: GenFunc): Target {
+    return { kind: 'gen', index: this.gens.push(g) - 1 };
+  }
+
+  private sigOf(t: Target): FuncSig | undefined {
+    if (t.kind === 'local') return this.moduleOf(t.instance).funcType(t.index);
+    if (t.kind === 'host') return t.sig;
+    return undefined;
+  }
+}
+
+function sameTarget(a: Target, b: Target): boolean {
+  if (a.kind === 'local' && b.kind === 'local') return a.instance === b.instance && a.sort === b.sort && a.index === b.index;
+  if (a.kind === 'host' && b.kind === 'host') return a.module === b.module && a.name === b.name;
+  return a.kind === 'gen' && b.kind === 'gen' && a.index === b.index;
+}
+
+export function showSig(s: FuncSig): string {
+  const t = (v: readonly ValType[]) => v.map((b) => (typeof b === 'string' ? b : `ref ${String(b.heap)}`)).join(', ');
+  return `(${t(s.params)}) -> (${t(s.results)})`;
+}

@@ -1,0 +1,63 @@
+// Spawns one of the child runner scripts with stdio bound to files, so the
+// guest's bytes are captured exactly and a trap or exit cannot touch the
+// test runner. The child writes a JSON report unless the guest exited the
+// process itself (then the process exit code is the guest's).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Workdir } from './sandbox.js';
+
+export interface ChildReport {
+  exitCode?: number;
+  trapped?: boolean;
+  trapMessage?: string;
+  /** A harness-level failure (bad module, missing export): not a guest outcome. */
+  error?: string;
+}
+
+export interface ChildOutcome extends ChildReport {
+  stdout: Buffer;
+  stderr: Buffer;
+  durationMs: number;
+}
+
+export async function runChild(script: string, config: object, wd: Workdir, timeoutMs: number): Promise<ChildOutcome> {
+  writeFileSync(wd.configPath, JSON.stringify({ ...config, reportPath: wd.reportPath }));
+  const stdin = openSync(wd.stdinPath, 'r');
+  const stdout = openSync(wd.stdoutPath, 'w');
+  const stderr = openSync(wd.stderrPath, 'w');
+  const start = performance.now();
+  let status: number | null;
+  let signal: NodeJS.Signals | null;
+  let timedOut = false;
+  try {
+    [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      const cp = spawn(process.execPath, ['--no-warnings', script, wd.configPath], {
+        stdio: [stdin, stdout, stderr],
+        env: {},
+      });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        cp.kill('SIGKILL');
+      }, timeoutMs);
+      cp.on('error', reject);
+      cp.on('exit', (code, sig) => {
+        clearTimeout(timer);
+        resolve([code, sig]);
+      });
+    });
+  } finally {
+    closeSync(stdin);
+    closeSync(stdout);
+    closeSync(stderr);
+  }
+  const durationMs = performance.now() - start;
+  const out = { stdout: readFileSync(wd.stdoutPath), stderr: readFileSync(wd.stderrPath), durationMs };
+  if (timedOut) throw new Error(`guest timed out after ${timeoutMs} ms; stderr: ${out.stderr.toString().slice(0, 2000)}`);
+  if (existsSync(wd.reportPath)) {
+    const report = JSON.parse(readFileSync(wd.reportPath, 'utf8')) as ChildReport;
+    if (report.error) throw new Error(`harness child failed: ${report.error}; stderr: ${out.stderr.toString().slice(0, 2000)}`);
+    return { ...report, ...out };
+  }
+  if (status === null) throw new Error(`child killed by ${signal}; stderr: ${out.stderr.toString().slice(0, 2000)}`);
+  return { exitCode: status, trapped: false, ...out };
+}

@@ -1,0 +1,38 @@
+// runP1: a preview1 core module on Node's node:wasi, in a child process.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChild } from './child.js';
+import { makeWorkdir, snapshotPreopens } from './sandbox.js';
+import type { RunResult, RunSpec } from './types.js';
+
+const CHILD = fileURLToPath(new URL('./child-p1.mjs', import.meta.url));
+
+export async function runP1(wasm: Uint8Array | string, spec: RunSpec = {}): Promise<RunResult> {
+  const wd = makeWorkdir(spec);
+  try {
+    let wasmPath = wasm as string;
+    if (typeof wasm !== 'string') {
+      wasmPath = join(wd.root, 'main.wasm');
+      writeFileSync(wasmPath, wasm);
+    }
+    const config = {
+      wasmPath,
+      args: spec.args ?? ['main.wasm'],
+      env: spec.env ?? {},
+      preopens: wd.preopens,
+    };
+    const r = await runChild(CHILD, config, wd, spec.timeoutMs ?? 60_000);
+    return {
+      stdout: r.stdout,
+      stderr: r.stderr,
+      exitCode: r.trapped ? null : (r.exitCode ?? null),
+      trapped: r.trapped ?? false,
+      trapMessage: r.trapMessage,
+      files: snapshotPreopens(wd.preopens),
+      durationMs: r.durationMs,
+    };
+  } finally {
+    wd.dispose();
+  }
+}

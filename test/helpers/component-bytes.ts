@@ -1,0 +1,44 @@
+import { BinaryWriter } from '../../src/binary/writer.js';
+
+/** Hand-assembled component binaries for encodings jco's text parser no longer accepts. */
+
+export const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+export function bytes(...parts: (number | number[] | Uint8Array)[]): Uint8Array {
+  const w = new BinaryWriter();
+  for (const p of parts) {
+    if (typeof p === 'number') w.u8(p);
+    else w.bytes(p instanceof Uint8Array ? p : Uint8Array.from(p));
+  }
+  return w.finish();
+}
+
+/** A component made of `[id, payload]` sections. */
+export function componentOf(...sections: [number, Uint8Array | number[]][]): Uint8Array {
+  const w = new BinaryWriter();
+  w.bytes(Uint8Array.from(PREAMBLE));
+  for (const [id, payload] of sections) {
+    const p = payload instanceof Uint8Array ? payload : Uint8Array.from(payload);
+    w.u8(id).u32(p.length).bytes(p);
+  }
+  return w.finish();
+}
+
+/** `levels` components nested inside each other (section 4), innermost empty. */
+export function nested(levels: number): Uint8Array {
+  let inner = Uint8Array.from(PREAMBLE);
+  for (let i = 0; i < levels; i++) inner = componentOf([4, inner]);
+  return inner;
+}
+
+/** Deterministic PRNG (mulberry32) for the mutation loop. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

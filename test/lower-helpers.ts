@@ -1,0 +1,30 @@
+// Shared pieces of the `down` differential tests.
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { FIXTURES_DIR } from './harness/manifest.js';
+import { loadManifest, type Fixture, type RunResult } from './harness/index.js';
+
+/** Fixtures that have a component form, with the hosts the manifest says are wrong for them. */
+export function componentFixtures(): (Fixture & { p2: string; p2HostIssue: boolean })[] {
+  const raw = JSON.parse(readFileSync(`${FIXTURES_DIR}manifest.json`, 'utf8')) as {
+    fixtures: { name: string; hostIssues?: { p2?: string } }[];
+  };
+  const issues = new Set(raw.fixtures.filter((f) => f.hostIssues?.p2).map((f) => f.name));
+  return loadManifest()
+    .filter((f): f is Fixture & { p2: string } => f.p2 !== null)
+    .map((f) => ({ ...f, p2HostIssue: issues.has(f.name) }));
+}
+
+function files(r: RunResult): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(r.files).map(([k, v]) => [k, v.kind === 'dir' ? null : v.data.toString('latin1')]));
+}
+
+/** Same bytes out, same files, same trap; exit codes equal, or (against a 0.2 host, which only has ok/err) equally zero. */
+export function expectSameRun(actual: RunResult, reference: RunResult, exitExact: boolean): void {
+  expect(actual.stdout.toString('latin1')).toBe(reference.stdout.toString('latin1'));
+  expect(actual.stderr.toString('latin1')).toBe(reference.stderr.toString('latin1'));
+  expect(actual.trapped).toBe(reference.trapped);
+  if (exitExact) expect(actual.exitCode).toBe(reference.exitCode);
+  else expect(actual.exitCode === 0).toBe(reference.exitCode === 0);
+  expect(files(actual)).toEqual(files(reference));
+}
