@@ -95,7 +95,7 @@ describe('kitchen-sink component (jco parse)', () => {
 
   it('decodes core instances: instantiate with args, and inline exports', () => {
     const items = allItems(c, 'coreInstances');
-    expect(items).toContainEqual({ kind: 'exports', exports: [{ name: 'log', sort: 'core func', index: 2 }] });
+    expect(items).toContainEqual({ kind: 'exports', exports: [{ name: 'log', sort: 'core func', index: 0 }] });
     expect(items).toContainEqual({ kind: 'instantiate', module: 0, args: [{ name: 'host', instance: 0 }] });
   });
 
@@ -181,8 +181,8 @@ describe('kitchen-sink component (jco parse)', () => {
 
   it('decodes imports (with versions) and exports (with and without a type)', () => {
     const imports = allItems(c, 'imports') as { name: { name: string }; desc: { kind: string } }[];
-    expect(imports.map((i) => i.name.name)).toEqual(['wasi:io/error@0.2.12', 'f', 'c', 'v', 'wasi:cli/environment@0.2.12']);
-    expect(imports.map((i) => i.desc.kind)).toEqual(['instance', 'func', 'component', 'value', 'instance']);
+    expect(imports.map((i) => i.name.name)).toEqual(['wasi:io/error@0.2.12', 'f', 'g', 'c', 'v', 'wasi:cli/environment@0.2.12']);
+    expect(imports.map((i) => i.desc.kind)).toEqual(['instance', 'func', 'func', 'component', 'value', 'instance']);
     const exports = allItems(c, 'exports') as { name: { name: string }; desc?: unknown }[];
     expect(exports.map((e) => e.name.name)).toEqual(['run', 'typed', 'inst', 'wasi:cli/run@0.2.12']);
     expect(exports[1]!.desc).toEqual({ kind: 'func', type: expect.any(Number) });

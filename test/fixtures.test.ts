@@ -5,12 +5,26 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { targets } from '../fixtures/build.mjs';
-import { callExports, loadManifest, runP1, runP2, specOf, type Fixture, type RunResult } from './harness/index.js';
+import {
+  callExports,
+  loadManifest,
+  pretranspile,
+  runP1,
+  runP2,
+  specOf,
+  type Fixture,
+  type RunResult,
+} from './harness/index.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
 
 const fixtures = loadManifest();
+
+// One jco process transpiles every component (cold: ~15 s; cached after).
+beforeAll(async () => {
+  await pretranspile([...new Set(fixtures.flatMap((f) => (f.p2 ? [f.p2] : [])))]);
+}, 180_000);
 
 function filesAsJson(r: RunResult): Record<string, string | null> {
   return Object.fromEntries(

@@ -5,14 +5,32 @@ import { FIXTURES_DIR } from './harness/manifest.js';
 import { loadManifest, type Fixture, type RunResult } from './harness/index.js';
 
 /** Fixtures that have a component form, with the hosts the manifest says are wrong for them. */
-export function componentFixtures(): (Fixture & { p2: string; p2HostIssue: boolean })[] {
-  const raw = JSON.parse(readFileSync(`${FIXTURES_DIR}manifest.json`, 'utf8')) as {
-    fixtures: { name: string; hostIssues?: { p2?: string } }[];
-  };
-  const issues = new Set(raw.fixtures.filter((f) => f.hostIssues?.p2).map((f) => f.name));
+export interface ComponentFixture extends Fixture {
+  p2: string;
+  /** The manifest records a 0.2-host bug for it, so jco is no reference. */
+  p2HostIssue: boolean;
+  reactor: boolean;
+  /** Large (componentize-js); run sparingly. */
+  big: boolean;
+}
+
+/** Manifest fields the typed loader leaves out. */
+interface RawExtras {
+  name: string;
+  kind?: string;
+  big?: boolean;
+  hostIssues?: { p2?: string };
+}
+
+export function componentFixtures(): ComponentFixture[] {
+  const raw = JSON.parse(readFileSync(`${FIXTURES_DIR}manifest.json`, 'utf8')) as { fixtures: RawExtras[] };
+  const extras = new Map(raw.fixtures.map((f) => [f.name, f]));
   return loadManifest()
     .filter((f): f is Fixture & { p2: string } => f.p2 !== null)
-    .map((f) => ({ ...f, p2HostIssue: issues.has(f.name) }));
+    .map((f) => {
+      const x = extras.get(f.name);
+      return { ...f, p2HostIssue: x?.hostIssues?.p2 !== undefined, reactor: x?.kind === 'reactor', big: x?.big === true };
+    });
 }
 
 function files(r: RunResult): Record<string, string | null> {

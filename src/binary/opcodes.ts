@@ -54,40 +54,44 @@ export const enum Shape {
   None = 1,
   Block = 2,
   End = 3,
-  Label = 4,
+  /** One u32 index; its space is in SPACE_OF. */
+  Index = 4,
   BrTable = 5,
-  Func = 6,
-  CallIndirect = 7,
-  Type = 8,
-  Delegate = 9,
-  SelectT = 10,
-  TryTable = 11,
-  Local = 12,
-  Global = 13,
-  Table = 14,
-  Memarg = 15,
-  Memidx = 16,
-  I32 = 17,
-  I64 = 18,
-  F32 = 19,
-  F64 = 20,
-  Heap = 21,
-  Tag = 22,
-  PrefixFb = 23,
-  PrefixFc = 24,
-  PrefixFd = 25,
-  PrefixFe = 26,
+  CallIndirect = 6,
+  Delegate = 7,
+  SelectT = 8,
+  TryTable = 9,
+  Memarg = 10,
+  Memidx = 11,
+  I32 = 12,
+  I64 = 13,
+  F32 = 14,
+  F64 = 15,
+  Heap = 16,
+  PrefixFb = 17,
+  PrefixFc = 18,
+  PrefixFd = 19,
+  PrefixFe = 20,
 }
 
 export const SHAPE = new Uint8Array(256);
 export const OP_FEATURE = new Uint32Array(256);
+/** Index space of the immediate of each Shape.Index opcode. */
+export const SPACE_OF = new Uint8Array(256);
 
 function op(code: number, shape: number, feature = 0): void {
   SHAPE[code] = shape;
   OP_FEATURE[code] = feature;
 }
+function index(code: number, space: Space, feature = 0): void {
+  op(code, Shape.Index, feature);
+  SPACE_OF[code] = space;
+}
 function range(from: number, to: number, shape: number, feature = 0): void {
   for (let c = from; c <= to; c++) op(c, shape, feature);
+}
+function indexRange(from: number, to: number, space: Space, feature = 0): void {
+  for (let c = from; c <= to; c++) index(c, space, feature);
 }
 
 op(0x00, Shape.None); // unreachable
@@ -95,30 +99,30 @@ op(0x01, Shape.None); // nop
 range(0x02, 0x04, Shape.Block); // block loop if
 op(0x05, Shape.None); // else
 op(0x06, Shape.Block, F['legacy-exceptions'] | F.exceptions); // try
-op(0x07, Shape.Tag, F['legacy-exceptions'] | F.exceptions); // catch
-op(0x08, Shape.Tag, F.exceptions); // throw
-op(0x09, Shape.Label, F['legacy-exceptions'] | F.exceptions); // rethrow
+index(0x07, Space.Tag, F['legacy-exceptions'] | F.exceptions); // catch
+index(0x08, Space.Tag, F.exceptions); // throw
+index(0x09, Space.Label, F['legacy-exceptions'] | F.exceptions); // rethrow
 op(0x0a, Shape.None, F.exnref | F.exceptions); // throw_ref
 op(0x0b, Shape.End);
-op(0x0c, Shape.Label); // br
-op(0x0d, Shape.Label); // br_if
+index(0x0c, Space.Label); // br
+index(0x0d, Space.Label); // br_if
 op(0x0e, Shape.BrTable);
 op(0x0f, Shape.None); // return
-op(0x10, Shape.Func); // call
+index(0x10, Space.Func); // call
 op(0x11, Shape.CallIndirect);
-op(0x12, Shape.Func, F['tail-call']); // return_call
+index(0x12, Space.Func, F['tail-call']); // return_call
 op(0x13, Shape.CallIndirect, F['tail-call']); // return_call_indirect
-op(0x14, Shape.Type, F['function-references']); // call_ref
-op(0x15, Shape.Type, F['function-references'] | F['tail-call']); // return_call_ref
+index(0x14, Space.Type, F['function-references']); // call_ref
+index(0x15, Space.Type, F['function-references'] | F['tail-call']); // return_call_ref
 op(0x18, Shape.Delegate, F['legacy-exceptions'] | F.exceptions);
 op(0x19, Shape.None, F['legacy-exceptions'] | F.exceptions); // catch_all
 op(0x1a, Shape.None); // drop
 op(0x1b, Shape.None); // select
 op(0x1c, Shape.SelectT, F['reference-types']);
 op(0x1f, Shape.TryTable, F.exnref | F.exceptions);
-range(0x20, 0x22, Shape.Local);
-range(0x23, 0x24, Shape.Global);
-range(0x25, 0x26, Shape.Table, F['reference-types']); // table.get table.set
+indexRange(0x20, 0x22, Space.Local);
+indexRange(0x23, 0x24, Space.Global);
+indexRange(0x25, 0x26, Space.Table, F['reference-types']); // table.get table.set
 range(0x28, 0x3e, Shape.Memarg);
 range(0x3f, 0x40, Shape.Memidx); // memory.size memory.grow
 op(0x41, Shape.I32);
@@ -129,11 +133,11 @@ range(0x45, 0xbf, Shape.None);
 range(0xc0, 0xc4, Shape.None, F['sign-ext']);
 op(0xd0, Shape.Heap, F['reference-types']); // ref.null
 op(0xd1, Shape.None, F['reference-types']); // ref.is_null
-op(0xd2, Shape.Func, F['reference-types']); // ref.func
+index(0xd2, Space.Func, F['reference-types']); // ref.func
 op(0xd3, Shape.None, F.gc); // ref.eq
 op(0xd4, Shape.None, F['function-references']); // ref.as_non_null
-op(0xd5, Shape.Label, F['function-references']); // br_on_null
-op(0xd6, Shape.Label, F['function-references']); // br_on_non_null
+index(0xd5, Space.Label, F['function-references']); // br_on_null
+index(0xd6, Space.Label, F['function-references']); // br_on_non_null
 op(0xfb, Shape.PrefixFb, F.gc);
 op(0xfc, Shape.PrefixFc);
 op(0xfd, Shape.PrefixFd, F.simd);

@@ -1,6 +1,6 @@
 import type { BinaryReader } from './reader.js';
 import { isAbsHeapCode, isNumCode } from './types.js';
-import { ATOMIC_FENCE, F, isAtomicMemarg, OP_FEATURE, RELAXED_SIMD_MIN, SHAPE, SIMD_MAX, SIMD_SHAPE, Shape, SimdShape, Space } from './opcodes.js';
+import { ATOMIC_FENCE, F, isAtomicMemarg, OP_FEATURE, RELAXED_SIMD_MIN, SHAPE, SIMD_MAX, SIMD_SHAPE, Shape, SimdShape, Space, SPACE_OF } from './opcodes.js';
 
 /** How an index immediate is encoded, so a rewriter can re-encode it the same way. */
 export const ENC_U32 = 0;
@@ -19,119 +19,147 @@ export type InstrSink = (opcode: number, sub: number, start: number, end: number
  * it, reporting index immediates to `sink` (only spaces whose bit is set in
  * `mask`) and instructions to `onInstr`. Returns the feature mask of what it
  * saw. Nothing is allocated per instruction; nesting is a counter, so depth
- * costs nothing.
+ * costs nothing. The common shapes with one-byte immediates are decoded
+ * inline on a local cursor; everything else goes through `r`.
  */
 export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, onInstr: InstrSink | null): number {
   const buf = r.buf;
+  const end = r.end;
+  let p = r.pos;
   let depth = 1;
   let feats = 0;
   for (;;) {
-    const start = r.pos;
-    if (start >= r.end) r.fail('truncated', 'expression ends without its final end opcode');
-    const op = buf[start]!;
-    r.pos = start + 1;
+    if (p >= end) {
+      r.pos = p;
+      r.fail('truncated', 'expression ends without its final end opcode');
+    }
+    const start = p;
+    const op = buf[p++]!;
     feats |= OP_FEATURE[op]!;
-    let sub = -1;
     switch (SHAPE[op]) {
       case Shape.None:
         break;
+      case Shape.Index: {
+        const space = SPACE_OF[op]!;
+        let v = p < end ? buf[p]! : 0x80;
+        let q = p + 1;
+        if (v >= 0x80) {
+          r.pos = p;
+          v = r.u32();
+          q = r.pos;
+        }
+        if (mask & (1 << space)) sink!(space, v, p, q, ENC_U32);
+        p = q;
+        break;
+      }
       case Shape.End:
         if (--depth === 0) {
-          onInstr?.(op, sub, start, r.pos);
+          r.pos = p;
+          onInstr?.(op, -1, start, p);
           return feats;
         }
         break;
-      case Shape.Block:
-        feats |= blockType(r, sink, mask);
-        depth++;
-        break;
-      case Shape.Local:
-        index(r, Space.Local, sink, mask);
-        break;
-      case Shape.Global:
-        index(r, Space.Global, sink, mask);
-        break;
-      case Shape.Func:
-        index(r, Space.Func, sink, mask);
-        break;
-      case Shape.Label:
-        index(r, Space.Label, sink, mask);
-        break;
-      case Shape.Memarg:
-        feats |= memarg(r, sink, mask);
-        break;
       case Shape.I32:
-        if (r.pos < r.end && buf[r.pos]! < 0x80) r.pos++;
-        else r.s32();
+        if (p < end && buf[p]! < 0x80) p++;
+        else {
+          r.pos = p;
+          r.s32();
+          p = r.pos;
+        }
         break;
-      case Shape.I64:
-        skipS64(r);
-        break;
-      case Shape.F32:
-        r.skip(4);
-        break;
-      case Shape.F64:
-        r.skip(8);
-        break;
-      case Shape.BrTable: {
-        const n = r.count(1);
-        for (let i = 0; i <= n; i++) index(r, Space.Label, sink, mask);
-        break;
-      }
-      case Shape.CallIndirect:
-        index(r, Space.Type, sink, mask);
-        if (index(r, Space.Table, sink, mask) !== 0) feats |= F['reference-types'];
-        break;
-      case Shape.Type:
-        index(r, Space.Type, sink, mask);
-        break;
-      case Shape.Table:
-        index(r, Space.Table, sink, mask);
-        break;
-      case Shape.Tag:
-        index(r, Space.Tag, sink, mask);
-        break;
-      case Shape.Memidx:
-        if (index(r, Space.Memory, sink, mask) !== 0) feats |= F['multi-memory'];
-        break;
-      case Shape.Heap:
-        feats |= heapType(r, sink, mask);
-        break;
-      case Shape.Delegate:
-        index(r, Space.Label, sink, mask);
-        // delegate closes its try block in place of an end.
-        if (--depth === 0) r.fail('bad-opcode', 'delegate outside of a try block', r.base + start);
-        break;
-      case Shape.SelectT: {
-        const n = r.count(1);
-        for (let i = 0; i < n; i++) feats |= valType(r, sink, mask);
+      case Shape.Memarg: {
+        // Fast path: one-byte alignment without a memory index, one-byte offset.
+        const align = p < end ? buf[p]! : 0x80;
+        if (align < 0x40 && p + 1 < end && buf[p + 1]! < 0x80) {
+          if (mask & (1 << Space.Memory)) sink!(Space.Memory, 0, p, p + 1, ENC_IMPLICIT_MEMORY);
+          p += 2;
+        } else {
+          r.pos = p;
+          feats |= memarg(r, sink, mask);
+          p = r.pos;
+        }
         break;
       }
-      case Shape.TryTable:
-        feats |= blockType(r, sink, mask);
-        tryTableCatches(r, sink, mask);
+      case Shape.Block: {
+        const b = p < end ? buf[p]! : 0;
+        if (b === 0x40 || (b >= 0x7b && b <= 0x7f)) p++;
+        else {
+          r.pos = p;
+          feats |= blockType(r, sink, mask);
+          p = r.pos;
+        }
         depth++;
         break;
-      case Shape.PrefixFc:
-        sub = r.u32();
-        feats |= prefixFC(r, sub, start, sink, mask);
-        break;
-      case Shape.PrefixFd:
-        sub = r.u32();
-        feats |= prefixFD(r, sub, start, sink, mask);
-        break;
-      case Shape.PrefixFb:
-        sub = r.u32();
-        feats |= prefixFB(r, sub, start, sink, mask);
-        break;
-      case Shape.PrefixFe:
-        sub = r.u32();
-        feats |= prefixFE(r, sub, start, sink, mask);
-        break;
+      }
       default:
-        unknown(r, op, -1, start);
+        r.pos = p;
+        feats |= rareShape(r, op, start, sink, mask);
+        p = r.pos;
+        if (op === 0x1f) depth++; // try_table opens a block
+        else if (op === 0x18 && --depth === 0) r.fail('bad-opcode', 'delegate outside of a try block', r.base + start);
     }
-    onInstr?.(op, sub, start, r.pos);
+    if (onInstr) onInstr(op, op >= 0xfb ? subOpcode(buf, start + 1) : -1, start, p);
+  }
+}
+
+/** The sub-opcode of an already decoded prefixed instruction (only for instruction visitors). */
+function subOpcode(buf: Uint8Array, p: number): number {
+  let v = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = buf[p++]!;
+    v += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return v;
+  }
+}
+
+/** Shapes outside the hot path; `r.pos` is just past the opcode. Returns features seen. */
+function rareShape(r: BinaryReader, op: number, start: number, sink: IndexSink | null, mask: number): number {
+  switch (SHAPE[op]) {
+    case Shape.I64:
+      skipS64(r);
+      return 0;
+    case Shape.F32:
+      r.skip(4);
+      return 0;
+    case Shape.F64:
+      r.skip(8);
+      return 0;
+    case Shape.BrTable: {
+      const n = r.count(1);
+      for (let i = 0; i <= n; i++) index(r, Space.Label, sink, mask);
+      return 0;
+    }
+    case Shape.CallIndirect:
+      index(r, Space.Type, sink, mask);
+      return index(r, Space.Table, sink, mask) === 0 ? 0 : F['reference-types'];
+    case Shape.Memidx:
+      return index(r, Space.Memory, sink, mask) === 0 ? 0 : F['multi-memory'];
+    case Shape.Heap:
+      return heapType(r, sink, mask);
+    case Shape.Delegate:
+      index(r, Space.Label, sink, mask);
+      return 0;
+    case Shape.SelectT: {
+      const n = r.count(1);
+      let feats = 0;
+      for (let i = 0; i < n; i++) feats |= valType(r, sink, mask);
+      return feats;
+    }
+    case Shape.TryTable: {
+      const feats = blockType(r, sink, mask);
+      tryTableCatches(r, sink, mask);
+      return feats;
+    }
+    case Shape.PrefixFc:
+      return prefixFC(r, r.u32(), start, sink, mask);
+    case Shape.PrefixFd:
+      return prefixFD(r, r.u32(), start, sink, mask);
+    case Shape.PrefixFb:
+      return prefixFB(r, r.u32(), start, sink, mask);
+    case Shape.PrefixFe:
+      return prefixFE(r, r.u32(), start, sink, mask);
+    default:
+      return unknown(r, op, -1, start);
   }
 }
 
@@ -150,7 +178,7 @@ function index(r: BinaryReader, space: number, sink: IndexSink | null, mask: num
   } else {
     v = r.u32();
   }
-  if (mask & (1 << space)) sink!(space, v, start, r.pos, 0);
+  if (mask & (1 << space)) sink!(space, v, start, r.pos, ENC_U32);
   return v;
 }
 

@@ -7,7 +7,7 @@ import { classifyModules } from './roles.js';
 
 export * from './graph-types.js';
 export { resolveCore, resolveFunc, resolveInstanceFunc, resolveType, resolveOptions } from './resolve.js';
-export { lowers, lifts, nestedInstances, exportsOf } from './links.js';
+export { lowers, lifts, builtins, nestedInstances, exportsOf, type BuiltinInfo, type ExportInfo } from './links.js';
 export { classifyModule } from './roles.js';
 
 /** Which index space an import of this descriptor adds to. */

@@ -1,6 +1,7 @@
 import type { Sort } from '../binary/component-types.js';
-import type { ComponentGraph, FuncOrigin, LiftInfo, LowerInfo, NestedInstance } from './graph-types.js';
-import { componentGraphOf, resolveCore, resolveFunc, resolveInstanceFunc, resolveOptions } from './resolve.js';
+import type { Canon } from '../binary/component-types.js';
+import type { ComponentGraph, FuncOrigin, LiftInfo, LowerInfo, NestedInstance, TypeOrigin } from './graph-types.js';
+import { componentGraphOf, resolveCore, resolveFunc, resolveInstanceFunc, resolveOptions, resolveType } from './resolve.js';
 
 /** The per-definition views a linker consumes, built on the resolvers. */
 
@@ -31,6 +32,26 @@ export function lifts(g: ComponentGraph): LiftInfo[] {
       type: def.item.type,
       options: resolveOptions(g, def.item.options),
     });
+  });
+  return out;
+}
+
+export interface BuiltinInfo {
+  coreFunc: number;
+  canon: number;
+  item: Exclude<Canon, { kind: 'lift' | 'lower' }>;
+  /** For resource.new/drop/rep: the resource type traced to its import or definition. */
+  resource?: TypeOrigin;
+}
+
+/** Core funcs made by canon built-ins other than lower (resource.*, task.*, stream.*, ...). */
+export function builtins(g: ComponentGraph): BuiltinInfo[] {
+  const out: BuiltinInfo[] = [];
+  g.spaces['core func'].forEach((def, coreFunc) => {
+    if (def.kind !== 'canon' || def.item.kind === 'lower' || def.item.kind === 'lift') return;
+    const item = def.item;
+    const resource = item.kind.startsWith('resource.') && 'type' in item ? { resource: resolveType(g, item.type) } : {};
+    out.push({ coreFunc, canon: def.canon, item, ...resource });
   });
   return out;
 }

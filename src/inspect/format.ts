@@ -28,9 +28,6 @@ export function formatReport(file: string, r: InspectReport): string {
     });
     row('exports', r.exports.length ? r.exports.join(' ') : 'none');
   }
-  if (r.coreImports) {
-    r.coreImports.forEach((c, i) => row(i === 0 ? 'import modules' : '', `${c.module} (${c.count})`));
-  }
   if (r.modules) {
     r.modules.forEach((m, i) => {
       const where = m.component.length ? ` in component ${m.component.join('.')}` : '';
@@ -42,7 +39,7 @@ export function formatReport(file: string, r: InspectReport): string {
     });
     row('memories', String(r.memories));
     row('tables', String(r.tables));
-    row('nested', `${r.nestedComponents} component(s)`);
+    row('nested components', String(r.nestedComponents));
   }
   if (r.canon) {
     const c = r.canon;

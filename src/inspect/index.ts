@@ -51,10 +51,7 @@ export interface InspectReport {
   kind: WasmFileKind;
   size: number;
   imports: PackageImports[];
-  /** Imports that are not interfaces (plain functions, p1 module names for core modules). */
   exports: string[];
-  /** Core modules only: the imports' module names and how many functions each. */
-  coreImports?: { module: string; count: number }[];
   modules?: ModuleSummary[];
   memories?: number;
   tables?: number;
@@ -86,19 +83,16 @@ function notWasmVerdict(): Verdict {
 
 function inspectModule(bytes: Uint8Array): InspectReport {
   const m = parseModule(bytes);
-  const counts = new Map<string, number>();
-  for (const imp of m.imports) counts.set(imp.module, (counts.get(imp.module) ?? 0) + 1);
-  const coreImports = [...counts].map(([module, count]) => ({ module, count }));
+  const imports = groupCoreImports(m);
   const p1 = m.imports.some((imp) => P1_MODULES.has(imp.module));
   const p2Direct = m.imports.some((imp) => wasiLine(parseInterfaceName(imp.module)?.version) !== undefined);
   const exports = m.exports.map((e) => e.name);
   const command = exports.includes('_start');
-  const base = { size: bytes.length, exports, coreImports, memories: m.memoryCount, tables: m.tableCount };
+  const base = { size: bytes.length, imports, exports, memories: m.memoryCount, tables: m.tableCount };
   if (p1 && !p2Direct) {
     return {
       ...base,
       kind: command ? 'wasi-p1-command' : 'wasi-p1-reactor',
-      imports: groupByPackage(counts.keys()),
       verdict: {
         convert: 'up',
         reason: `a WASI preview 1 ${command ? 'command' : 'reactor'}: 'wasi-adapt up' makes a WASI 0.2 component of it`,
@@ -109,7 +103,6 @@ function inspectModule(bytes: Uint8Array): InspectReport {
   return {
     ...base,
     kind: 'core-module',
-    imports: groupByPackage(counts.keys()),
     verdict: p2Direct
       ? {
           convert: 'none',
@@ -118,6 +111,24 @@ function inspectModule(bytes: Uint8Array): InspectReport {
         }
       : { convert: 'none', reason: 'imports no WASI: nothing to convert', runsOn: ['any wasm runtime that provides its imports'] },
   };
+}
+
+/**
+ * A core module's imports by module name, each field listed: for p1 that is
+ * the list of wasi_snapshot_preview1 functions, which is what decides what a
+ * runtime must provide.
+ */
+function groupCoreImports(m: CoreModule): PackageImports[] {
+  const byModule = new Map<string, string[]>();
+  for (const imp of m.imports) {
+    let names = byModule.get(imp.module);
+    if (!names) byModule.set(imp.module, (names = []));
+    names.push(imp.name);
+  }
+  return [...byModule].map(([module, names]) => ({
+    package: module,
+    interfaces: names.map((name) => ({ name, versions: [] })),
+  }));
 }
 
 function inspectComponent(bytes: Uint8Array, component: Component): InspectReport {

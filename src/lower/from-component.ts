@@ -282,6 +282,10 @@ class Evaluator {
           return;
         }
         // A component calling a function another component of the composition lifted.
+        if (options.encoding !== 'utf8' || f.options.encoding !== 'utf8') {
+          const enc = options.encoding !== 'utf8' ? options.encoding : f.options.encoding;
+          throw new WasiAdaptError('unsupported', `a function of a nested component is lowered with string-encoding=${enc}; down supports utf8 only`);
+        }
         if (options.memory !== undefined || f.options.memory !== undefined) {
           throw new WasiAdaptError('unsupported', 'a call between two components copies values through their memories; down needs one memory');
         }

@@ -1,10 +1,11 @@
-// jco transpiles a component to JS + core modules in about a second (20 s
-// for the 13 MB componentize-js one), so results are cached by content hash.
-// The cache lives under node_modules/ so the generated code resolves the
-// same @bytecodealliance/preview2-shim instance as child-p2.mjs.
+// jco transpiles a component to JS + core modules (~1 s each, plus ~3 s of
+// start-up per process), so results are cached by content hash, and
+// `pretranspile` does many in one process. The cache lives under
+// node_modules/ so the generated code resolves the same
+// @bytecodealliance/preview2-shim instance as child-p2.mjs.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,50 +17,71 @@ const CACHE_VERSION = 'jco-1.35.0-v1';
 
 const pending = new Map<string, Promise<string>>();
 
-/** Returns the path of the transpiled entry module for `component`. */
-export function transpiled(component: Uint8Array): Promise<string> {
-  const hash = createHash('sha256').update(CACHE_VERSION).update(component).digest('hex').slice(0, 32);
-  let p = pending.get(hash);
-  if (!p) {
-    p = build(hash, component);
-    pending.set(hash, p);
-    p.catch(() => pending.delete(hash));
-  }
-  return p;
+export function readComponent(component: Uint8Array | string): Uint8Array {
+  return typeof component === 'string' ? readFileSync(component) : component;
 }
 
-async function build(hash: string, component: Uint8Array): Promise<string> {
-  const dir = join(CACHE, hash);
-  const entry = join(dir, 'component.js');
-  if (existsSync(entry)) return entry;
+function keyOf(component: Uint8Array): string {
+  return createHash('sha256').update(CACHE_VERSION).update(component).digest('hex').slice(0, 32);
+}
+
+const entryOf = (hash: string): string => join(CACHE, hash, 'component.js');
+
+/** Returns the path of the transpiled entry module for `component`. */
+export function transpiled(component: Uint8Array): Promise<string> {
+  return pretranspile([component]).then(([entry]) => entry!);
+}
+
+/** Transpiles every component not cached yet, all in one child process. */
+export function pretranspile(components: (Uint8Array | string)[]): Promise<string[]> {
+  const bytes = components.map(readComponent);
+  const hashes = bytes.map(keyOf);
+  const todo = new Map<string, Uint8Array>();
+  hashes.forEach((h, i) => {
+    if (!pending.has(h) && !existsSync(entryOf(h))) todo.set(h, bytes[i]!);
+  });
+  if (todo.size > 0) {
+    const batch = build(todo);
+    for (const h of todo.keys()) {
+      const p = batch.then(() => entryOf(h));
+      pending.set(h, p);
+      p.catch(() => pending.delete(h));
+    }
+  }
+  return Promise.all(hashes.map((h) => pending.get(h) ?? Promise.resolve(entryOf(h))));
+}
+
+async function build(todo: Map<string, Uint8Array>): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
-  // Transpile into a private dir and rename: parallel test workers may race.
-  const tmp = join(CACHE, `${hash}.tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp, { recursive: true });
-  const input = join(tmp, 'input.wasm');
-  await import('node:fs/promises').then((fs) => fs.writeFile(input, component));
+  // Transpile into private dirs and rename: parallel test workers may race.
+  const jobs = [...todo].map(([hash, component]) => {
+    const tmp = join(CACHE, `${hash}.tmp-${process.pid}-${Date.now()}`);
+    mkdirSync(tmp, { recursive: true });
+    const input = join(tmp, 'input.wasm');
+    writeFileSync(input, component);
+    return { hash, tmp, input };
+  });
   const stderr: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const cp = spawn(process.execPath, ['--no-warnings', CHILD, input, tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = jobs.flatMap((j) => [j.input, j.tmp]);
+    const cp = spawn(process.execPath, ['--no-warnings', CHILD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     cp.stderr.on('data', (d: Buffer) => stderr.push(d));
     cp.on('error', reject);
     cp.on('exit', resolve);
   });
-  if (code !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`jco transpile failed: ${Buffer.concat(stderr).toString()}`);
+  for (const j of jobs) {
+    if (code === 0) {
+      rmSync(j.input);
+      try {
+        renameSync(j.tmp, join(CACHE, j.hash));
+      } catch {
+        // Another worker won the race; its output is equivalent.
+      }
+    }
+    rmSync(j.tmp, { recursive: true, force: true });
   }
-  rmSync(input);
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    // Another worker won the race; its output is equivalent.
-    rmSync(tmp, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`jco transpile failed: ${Buffer.concat(stderr).toString()}`);
+  for (const j of jobs) {
+    if (!existsSync(entryOf(j.hash))) throw new Error(`transpile produced no ${entryOf(j.hash)}`);
   }
-  if (!existsSync(entry)) throw new Error(`transpile produced no ${entry}`);
-  return entry;
-}
-
-export function readComponent(component: Uint8Array | string): Uint8Array {
-  return typeof component === 'string' ? readFileSync(component) : component;
 }

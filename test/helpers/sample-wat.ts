@@ -28,6 +28,7 @@ export const KITCHEN_SINK = `(component $top
     (export "out" (func (param "p" $t)))
   ))
   (import "f" (func $imf (type $f)))
+  (import "g" (func $img (param "n" u32)))
   (import "c" (component $impc (type $ct)))
   (import "v" (value $val u32))
   (import "wasi:cli/environment@0.2.12" (instance $env
@@ -44,7 +45,7 @@ export const KITCHEN_SINK = `(component $top
     (export "e" (func (type $ft)))
   ))
   (core module $m
-    (import "host" "log" (func $log (param i32 i32)))
+    (import "host" "log" (func $log (param i32)))
     (memory (export "memory") 1)
     (table (export "t") 1 funcref)
     (global (export "g") (mut i32) (i32.const 0))
@@ -54,10 +55,12 @@ export const KITCHEN_SINK = `(component $top
     (func (export "dtor") (param i32))
   )
   (type $r (resource (rep i32) (dtor (core func $dtorf))))
-  (core func $lowered-err (canon lower (func $err "[method]error.to-debug-string") (memory (core memory $mi "memory")) (realloc (core func $mi "realloc")) string-encoding=utf16))
-  (core func $lowered-log (canon lower (func $imf) (memory (core memory $mi "memory")) string-encoding=latin1+utf16))
+  (core func $lowered-log (canon lower (func $img)))
   (core instance $host (export "log" (func $lowered-log)))
+  (alias core export $host "log" (core func $log-again))
   (core instance $mi (instantiate $m (with "host" (instance $host))))
+  (core func $lowered-err (canon lower (func $err "[method]error.to-debug-string") (memory (core memory $mi "memory")) (realloc (core func $mi "realloc")) string-encoding=utf16))
+  (core func $lowered-f (canon lower (func $imf) (memory (core memory $mi "memory")) string-encoding=latin1+utf16))
   (alias core export $mi "dtor" (core func $dtorf))
   (alias core export $mi "t" (core table $tbl))
   (alias core export $mi "g" (core global $glob))
@@ -79,5 +82,44 @@ export const KITCHEN_SINK = `(component $top
   (export "typed" (func $y) (func (type $f)))
   (export "inst" (instance $exps))
   (export "wasi:cli/run@0.2.12" (instance $exps))
+)
+`;
+
+/** An adapter-shaped command: shim, main, adapter, fixup, plus an init module instantiated twice. */
+export const ADAPTER_SHAPED = `(component
+  (core module $shim
+    (type $t (func (param i32 i32 i32 i32) (result i32)))
+    (table (export "$imports") 1 1 funcref)
+    (func (export "0") (param i32 i32 i32 i32) (result i32)
+      local.get 0 local.get 1 local.get 2 local.get 3 i32.const 0 call_indirect (type $t))
+  )
+  (core module $main
+    (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "_start"))
+  )
+  (core module $adapter
+    (import "env" "memory" (memory 0))
+    (import "__main_module__" "_start" (func))
+    (func (export "fd_write") (param i32 i32 i32 i32) (result i32) i32.const 0)
+    (func (export "wasi:cli/run@0.2.12#run") (result i32) i32.const 0)
+  )
+  (core module $fixup
+    (import "" "$imports" (table 1 1 funcref))
+    (import "" "0" (func (param i32 i32 i32 i32) (result i32)))
+    (elem (i32.const 0) func 0)
+  )
+  (core module $init (func $s) (start $s))
+  (core instance $shim-i (instantiate $shim))
+  (core instance $main-i (instantiate $main (with "wasi_snapshot_preview1" (instance (export "fd_write" (func $shim-i "0"))))))
+  (core instance $env (export "memory" (memory $main-i "memory")))
+  (core instance $ad-i (instantiate $adapter (with "env" (instance $env)) (with "__main_module__" (instance $main-i))))
+  (core instance $fix-i (instantiate $fixup (with "" (instance (export "$imports" (table $shim-i "$imports")) (export "0" (func $ad-i "fd_write"))))))
+  (core instance (instantiate $init))
+  (core instance (instantiate $init))
+  (type $run (func (result (result))))
+  (func $run-lifted (type $run) (canon lift (core func $ad-i "wasi:cli/run@0.2.12#run")))
+  (instance $runi (export "run" (func $run-lifted)))
+  (export "wasi:cli/run@0.2.12" (instance $runi))
 )
 `;

@@ -80,7 +80,7 @@ export function filesystem_types__method_descriptor_sync(self: u32, ret: usize):
   unit(ret, p1.fd_sync(fdOf(self)));
 }
 
-/** fd_fdstat_get into TMP: filetype +0, fdflags +2, rights_base +8. */
+/** fd_fdstat_get into TMP: filetype +0, fdflags +2, rights_base +8, rights_inheriting +16. */
 function fdstat(self: u32, ret: usize, at: usize): bool {
   const e = p1.fd_fdstat_get(fdOf(self), tmp());
   if (e != 0) fail(ret, at, e);
@@ -317,7 +317,6 @@ const RIGHT_FD_ALLOCATE: u64 = 1 << 8;
 const RIGHT_PATH_CREATE_DIRECTORY: u64 = 1 << 9;
 const RIGHT_FD_READDIR: u64 = 1 << 14;
 const RIGHT_FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
-const RIGHTS_ALL: u64 = (1 << 30) - 1;
 // Hosts derive the open mode from rights: these imply reading / writing.
 const RIGHTS_READ: u64 = RIGHT_FD_READ | RIGHT_FD_READDIR;
 const RIGHTS_WRITE: u64 = RIGHT_FD_DATASYNC | RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_FILESTAT_SET_SIZE;
@@ -328,8 +327,10 @@ const FDFLAG_SYNC: u16 = 16;
 // open-at: path-flags, open-flags (create, directory, exclusive, truncate:
 // the same bits as p1 oflags) and descriptor-flags -> path_open.
 export function filesystem_types__method_descriptor_open_at(self: u32, pathFlags: u32, ptr: usize, len: usize, openFlags: u32, flags: u32, ret: usize): void {
-  const fd = fdOf(self);
-  let rights = RIGHTS_ALL;
+  if (!fdstat(self, ret, 4)) return;
+  // Ask for no more than the directory passes on: hosts refuse anything beyond it.
+  const inheriting = load<u64>(tmp(), 16);
+  let rights = inheriting;
   if ((flags & 1) == 0) rights &= ~RIGHTS_READ;
   if ((flags & 2) == 0) rights &= ~RIGHTS_WRITE;
   let fdflags: i32 = 0;
@@ -337,7 +338,7 @@ export function filesystem_types__method_descriptor_open_at(self: u32, pathFlags
   if ((flags & 8) != 0) fdflags |= FDFLAG_DSYNC;
   if ((flags & 16) != 0) fdflags |= FDFLAG_RSYNC;
   const t = tmp();
-  const e = p1.path_open(fd, pathFlags & 1, ptr, len, openFlags & 15, rights, RIGHTS_ALL, fdflags, t);
+  const e = p1.path_open(fdOf(self), pathFlags & 1, ptr, len, openFlags & 15, rights, inheriting, fdflags, t);
   if (e != 0) return fail(ret, 4, e);
   const opened = load<i32>(t);
   const h = create(DESCRIPTOR);

@@ -53,34 +53,54 @@ function readyNow(h: u32, now: u64): bool {
   return kind == POLL_ALWAYS || (kind == POLL_CLOCK && load<u64>(s + SLOT_POS) <= now);
 }
 
+/** Marks pollables that are ready without asking the host; returns whether any is. */
+function markReady(list: usize, n: u32, flags: usize): bool {
+  const now = monotonicNow();
+  let any = false;
+  for (let i: u32 = 0; i < n; i++) {
+    if (readyNow(load<u32>(list + (<usize>i << 2)), now)) {
+      store<u8>(flags + i, 1);
+      any = true;
+    }
+  }
+  return any;
+}
+
 /**
  * Waits on pollables [list, list + 4n) and sets flags[i] = 1 for each ready
- * one. When the host cannot poll (poll_oneoff fails), fd pollables count as
- * ready: the following read then blocks, which is what p1 reads do anyway.
+ * one. Clock events are re-checked against the clock, since hosts may wake
+ * early (millisecond timers). When the host cannot poll (poll_oneoff fails),
+ * fd pollables count as ready: the next read then blocks, as p1 reads do.
  */
 function wait(list: usize, n: u32, flags: usize, subs: usize, events: usize): void {
-  const now = monotonicNow();
-  let ready = false;
-  for (let i: u32 = 0; i < n; i++) {
-    const r = readyNow(load<u32>(list + (<usize>i << 2)), now);
-    store<u8>(flags + i, r ? 1 : 0);
-    ready = ready || r;
-  }
-  if (ready) return;
-  for (let i: u32 = 0; i < n; i++) {
-    subscribe(load<u32>(list + (<usize>i << 2)), i, subs + <usize>i * SUB_SIZE, now);
-  }
-  const t = tmp();
-  if (p1.poll_oneoff(subs, events, n, t) != 0) {
+  memory.fill(flags, 0, n);
+  while (!markReady(list, n, flags)) {
+    const now = monotonicNow();
     for (let i: u32 = 0; i < n; i++) {
-      if (load<u8>(subs + <usize>i * SUB_SIZE + 8) == EVENTTYPE_FD_READ) store<u8>(flags + i, 1);
+      subscribe(load<u32>(list + (<usize>i << 2)), i, subs + <usize>i * SUB_SIZE, now);
     }
-    return;
-  }
-  const count = load<u32>(t);
-  for (let i: u32 = 0; i < count; i++) {
-    // An event with an error is ready too: the next operation reports it.
-    store<u8>(flags + <usize>load<u64>(events + <usize>i * EVENT_SIZE), 1);
+    const t = tmp();
+    const failed = p1.poll_oneoff(subs, events, n, t) != 0;
+    const count: u32 = failed ? 0 : load<u32>(t);
+    let any = false;
+    for (let i: u32 = 0; i < n; i++) {
+      if (failed && load<u8>(subs + <usize>i * SUB_SIZE + 8) == EVENTTYPE_FD_READ) {
+        store<u8>(flags + i, 1);
+        any = true;
+      }
+    }
+    for (let i: u32 = 0; i < count; i++) {
+      // An fd event with an error is ready too: the next operation reports it.
+      const e = events + <usize>i * EVENT_SIZE;
+      if (load<u8>(e, 10) == EVENTTYPE_FD_READ) {
+        store<u8>(flags + <usize>load<u64>(e), 1);
+        any = true;
+      }
+    }
+    if (any) {
+      markReady(list, n, flags);
+      return;
+    }
   }
 }
 
@@ -109,7 +129,6 @@ export function io_poll_poll(list: usize, n: u32, ret: usize): void {
 }
 
 export function io_poll__method_pollable_ready(self: u32): bool {
-  slot(self, POLLABLE);
   const now = monotonicNow();
   if (readyNow(self, now)) return true;
   if (load<u8>(slot(self, POLLABLE) + SLOT_KIND) == POLL_CLOCK) return false;
