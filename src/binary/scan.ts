@@ -40,10 +40,16 @@ export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, 
       case Shape.None:
         break;
       case Shape.Index: {
+        // Inline LEB of up to 4 bytes; `r.u32()` takes the rest (and reports errors).
         const space = SPACE_OF[op]!;
-        let v = p < end ? buf[p]! : 0x80;
-        let q = p + 1;
-        if (v >= 0x80) {
+        let v = 0;
+        let q = p;
+        let b = 0x80;
+        for (let shift = 0; b & 0x80 && shift < 28 && q < end; shift += 7) {
+          b = buf[q++]!;
+          v |= (b & 0x7f) << shift;
+        }
+        if (b & 0x80) {
           r.pos = p;
           v = r.u32();
           q = r.pos;
@@ -59,20 +65,24 @@ export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, 
           return feats;
         }
         break;
-      case Shape.I32:
-        if (p < end && buf[p]! < 0x80) p++;
+      case Shape.I32: {
+        // Up to 4 bytes can never be out of s32 range; 5-byte forms go through `r.s32()`.
+        const q = skipShortLeb(buf, p, end);
+        if (q > 0) p = q;
         else {
           r.pos = p;
           r.s32();
           p = r.pos;
         }
         break;
+      }
       case Shape.Memarg: {
-        // Fast path: one-byte alignment without a memory index, one-byte offset.
+        // Fast path: one-byte alignment without a memory index, offset of up to 4 bytes.
         const align = p < end ? buf[p]! : 0x80;
-        if (align < 0x40 && p + 1 < end && buf[p + 1]! < 0x80) {
+        const q = align < 0x40 ? skipShortLeb(buf, p + 1, end) : -1;
+        if (q > 0) {
           if (mask & (1 << Space.Memory)) sink!(Space.Memory, 0, p, p + 1, ENC_IMPLICIT_MEMORY);
-          p += 2;
+          p = q;
         } else {
           r.pos = p;
           feats |= memarg(r, sink, mask);
@@ -100,6 +110,13 @@ export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, 
     }
     if (onInstr) onInstr(op, op >= 0xfb ? subOpcode(buf, start + 1) : -1, start, p);
   }
+}
+
+/** Position after a LEB of at most 4 bytes starting at `p`, or -1 if it is longer or runs past `end`. */
+function skipShortLeb(buf: Uint8Array, p: number, end: number): number {
+  const limit = Math.min(p + 4, end);
+  for (let q = p; q < limit; q++) if (buf[q]! < 0x80) return q + 1;
+  return -1;
 }
 
 /** The sub-opcode of an already decoded prefixed instruction (only for instruction visitors). */

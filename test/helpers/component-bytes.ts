@@ -4,15 +4,6 @@ import { BinaryWriter } from '../../src/binary/writer.js';
 
 export const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
-export function bytes(...parts: (number | number[] | Uint8Array)[]): Uint8Array {
-  const w = new BinaryWriter();
-  for (const p of parts) {
-    if (typeof p === 'number') w.u8(p);
-    else w.bytes(p instanceof Uint8Array ? p : Uint8Array.from(p));
-  }
-  return w.finish();
-}
-
 /** A component made of `[id, payload]` sections. */
 export function componentOf(...sections: [number, Uint8Array | number[]][]): Uint8Array {
   const w = new BinaryWriter();
@@ -26,7 +17,7 @@ export function componentOf(...sections: [number, Uint8Array | number[]][]): Uin
 
 /** `levels` components nested inside each other (section 4), innermost empty. */
 export function nested(levels: number): Uint8Array {
-  let inner = Uint8Array.from(PREAMBLE);
+  let inner: Uint8Array = Uint8Array.from(PREAMBLE);
   for (let i = 0; i < levels; i++) inner = componentOf([4, inner]);
   return inner;
 }

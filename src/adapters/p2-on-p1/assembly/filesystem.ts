@@ -289,7 +289,9 @@ export function filesystem_types__method_descriptor_symlink_at(self: u32, oldPtr
 }
 
 // readlink-at: result<string, error-code>, payload at +4. Retries with a
-// larger buffer while the target may have been cut off.
+// larger buffer while the target may have been cut off (a full buffer, or
+// nobufs from hosts that refuse to truncate), up to 1 MiB.
+const ERRNO_NOBUFS: i32 = 42;
 export function filesystem_types__method_descriptor_readlink_at(self: u32, ptr: usize, len: usize, ret: usize): void {
   const fd = fdOf(self);
   const t = tmp();
@@ -297,8 +299,8 @@ export function filesystem_types__method_descriptor_readlink_at(self: u32, ptr: 
   for (;;) {
     const buf = scratch(size);
     const e = p1.path_readlink(fd, ptr, len, buf, size, t);
-    if (e != 0) return fail(ret, 4, e);
-    const n = <usize>load<u32>(t);
+    const n = e == 0 ? <usize>load<u32>(t) : size;
+    if (e != 0 && (e != ERRNO_NOBUFS || size >= 1 << 20)) return fail(ret, 4, e);
     if (n < size) {
       store<u8>(ret, 0);
       store<u32>(ret, copyOut(buf, n), 4);

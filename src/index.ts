@@ -1,0 +1,8 @@
+// The public API of wasi-adapt.
+export { WasiAdaptError, type ErrorCode } from './errors.js';
+export { VERSION } from './version.js';
+export { inspect, type InspectReport, type WasmFileKind, type Verdict } from './inspect/index.js';
+export { formatReport } from './inspect/format.js';
+export { parseModule, writeModule, type CoreModule } from './binary/module.js';
+export { parseComponent, writeComponent, sniffWasm, type Component } from './binary/component.js';
+export { buildGraph } from './component/graph.js';

@@ -1,0 +1,208 @@
+// `up` beyond the fixtures: errno exactness of the adapter, an
+// AssemblyScript guest, exit codes, what the component imports, and refusals.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { print } from '@bytecodealliance/jco';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WasiAdaptError } from '../src/errors.js';
+import { lift } from '../src/lift/index.js';
+import { loadManifest, runP2 } from './harness/index.js';
+
+const SRC = fileURLToPath(new URL('./lift-src/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'lift-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const fixture = (name: string) => readFileSync(loadManifest().find((f) => f.name === name)!.p1!);
+
+function clang(source: string): Uint8Array {
+  const out = join(tmp, source.replace(/\.c$/, '.wasm'));
+  execFileSync('clang-19', ['--target=wasm32-wasi', '-O2', join(SRC, source), '-o', out]);
+  return readFileSync(out);
+}
+
+/** The `(import "...")` names of a component, via jco's printer. */
+async function importNames(component: Uint8Array): Promise<string[]> {
+  const text = await print(component);
+  return [...text.matchAll(/^ {2}\(import "([^"]+)"/gm)].map((m) => m[1]!);
+}
+
+/** A core module from hand-written bytes: imports and exports only. */
+function wat(text: string): Uint8Array {
+  const file = join(tmp, `m${Math.random().toString(36).slice(2)}.wat`);
+  execFileSync('sh', ['-c', `cat > ${file}`], { input: text });
+  execFileSync('wat2wasm', [file, '-o', `${file}.wasm`]);
+  return readFileSync(`${file}.wasm`);
+}
+
+function errorOf(f: () => unknown): WasiAdaptError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof WasiAdaptError) return e;
+    throw e;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('adapter errno values', () => {
+  it('match preview1 exactly', async () => {
+    const r = await runP2(lift(clang('errno.c')).component, { args: ['errno'], preopens: [{ guest: '/sandbox' }] });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.exitCode).toBe(0);
+    const got = Object.fromEntries(
+      r.stdout
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')),
+    );
+    expect(got).toMatchObject({
+      fd_write_badf_zero_iovs: '8', // badf, not success, even with nothing to write
+      fd_write_badf: '8',
+      fd_read_badf: '8',
+      fd_close_badf: '8',
+      fd_seek_badf: '8',
+      fd_fdstat_get_badf: '8',
+      fd_filestat_get_badf: '8',
+      fd_prestat_get_badf: '8',
+      fd_renumber_badf: '8',
+      fd_sync_badf: '8',
+      fd_fdstat_get_stdout: '0',
+      clock_time_get_inval: '28',
+      clock_time_get_monotonic: '0',
+      poll_oneoff_none: '28',
+      sched_yield: '0',
+      random_get: '0',
+      sock_shutdown_badf: '8',
+      path_open_badf: '8',
+      fd_write_dir: '8',
+      path_open_noent: '44',
+      path_open_create: '0',
+      path_open_excl: '20',
+      path_open_rw: '0',
+      fd_write_file: '0',
+      written: '1',
+      fd_seek_end: '0',
+      size: '10',
+      fd_seek_negative: '28',
+      tell: '1',
+      fd_readdir_file: '54',
+      fd_filestat_set_size: '0',
+      fd_pwrite: '0',
+      pread: '21',
+      fd_seek_stdout: '70',
+      fd_renumber: '8',
+      fd_close_new: '8',
+      path_create_directory: '0',
+      path_create_directory_exist: '20',
+      path_open_sub_file: '0',
+      path_remove_directory_notempty: '55',
+      path_filestat_get_noent: '44',
+      path_filestat_get_dir: '0',
+      filetype: '3',
+      path_rename: '0',
+      path_unlink_noent: '44',
+      path_unlink: '0',
+      path_remove_directory: '0',
+      path_open_dir_as_dir: '44',
+      sock_accept_notsock: '57',
+      fd_prestat_get_stdout: '8',
+      fd_prestat_get_3: '0',
+      'prestat len': '8',
+    });
+  });
+});
+
+describe('an AssemblyScript guest', () => {
+  it('keeps its heap intact: adapter state comes from pages obtained after its allocator started', async () => {
+    const out = join(tmp, 'as-guest.wasm');
+    execFileSync(join(ROOT, 'node_modules/.bin/asc'), [join(SRC, 'as-guest.ts'), '--outFile', out, '--exportStart', '_start', '--use', 'abort=', '-O2']);
+    const r = await runP2(lift(readFileSync(out)).component, { args: ['as', 'x'] });
+    expect(r.stdout.toString()).toBe('hello from AssemblyScript\nargc 2\npages grown\nmemory intact\n');
+    expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('exit codes', () => {
+  it('proc_exit(3) is a failure (status 1) by default', async () => {
+    const { component } = lift(fixture('exit_3'));
+    expect((await print(component)).includes('exit-with-code')).toBe(false);
+    expect((await runP2(component, { args: ['exit_code', '3'] })).exitCode).toBe(1);
+  });
+  it('--exit-with-code imports wasi:cli/exit.exit-with-code and keeps the code', async () => {
+    const { component } = lift(fixture('exit_3'), { exitWithCode: true });
+    const text = await print(component);
+    expect(text).toMatch(/\(export "exit-with-code" \(func/);
+    expect(text).not.toMatch(/\(export "exit" \(func/);
+    expect((await runP2(component, { args: ['exit_code', '3'] })).exitCode).toBe(3);
+    expect((await runP2(component, { args: ['exit_code', '0'] })).exitCode).toBe(0);
+  });
+});
+
+describe('what the component imports', () => {
+  it('hello world: stdout, exit and io streams, no file system, no stdin', async () => {
+    const { component, report } = lift(fixture('hello'));
+    const names = await importNames(component);
+    expect(names).toEqual(report.interfaces);
+    expect(names).toEqual(expect.arrayContaining(['wasi:cli/stdout@0.2.0', 'wasi:cli/exit@0.2.0', 'wasi:io/streams@0.2.0']));
+    expect(names.some((n) => n.startsWith('wasi:filesystem/') || n.startsWith('wasi:cli/stdin'))).toBe(false);
+    expect(report.componentBytes - report.moduleBytes).toBeLessThan(10_000);
+  });
+  it('a file-using program imports the file system', async () => {
+    const names = await importNames(lift(fixture('files')).component);
+    expect(names).toEqual(expect.arrayContaining(['wasi:filesystem/types@0.2.0', 'wasi:filesystem/preopens@0.2.0']));
+  });
+  it('uses the requested WASI version and exports wasi:cli/run with it', async () => {
+    const { component } = lift(fixture('hello'), { wasiVersion: '0.2.12' });
+    const text = await print(component);
+    expect(text).toContain('(import "wasi:cli/stdout@0.2.12"');
+    expect(text).toContain('(export (;');
+    expect(text).toMatch(/\(export .*"wasi:cli\/run@0\.2\.12"/);
+  });
+  it('is smaller than jco new for the same module', async () => {
+    const f = loadManifest().find((x) => x.name === 'files')!;
+    expect(lift(readFileSync(f.p1!)).component.length).toBeLessThan(readFileSync(f.p2!).length);
+  });
+});
+
+describe('reactors and refusals', () => {
+  it('lifts a reactor that only has _initialize', async () => {
+    const m = wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1) (func (export "_initialize")))`);
+    const { component, report } = lift(m);
+    expect(report.kind).toBe('reactor');
+    expect(await print(component)).not.toContain('wasi:cli/run');
+  });
+  it('refuses a component', () => {
+    const e = errorOf(() => lift(readFileSync(loadManifest().find((f) => f.name === 'hello')!.p2!)));
+    expect(e.code).toBe('invalid-argument');
+    expect(e.message).toMatch(/already a component/);
+  });
+  it('refuses a reactor with its own exports, pointing at --wit', () => {
+    const m = wat(`(module (memory (export "memory") 1) (func (export "add") (param i32 i32) (result i32) local.get 0))`);
+    const e = errorOf(() => lift(m));
+    expect(e.code).toBe('unsupported');
+    expect(e.message).toMatch(/exports add.*--wit FILE/);
+  });
+  it('refuses imports that are not WASI preview1, pointing at --wit', () => {
+    const m = wat(`(module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "_start")))`);
+    const e = errorOf(() => lift(m));
+    expect(e.code).toBe('unsupported');
+    expect(e.message).toMatch(/env\.f.*--wit FILE/);
+  });
+  it('refuses a preview1 import with the wrong type or an unknown name', () => {
+    const wrong = wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32)))
+      (memory (export "memory") 1) (func (export "_start")))`);
+    expect(errorOf(() => lift(wrong)).message).toMatch(/fd_write is imported with a type/);
+    const unknown = wat(`(module (import "wasi_snapshot_preview1" "fd_frobnicate" (func))
+      (memory (export "memory") 1) (func (export "_start")))`);
+    expect(errorOf(() => lift(unknown)).message).toMatch(/fd_frobnicate, which is not a preview1 function/);
+  });
+  it('refuses a WASI version that is not 0.2.x', () => {
+    expect(errorOf(() => lift(fixture('hello'), { wasiVersion: '0.3.0' })).code).toBe('invalid-argument');
+  });
+});
