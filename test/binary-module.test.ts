@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rewriteBodyIndices } from '../src/binary/code.js';
 import { detectFeatures } from '../src/binary/features.js';
 import {
   decodeFunctionBody,
@@ -22,6 +23,8 @@ import {
   encodeTypeSection,
   EXTERNREF,
   FUNCREF,
+  mapCompositeType,
+  mapSubType,
   parseModule,
   SectionId,
   writeModule,
@@ -290,6 +293,12 @@ describe('parseModule: more forms', () => {
     expect(m.recGroups[4]!.types[0]).toMatchObject({ final: false, explicit: true });
     sameBytes(encodeTypeSection(m.recGroups), payload(m, SectionId.type));
     expect(detectFeatures(m).has('gc')).toBe(true);
+    const shifted = mapSubType(m.recGroups[0]!.types[1]!, (i) => i + 10);
+    expect(shifted.supertypes).toEqual([10]);
+    expect(shifted.type.kind === 'struct' && shifted.type.fields[4]!.type).toEqual({ nullable: true, heap: 11 });
+    const g = mapCompositeType(f, (i) => i + 10);
+    expect(g.kind === 'func' && g.params[0]).toEqual({ nullable: false, heap: 12 });
+    expect(g.kind === 'func' && g.params[1]).toEqual({ nullable: true, heap: 'any' });
   });
 
   it('reads a table with an initializer expression (0x40 0x00 form)', async () => {
@@ -343,6 +352,8 @@ describe('parseModule: malformed and hostile input', () => {
 
   it('rejects non-wasm and components', () => {
     expectError(() => parseModule(Uint8Array.from([1, 2, 3])), 'not-wasm', 0);
+    expectError(() => parseModule(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1])), 'truncated', 0);
+    expectError(() => parseModule(new Uint8Array(0)), 'not-wasm', 0);
     expectError(() => parseModule(Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00])), 'unsupported', 4);
     expectError(() => parseModule(Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00])), 'unsupported', 4);
   });
@@ -418,6 +429,8 @@ describe('parseModule: malformed and hostile input', () => {
       for (let k = 0; k < flips; k++) copy[8 + Math.floor(rand() * (copy.length - 8))] = Math.floor(rand() * 256);
       try {
         const m = parseModule(copy);
+        readNames(m);
+        for (const fb of m.code) rewriteBodyIndices(fb, { func: (x) => x + 1, memory: (x) => x + 1, type: (x) => x + 64 });
         detectFeatures(m);
       } catch (e) {
         if (!(e instanceof WasiAdaptError)) throw new Error(`case ${i}: ${String(e)}`);

@@ -244,6 +244,11 @@ describe('encodings built by hand', () => {
     ]);
   });
 
+  it('a name starting with U+FEFF keeps its bytes', () => {
+    const c = expectRoundTrips(componentOf([7, [0x01, 0x42, 0x00]], [10, [0x01, 0x00, 0x04, 0xef, 0xbb, 0xbf, 0x78, 0x05, 0x00]]));
+    expect(section(c, 'imports').items[0]!.name.name).toBe('\ufeffx');
+  });
+
   it('async func type (0x43), async resource (0x3e), old variant refines, type indices >= 64', () => {
     const c = expectRoundTrips(
       componentOf([7, [0x05,
@@ -323,10 +328,10 @@ describe('encodings built by hand', () => {
       [[0x41, 0x00, 0x05, 0x01], { kind: 'thread.spawn-indirect', shared: false, type: 5, table: 1 }],
       [[0x42, 0x00], { kind: 'thread.available-parallelism', shared: false }],
       [
-        [0x00, 0x00, 0x07, 0x07, 0x06, 0x07, 0x02, 0x08, 0x01, 0x09, 0x03, 0x00, 0x04, 0x01, 0x05, 0x02, 0x04],
+        [0x00, 0x00, 0x07, 0x06, 0x06, 0x07, 0x02, 0x08, 0x03, 0x00, 0x04, 0x01, 0x05, 0x02, 0x04],
         {
           kind: 'lift', coreFunc: 7, type: 4,
-          options: [{ kind: 'async' }, { kind: 'callback', index: 2 }, { kind: 'core-type', index: 1 }, { kind: 'always-task-return' }, { kind: 'memory', index: 0 }, { kind: 'realloc', index: 1 }, { kind: 'post-return', index: 2 }],
+          options: [{ kind: 'async' }, { kind: 'callback', index: 2 }, { kind: 'always-task-return' }, { kind: 'memory', index: 0 }, { kind: 'realloc', index: 1 }, { kind: 'post-return', index: 2 }],
         },
       ],
       [[0x01, 0x00, 0x03, 0x02, 0x06, 0x02], { kind: 'lower', func: 3, options: [{ kind: 'async' }, { kind: 'latin1+utf16' }] }],

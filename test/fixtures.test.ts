@@ -2,7 +2,6 @@
 // p1 forms on node:wasi, p2 forms on jco (preview2-shim). Checks the
 // recorded expectations, then that the two forms of one program agree
 // byte for byte (exit codes through the 0.2 ok/err mapping).
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -17,6 +16,7 @@ import {
   type Fixture,
   type RunResult,
 } from './harness/index.js';
+import { checkExpectations, filesAsJson } from './harness/check.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
 
 const fixtures = loadManifest();
@@ -25,24 +25,6 @@ const fixtures = loadManifest();
 beforeAll(async () => {
   await pretranspile([...new Set(fixtures.flatMap((f) => (f.p2 ? [f.p2] : [])))]);
 }, 180_000);
-
-function filesAsJson(r: RunResult): Record<string, string | null> {
-  return Object.fromEntries(
-    Object.entries(r.files).map(([path, e]) => [path, e.kind === 'dir' ? null : e.data.toString('utf8')]),
-  );
-}
-
-function checkExpectations(f: Fixture, r: RunResult, form: 'p1' | 'p2'): void {
-  const e = f.expect;
-  const where = `${f.name} (${form}) stderr: ${r.stderr.toString().slice(0, 500)}`;
-  if (e.stdout !== undefined) expect(r.stdout.toString('utf8'), where).toBe(e.stdout);
-  if (e.stdoutLength !== undefined) expect(r.stdout.length, where).toBe(e.stdoutLength);
-  if (e.stdoutSha256 !== undefined) expect(createHash('sha256').update(r.stdout).digest('hex'), where).toBe(e.stdoutSha256);
-  if (e.stderr !== undefined) expect(r.stderr.toString('utf8'), where).toBe(e.stderr);
-  expect(r.trapped, `${where} trap: ${r.trapMessage}`).toBe(e.trap);
-  if (!e.trap) expect(r.exitCode, where).toBe(form === 'p1' ? e.exitP1 : e.exitP2);
-  if (e.files !== undefined) expect(filesAsJson(r), where).toEqual(e.files);
-}
 
 // One run per fixture and form, shared by the expectation and differential tests.
 const runs = new Map<string, Promise<RunResult>>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFunctionBody, forEachBodyIndex, rewriteBodyIndices } from '../src/binary/code.js';
-import { detectFeatures, type Feature } from '../src/binary/features.js';
+import { detectFeatures, exprFeatures, type Feature } from '../src/binary/features.js';
 import { forEachIndex, forEachInstruction, rewriteIndices, type IndexSpace } from '../src/binary/instructions.js';
 import { encodeCodeSection, encodeElementSection, encodeExportSection, parseModule, SectionId, writeModule, type CoreModule } from '../src/binary/module.js';
 import { BinaryReader } from '../src/binary/reader.js';
@@ -212,6 +212,8 @@ describe('forEachIndex: typed references, GC and exnref (wasm-tools)', () => {
       ['func', 0],
     ]);
     expect(detectFeatures(m).has('tail-call')).toBe(true);
+    const { expr, exprOffset } = decodeFunctionBody(m.code[0]!);
+    expect([...exprFeatures(expr, exprOffset)].sort()).toEqual(['function-references', 'reference-types', 'tail-call']);
   });
 });
 
@@ -381,6 +383,24 @@ describe('decoder coverage', () => {
     expectError(() => forEachIndex(Uint8Array.from([0x18, 0x00, 0x0b]), 0, () => {}), 'bad-opcode', 0);
   });
 
+  it('throws only WasiAdaptError on random expressions (seeded fuzz)', () => {
+    let seed = 99;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    // Bias towards opcodes with immediates so prefixes and LEBs get exercised.
+    const hot = [0xfb, 0xfc, 0xfd, 0xfe, 0x02, 0x0e, 0x11, 0x1c, 0x1f, 0x28, 0x41, 0x42, 0xd0, 0x80, 0xff, 0x0b];
+    const codes = new Set<string>();
+    for (let i = 0; i < 20000; i++) {
+      const expr = Uint8Array.from({ length: 1 + Math.floor(rand() * 24) }, () => (rand() < 0.5 ? hot[Math.floor(rand() * hot.length)]! : Math.floor(rand() * 256)));
+      try {
+        rewriteIndices(expr, 0, { func: (x) => x + 1, memory: (x) => x + 1, type: (x) => x + 1, label: (x) => x });
+      } catch (e) {
+        if (!(e instanceof WasiAdaptError)) throw new Error(`${hex(expr)}: ${String(e)}`);
+        codes.add(e.code);
+      }
+    }
+    expect([...codes].sort()).toEqual(['bad-leb', 'bad-opcode', 'bad-section', 'bad-value', 'too-large', 'truncated']);
+  });
+
   it('handles 100 000 nested blocks without recursion', () => {
     const n = 100_000;
     const expr = new Uint8Array(n * 3 + 1);
@@ -420,6 +440,7 @@ describe('detectFeatures per family', () => {
     ['(global i32 (i32.add (i32.const 1) (i32.const 2)))', ['extended-const'], []],
     ['(global (export "g") (mut i32) (i32.const 0))', ['mutable-globals'], []],
     ['(func)', [], ['sign-ext', 'simd', 'bulk-memory', 'reference-types', 'multi-value']],
+    ['(table 1 funcref) (elem (i32.const 0) $f) (func $f (call_indirect (i32.const 0)))', [], ['reference-types', 'bulk-memory']],
   ];
   for (const [text, has, hasNot] of cases) {
     it(text, () => {

@@ -202,6 +202,49 @@ describe('wasi:filesystem descriptor', () => {
     h.call(fs('[resource-drop]descriptor'), root);
   });
 
+  it('large directories: buffered fills, interleaved streams', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `entry-${String(i).padStart(3, '0')}-${'n'.repeat(i % 60)}`);
+    for (const n of names) writeFileSync(join(dir, n), '');
+    let readdirCalls = 0;
+    const h2 = new Host({
+      preopens: { '/': dir },
+      p1: (real) => ({
+        fd_readdir: (...args: never[]) => {
+          readdirCalls++;
+          return (real.fd_readdir as (...a: never[]) => number)(...args);
+        },
+      }),
+    });
+    const r = h2.ret();
+    h2.call('wasi:filesystem/preopens#get-directories', r);
+    const dirHandle = h2.u32(h2.u32(r));
+    const open = (): number => {
+      h2.call(fs('[method]descriptor.read-directory'), dirHandle, r);
+      return h2.u32(r + 4);
+    };
+    const next = (stream: number): string | undefined => {
+      h2.call(fs('[method]directory-entry-stream.read-directory-entry'), stream, r);
+      expect(h2.u8(r)).toBe(0);
+      return h2.u8(r + 4) ? h2.string(r + 12) : undefined;
+    };
+    const a = open();
+    const b = open();
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    for (let i = 0; i < 100; i++) seenA.push(next(a)!); // a alone: few fills
+    expect(readdirCalls).toBeLessThan(10);
+    for (let n = next(b); n !== undefined; n = next(b)) {
+      seenB.push(n);
+      const m = next(a); // interleaved: each switch refills from the stream's cookie
+      if (m !== undefined) seenA.push(m);
+    }
+    for (let n = next(a); n !== undefined; n = next(a)) seenA.push(n);
+    expect(seenA.sort()).toEqual([...names].sort());
+    expect(seenB.sort()).toEqual([...names].sort());
+    h2.call(fs('[resource-drop]directory-entry-stream'), a);
+    h2.call(fs('[resource-drop]directory-entry-stream'), b);
+  });
+
   it('read-directory on a file is not-directory', () => {
     writeFileSync(join(dir, 'plain'), '');
     const f = openAt('plain', 0, READ);

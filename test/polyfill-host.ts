@@ -17,7 +17,7 @@ const memoryShim = new WebAssembly.Module(new Uint8Array([
   0x07, 0x0a, 0x01, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00,
 ]));
 
-type P1Imports = Record<string, (...args: never[]) => unknown>;
+export type P1Imports = Record<string, (...args: never[]) => unknown>;
 
 export interface HostOptions {
   args?: string[];
@@ -28,6 +28,8 @@ export interface HostOptions {
   stderr?: number;
   /** Replaces or adds p1 functions (fault injection, proc_exit capture). */
   p1?: (real: P1Imports, host: Host) => Partial<P1Imports>;
+  /** Another preview1 host instead of node:wasi (the node:wasi options above are then unused). */
+  host?: (memory: WebAssembly.Memory) => P1Imports;
 }
 
 /** Thrown by the test proc_exit so a test can see the exit code. */
@@ -43,17 +45,7 @@ export class Host {
   private top = 1024; // keep address 0 and a little after it unused, like a real guest
 
   constructor(options: HostOptions = {}) {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: options.args ?? [],
-      env: options.env ?? {},
-      preopens: options.preopens ?? {},
-      stdin: options.stdin,
-      stdout: options.stdout,
-      stderr: options.stderr,
-      returnOnExit: true,
-    });
-    const real = wasi.getImportObject().wasi_snapshot_preview1 as unknown as P1Imports;
+    const real = options.host?.(this.memory) ?? this.nodeWasi(options);
     const p1: P1Imports = {
       ...real,
       proc_exit: (code: number) => {
@@ -66,8 +58,22 @@ export class Host {
       cabi: { realloc: (old: number, oldSize: number, align: number, size: number) => this.realloc(old, oldSize, align, size) },
       wasi_snapshot_preview1: p1,
     });
-    wasi.initialize(new WebAssembly.Instance(memoryShim, { env: { memory: this.memory } }));
     this.exports = instance.exports as Host['exports'];
+  }
+
+  private nodeWasi(options: HostOptions): P1Imports {
+    const wasi = new WASI({
+      version: 'preview1',
+      args: options.args ?? [],
+      env: options.env ?? {},
+      preopens: options.preopens ?? {},
+      stdin: options.stdin,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      returnOnExit: true,
+    });
+    wasi.initialize(new WebAssembly.Instance(memoryShim, { env: { memory: this.memory } }));
+    return (wasi.getImportObject() as { wasi_snapshot_preview1: P1Imports }).wasi_snapshot_preview1;
   }
 
   realloc(old: number, oldSize: number, align: number, size: number): number {

@@ -25,10 +25,12 @@ export const SORT_BY_CODE: ReadonlyMap<number, Exclude<Sort, CoreSort>> = new Ma
 export const SORT_CODE = invert(SORT_BY_CODE);
 
 export const OPT_FLAG_BY_CODE: ReadonlyMap<number, CanonFlagOpt> = new Map<number, CanonFlagOpt>([
-  [0x00, 'utf8'], [0x01, 'utf16'], [0x02, 'latin1+utf16'], [0x06, 'async'], [0x09, 'always-task-return'],
+  [0x00, 'utf8'], [0x01, 'utf16'], [0x02, 'latin1+utf16'], [0x06, 'async'],
+  // Binary.md's 0x08; jco 1.35's wasm-tools still reads 0x08 as its GC-only `core-type` option.
+  [0x08, 'always-task-return'],
 ]);
 export const OPT_INDEX_BY_CODE: ReadonlyMap<number, CanonIndexOpt> = new Map<number, CanonIndexOpt>([
-  [0x03, 'memory'], [0x04, 'realloc'], [0x05, 'post-return'], [0x07, 'callback'], [0x08, 'core-type'],
+  [0x03, 'memory'], [0x04, 'realloc'], [0x05, 'post-return'], [0x07, 'callback'],
 ]);
 export const OPT_CODE: ReadonlyMap<CanonOpt['kind'], number> = new Map<CanonOpt['kind'], number>([
   ...invert(OPT_FLAG_BY_CODE),

@@ -1,10 +1,9 @@
 import { BinaryReader } from './reader.js';
 import { lebSize } from './encode.js';
 import { CANON_OPS, IMM_FIELD, OPT_FLAG_BY_CODE, OPT_INDEX_BY_CODE } from './component-codes.js';
-import {
-  bool, checkDepth, readAlias, readCoreSort, readCoreType, readExternDesc, readExternName, readResultList, readSort,
-  readTypeDef, readValType, vec,
-} from './component-read-types.js';
+import { bool, checkDepth, readCoreSort, readSort, vec } from './component-read-common.js';
+import { readCoreType } from './component-read-core.js';
+import { readAlias, readExternDesc, readExternName, readResultList, readTypeDef, readValType } from './component-read-types.js';
 import { checkComponentPreamble } from './component-sniff.js';
 import type {
   Canon, CanonOpt, Component, ComponentSection, CoreInstance, Export, Import, Instance, SectionItems,

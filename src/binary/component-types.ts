@@ -151,7 +151,7 @@ export interface Alias {
 // ---- canon ----
 
 export type CanonFlagOpt = 'utf8' | 'utf16' | 'latin1+utf16' | 'async' | 'always-task-return';
-export type CanonIndexOpt = 'memory' | 'realloc' | 'post-return' | 'callback' | 'core-type';
+export type CanonIndexOpt = 'memory' | 'realloc' | 'post-return' | 'callback';
 export type CanonOpt = { kind: CanonFlagOpt } | { kind: CanonIndexOpt; index: number };
 
 /** Built-ins whose only immediate is a type index. */

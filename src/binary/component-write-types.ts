@@ -1,16 +1,12 @@
 import type { BinaryWriter } from './writer.js';
 import { CORE_SORT_CODE, PRIM_CODE, SORT_CODE } from './component-codes.js';
+import { vec } from './component-write-common.js';
+import { writeCoreType } from './component-write-core.js';
 import type {
-  Alias, ComponentDecl, CoreImportDesc, CoreSort, CoreType, CoreValType, DefValType, ExternDesc, ExternName,
-  LabeledType, ModuleDecl, Sort, TypeDef, ValType,
+  Alias, ComponentDecl, CoreSort, DefValType, ExternDesc, ExternName, LabeledType, Sort, TypeDef, ValType,
 } from './component-types.js';
 
 /** Encoders mirroring component-read-types.ts, one per grammar production. */
-
-export function vec<T>(w: BinaryWriter, items: readonly T[], write: (item: T) => void): void {
-  w.u32(items.length);
-  for (const item of items) write(item);
-}
 
 function optional<T>(w: BinaryWriter, value: T | undefined, write: (v: T) => void): void {
   if (value === undefined) {
@@ -19,10 +15,6 @@ function optional<T>(w: BinaryWriter, value: T | undefined, write: (v: T) => voi
     w.u8(0x01);
     write(value);
   }
-}
-
-export function writeCoreSort(w: BinaryWriter, sort: CoreSort): void {
-  w.u8(CORE_SORT_CODE.get(sort)!);
 }
 
 export function writeSort(w: BinaryWriter, sort: Sort): void {
@@ -195,54 +187,4 @@ export function writeAlias(w: BinaryWriter, a: Alias): void {
       w.u8(0x02).u32(t.count).u32(t.index);
       return;
   }
-}
-
-// ---- core types ----
-
-export function writeCoreValType(w: BinaryWriter, t: CoreValType): void {
-  if (typeof t === 'number') w.u8(t);
-  else w.u8(t.nullable ? 0x63 : 0x64).sleb(t.heap);
-}
-
-export function writeCoreType(w: BinaryWriter, t: CoreType): void {
-  switch (t.kind) {
-    case 'func':
-      w.u8(0x60);
-      vec(w, t.params, (v) => writeCoreValType(w, v));
-      return vec(w, t.results, (v) => writeCoreValType(w, v));
-    case 'module':
-      w.u8(0x50);
-      return vec(w, t.decls, (d) => writeModuleDecl(w, d));
-    case 'gc':
-      w.bytes(t.raw);
-      return;
-  }
-}
-
-function writeModuleDecl(w: BinaryWriter, d: ModuleDecl): void {
-  switch (d.kind) {
-    case 'import':
-      w.u8(0x00).name(d.module).name(d.name);
-      return writeCoreImportDesc(w, d.desc);
-    case 'type':
-      w.u8(0x01);
-      return writeCoreType(w, d.type);
-    case 'alias':
-      w.u8(0x02);
-      writeCoreSort(w, d.sort);
-      w.u8(0x01).u32(d.count).u32(d.index);
-      return;
-    case 'export':
-      w.u8(0x03).name(d.name);
-      return writeCoreImportDesc(w, d.desc);
-  }
-}
-
-const IMPORT_KIND = { func: 0x00, table: 0x01, memory: 0x02, global: 0x03, tag: 0x04 } as const;
-
-export function writeCoreImportDesc(w: BinaryWriter, d: CoreImportDesc): void {
-  w.u8(IMPORT_KIND[d.kind]);
-  if (d.kind === 'func') w.u32(d.type);
-  else if (d.kind === 'tag') w.u8(0x00).u32(d.type);
-  else w.bytes(d.raw);
 }

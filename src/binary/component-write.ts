@@ -1,9 +1,10 @@
 import { BinaryWriter } from './writer.js';
 import { CANON_CODE, IMM_FIELD, OPT_CODE } from './component-codes.js';
 import { COMPONENT_VERSION } from './component-sniff.js';
+import { writeCoreSort, writeCoreType } from './component-write-core.js';
+import { vec } from './component-write-common.js';
 import {
-  vec, writeAlias, writeCoreSort, writeCoreType, writeExternDesc, writeExternName, writeResultList, writeSort,
-  writeTypeDef, writeValType,
+  writeAlias, writeExternDesc, writeExternName, writeResultList, writeSort, writeTypeDef, writeValType,
 } from './component-write-types.js';
 import { SECTION_ID, type Canon, type CanonOpt, type Component, type ComponentSection, type SectionItems } from './component-types.js';
 

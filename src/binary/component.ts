@@ -5,5 +5,5 @@
 export { parseComponent } from './component-read.js';
 export { writeComponent, encodeSectionPayload, writeCanon, type WriteOptions } from './component-write.js';
 export { sniffWasm, isComponent, COMPONENT_VERSION, type WasmKind } from './component-sniff.js';
-export { MAX_DEPTH } from './component-read-types.js';
+export { MAX_DEPTH } from './component-read-common.js';
 export * from './component-types.js';

@@ -2,13 +2,18 @@ import { bodyFeatureMask } from './code.js';
 import { exprFeatureMask, forEachInstruction, type Expr } from './instructions.js';
 import type { CoreModule } from './module.js';
 import { F, FEATURES, type Feature } from './opcodes.js';
-import type { CompositeType, Limits, RefType, TableType, ValType } from './types.js';
+import { FUNCREF, valTypeEquals, type CompositeType, type Limits, type RefType, type TableType, type ValType } from './types.js';
 
 export { FEATURES, type Feature } from './opcodes.js';
 
 /** Turns a feature mask into the set of feature names. */
 export function featureSet(mask: number): Set<Feature> {
   return new Set(FEATURES.filter((_, i) => mask & (1 << i)));
+}
+
+/** Features used by one expression (a function's instructions or a constant expression). */
+export function exprFeatures(expr: Uint8Array, base: number): Set<Feature> {
+  return featureSet(exprFeatureMask(expr, base));
 }
 
 /**
@@ -42,19 +47,17 @@ export function moduleFeatureMask(m: CoreModule): number {
   if (m.importedMemoryCount + m.memories.length > 1) f |= F['multi-memory'];
   if (m.tags.length) f |= F.exceptions;
   for (const g of m.globals) f |= valFeatures(g.type.type) | constFeatures(g.init);
+  const importedGlobals = m.imports.flatMap((im) => (im.desc.kind === 'global' ? [im.desc.type] : []));
   for (const e of m.exports) {
     if (e.kind === 'tag') f |= F.exceptions;
-    if (e.kind === 'global' && e.index < m.importedGlobalCount) {
-      const im = m.imports.filter((i) => i.desc.kind === 'global')[e.index];
-      if (im?.desc.kind === 'global' && im.desc.type.mutable) f |= F['mutable-globals'];
-    } else if (e.kind === 'global' && m.globals[e.index - m.importedGlobalCount]?.type.mutable) {
-      f |= F['mutable-globals'];
-    }
+    if (e.kind !== 'global') continue;
+    const type = e.index < importedGlobals.length ? importedGlobals[e.index] : m.globals[e.index - importedGlobals.length]?.type;
+    if (type?.mutable) f |= F['mutable-globals'];
   }
   for (const seg of m.elements) {
     if (seg.flags !== 0 && seg.flags !== undefined) f |= F['bulk-memory'];
     if (seg.flags !== undefined && seg.flags >= 4) f |= F['reference-types'];
-    f |= refFeatures(seg.type);
+    if (!valTypeEquals(seg.type, FUNCREF)) f |= refFeatures(seg.type);
     if (seg.offset) f |= constFeatures(seg.offset);
     for (const e of seg.exprs ?? []) f |= constFeatures(e);
   }

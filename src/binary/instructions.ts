@@ -35,6 +35,7 @@ export function forEachIndex(expr: Uint8Array, base: number, visit: IndexVisitor
   scanWhole(expr, base, reportTo(visit), ALL_SPACES);
 }
 
+/** Adapts a public visitor to the scanner's sink: space names, and implicit memories as empty spans. */
 export function reportTo(visit: IndexVisitor): IndexSink {
   return (space, value, start, end, encoding) => {
     if (encoding === ENC_IMPLICIT_MEMORY) visit('memory', value, end, end);

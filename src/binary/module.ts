@@ -176,7 +176,8 @@ export function parseModule(bytes: Uint8Array, base = 0): CoreModule {
 }
 
 function readHeader(r: BinaryReader): void {
-  if (r.remaining < 8 || MAGIC.some((b, i) => r.buf[i] !== b)) r.fail('not-wasm', 'not a WebAssembly binary (bad magic)', r.base);
+  if (r.remaining < 4 || MAGIC.some((b, i) => r.buf[i] !== b)) r.fail('not-wasm', 'not a WebAssembly binary (bad magic)', r.base);
+  if (r.remaining < 8) r.fail('truncated', 'input ends inside the 8-byte WebAssembly header', r.base);
   r.skip(4);
   const version = r.u8() | (r.u8() << 8);
   const layer = r.u8() | (r.u8() << 8);

@@ -37,8 +37,6 @@ export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, 
     const op = buf[p++]!;
     feats |= OP_FEATURE[op]!;
     switch (SHAPE[op]) {
-      case Shape.None:
-        break;
       case Shape.Index: {
         // Inline LEB of up to 4 bytes; `r.u32()` takes the rest (and reports errors).
         const space = SPACE_OF[op]!;
@@ -58,6 +56,8 @@ export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, 
         p = q;
         break;
       }
+      case Shape.None:
+        break;
       case Shape.End:
         if (--depth === 0) {
           r.pos = p;

@@ -343,3 +343,33 @@ export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
   const same = (x: ValType[], y: ValType[]) => x.length === y.length && x.every((t, i) => valTypeEquals(t, y[i]!));
   return same(a.params, b.params) && same(a.results, b.results);
 }
+
+// ---- type index remapping (merging type sections) ----
+
+/** `t` with its concrete heap type index passed through `map`. */
+export function mapValType(t: ValType, map: (index: number) => number): ValType {
+  return typeof t === 'object' && typeof t.heap === 'number' ? { nullable: t.nullable, heap: map(t.heap) } : t;
+}
+
+function mapField(f: FieldType, map: (index: number) => number): FieldType {
+  return { type: f.type === 'i8' || f.type === 'i16' ? f.type : mapValType(f.type, map), mutable: f.mutable };
+}
+
+/** A copy of `t` with every type index inside it (references to other types) passed through `map`. */
+export function mapCompositeType(t: CompositeType, map: (index: number) => number): CompositeType {
+  switch (t.kind) {
+    case 'func':
+      return { kind: 'func', params: t.params.map((p) => mapValType(p, map)), results: t.results.map((r) => mapValType(r, map)) };
+    case 'struct':
+      return { kind: 'struct', fields: t.fields.map((f) => mapField(f, map)) };
+    case 'array':
+      return { kind: 'array', field: mapField(t.field, map) };
+  }
+}
+
+/** A copy of `s` with its supertypes and inner type indices passed through `map`. */
+export function mapSubType(s: SubType, map: (index: number) => number): SubType {
+  const out: SubType = { final: s.final, supertypes: s.supertypes.map(map), type: mapCompositeType(s.type, map) };
+  if (s.explicit) out.explicit = true;
+  return out;
+}

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { WasiAdaptError } from '../errors.js';
 import { lower, type LowerReport } from '../lower/index.js';
+import { optimize } from '../lower/optimize.js';
 import { parseArgs, usage } from './args.js';
 
 const HELP = `Usage: wasi-adapt down IN.wasm [-o OUT.wasm] [options]
@@ -73,20 +74,6 @@ async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** binaryen is large and only needed here, so it is loaded on demand. */
-async function optimize(module: Uint8Array): Promise<Uint8Array> {
-  const { default: binaryen } = await import('binaryen');
-  const m = binaryen.readBinary(module);
-  try {
-    binaryen.setOptimizeLevel(2);
-    binaryen.setShrinkLevel(1);
-    m.optimize();
-    return m.emitBinary();
-  } finally {
-    m.dispose();
-  }
 }
 
 function formatReport(r: LowerReport, finalSize: number): string {

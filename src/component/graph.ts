@@ -69,7 +69,12 @@ export function buildGraph(input: Component | Uint8Array, parent?: ComponentGrap
         break;
       case 'instances':
         for (const item of s.items) {
-          if (item.kind === 'instantiate') checkIndex(spaces, 'component', item.component, s.offset);
+          if (item.kind === 'instantiate') {
+            checkIndex(spaces, 'component', item.component, s.offset);
+            for (const a of item.args) checkIndex(spaces, a.sort, a.index, s.offset);
+          } else {
+            for (const e of item.exports) checkIndex(spaces, e.sort, e.index, s.offset);
+          }
           spaces.instance.push({ kind: 'instance', item });
         }
         break;

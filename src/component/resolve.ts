@@ -171,7 +171,6 @@ export function resolveOptions(g: ComponentGraph, options: readonly CanonOpt[]):
       case 'callback':
         out.callback = { index: o.index, origin: resolveCore(g, 'core func', o.index) };
         break;
-      case 'core-type':
       case 'always-task-return':
         break;
     }

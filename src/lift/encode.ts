@@ -6,7 +6,7 @@
  */
 import { BinaryWriter } from '../binary/writer.js';
 import { fixupModule, shimModule, NO_REALLOC, TABLE, type Slot } from './glue.js';
-import { funcOf, planInterfaces, resolveIn, writeInstanceType } from './itype.js';
+import { funcOf, instanceType, planInterfaces, resolveIn } from './itype.js';
 import { WASI } from './wasi.js';
 import { lowerNeeds } from './wit.js';
 import type { StrippedImport } from './strip.js';
@@ -39,7 +39,9 @@ const TYPE = 0x03;
 const INSTANCE = 0x05;
 
 class Builder {
-  readonly w = new BinaryWriter(4096);
+  private w = new BinaryWriter(2048);
+  // Finished parts; modules are kept by reference so big inputs are copied once, at the end.
+  private readonly chunks: Uint8Array[] = [];
   counts = { type: 0, instance: 0, func: 0, coreFunc: 0, coreInstance: 0, coreModule: 0, coreTable: 0, coreMemory: 0 };
 
   constructor() {
@@ -54,8 +56,21 @@ class Builder {
   }
 
   coreModule(bytes: Uint8Array): number {
-    this.w.u8(S.coreModule).u32(bytes.length).bytes(bytes);
+    this.w.u8(S.coreModule).u32(bytes.length);
+    this.chunks.push(this.w.finish(), bytes);
+    this.w = new BinaryWriter(2048);
     return this.counts.coreModule++;
+  }
+
+  finish(): Uint8Array {
+    this.chunks.push(this.w.finish());
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 
   aliasCoreExport(sort: number[], instance: number, name: string): number {
@@ -123,7 +138,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     for (const [name, from] of Object.entries(WASI[p.name]!.uses ?? {})) {
       if (p.types.has(name)) outer.set(name, b.aliasExport(TYPE, instances.get(from)!, name));
     }
-    b.section(S.type, (w) => writeInstanceType(w, p, outer));
+    b.section(S.type, (w) => w.bytes(instanceType(p, outer)));
     const type = b.counts.type++;
     b.section(S.import, (w) => w.u8(0x00).name(at(p.name)).u8(INSTANCE).u32(type));
     instances.set(p.name, b.counts.instance++);
@@ -206,5 +221,5 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     const inst = b.counts.instance++;
     b.section(S.export, (w) => w.u8(0x00).name(at('wasi:cli/run')).u8(INSTANCE).u32(inst).u8(0x00));
   }
-  return { bytes: b.w.finish(), interfaces: plans.map((p) => at(p.name)) };
+  return { bytes: b.finish(), interfaces: plans.map((p) => at(p.name)) };
 }

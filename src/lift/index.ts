@@ -2,12 +2,12 @@
  * `up`: a wasi_snapshot_preview1 module becomes a WASI 0.2 component, with
  * our own adapter stripped to the functions the module imports.
  */
-import { parseModule, funcTypeEquals, type CoreModule } from '../binary/module.js';
+import { parseModule, funcTypeEquals, type CoreModule, type FuncType } from '../binary/module.js';
 import { sniffWasm } from '../binary/component.js';
 import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
 import { encodeComponent } from './encode.js';
-import { strip } from './strip.js';
+import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
 
 export interface LiftOptions {
@@ -32,6 +32,10 @@ export interface LiftReport {
 }
 
 const P1 = 'wasi_snapshot_preview1';
+/** Stripped adapters by what was kept: modules built by one toolchain ask for the same sets. */
+const strips = new Map<string, Stripped>();
+/** Adapter exports that are not preview1 functions. */
+const ADAPTER_OWN = new Set(['run', 'cabi_import_realloc', 'proc_exit_code']);
 const REACTOR_EXPORTS = new Set(['memory', '_initialize', 'cabi_realloc']);
 
 export function lift(module: Uint8Array, options: LiftOptions = {}): { component: Uint8Array; report: LiftReport } {
@@ -50,28 +54,31 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
 
   const adapter = loadAdapter();
   const p1Imports = m.imports.filter((i) => i.module === P1).map((i) => i.name);
-  const wanted = new Map<string, string>(p1Imports.map((n) => [n === 'proc_exit' && options.exitWithCode ? 'proc_exit_code' : n, n]));
-  for (const from of wanted.keys()) {
-    if (!adapter.exports.some((e) => e.name === from && e.kind === 'func') || from === 'run' || from === 'cabi_import_realloc') {
-      throw new WasiAdaptError('unsupported', `imports ${P1}.${from}, which is not a preview1 function`);
+  for (const name of p1Imports) {
+    if (ADAPTER_OWN.has(name) || !adapter.exports.some((e) => e.name === name && e.kind === 'func')) {
+      throw new WasiAdaptError('unsupported', `imports ${P1}.${name}, which is not a preview1 function`);
     }
   }
+  const wanted = new Map<string, string>(p1Imports.map((n) => [n === 'proc_exit' && options.exitWithCode ? 'proc_exit_code' : n, n]));
   if (kind === 'command') wanted.set('run', 'run');
   wanted.set('cabi_import_realloc', 'cabi_import_realloc');
   // Without path_* or fd_prestat_* no file descriptor can exist, so the file system is never reached.
   const files = p1Imports.some((n) => n.startsWith('path_') || n.startsWith('fd_prestat_'));
-  const stripped = strip(adapter, { exports: wanted, stub: (mod) => !files && mod.startsWith('wasi:filesystem/') });
+  const key = `${[...wanted].join(';')}|${files}`;
+  let stripped = strips.get(key);
+  if (!stripped) {
+    stripped = strip(adapter, { exports: wanted, stub: (mod) => !files && mod.startsWith('wasi:filesystem/') });
+    strips.set(key, stripped);
+  }
 
-  const p1: Slot[] = m.imports
-    .filter((i) => i.module === P1)
-    .map((i) => {
-      const type = stripped.exportTypes.get(i.name)!;
-      const own = i.desc.kind === 'func' ? m.types[i.desc.typeIndex] : undefined;
-      if (own?.kind !== 'func' || !funcTypeEquals(own, type)) {
-        throw new WasiAdaptError('unsupported', `${P1}.${i.name} is imported with a type that does not match preview1`);
-      }
-      return { name: i.name, type };
-    });
+  const p1: Slot[] = [...new Set(p1Imports)].map((name) => {
+    const type = stripped.exportTypes.get(name)!;
+    const own = m.imports.filter((i) => i.module === P1 && i.name === name).map((i) => (i.desc.kind === 'func' ? m.types[i.desc.typeIndex] : undefined));
+    if (!own.every((t) => t?.kind === 'func' && funcTypeEquals(t, type))) {
+      throw new WasiAdaptError('unsupported', `${P1}.${name} is imported with a type that does not match preview1`);
+    }
+    return { name, type };
+  });
 
   const { bytes, interfaces } = encodeComponent({
     main: module,
@@ -80,8 +87,8 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
     p1,
     version: wasiVersion,
     command: kind === 'command',
-    mainRealloc: exported.get('cabi_realloc')?.kind === 'func',
-    initialize: kind === 'reactor' && exported.get('_initialize')?.kind === 'func',
+    mainRealloc: isFunc(m, 'cabi_realloc', REALLOC),
+    initialize: kind === 'reactor' && isFunc(m, '_initialize', NO_ARGS),
   });
   return {
     component: bytes,
@@ -97,6 +104,19 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   };
 }
 
+const NO_ARGS: FuncType = { kind: 'func', params: [], results: [] };
+const REALLOC: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
+
+/** Does the module export function `name` with type `type`? */
+function isFunc(m: CoreModule, name: string, type: FuncType): boolean {
+  const e = m.exports.find((x) => x.name === name && x.kind === 'func');
+  if (!e) return false;
+  const imported = m.imports.filter((i) => i.desc.kind === 'func');
+  const desc = e.index < imported.length ? imported[e.index]!.desc : undefined;
+  const t = m.types[desc?.kind === 'func' ? desc.typeIndex : m.functions[e.index - imported.length]!];
+  return t?.kind === 'func' && funcTypeEquals(t, type);
+}
+
 const WIT_HINT = 'describing it needs a WIT world (`--wit FILE`, not implemented yet)';
 
 function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>): void {
@@ -108,7 +128,7 @@ function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<st
     throw new WasiAdaptError('unsupported', 'the module does not export its memory as `memory`');
   }
   if (kind === 'command') {
-    if (exported.get('_start')?.kind !== 'func') throw new WasiAdaptError('unsupported', 'a command must export a `_start` function');
+    if (!isFunc(m, '_start', NO_ARGS)) throw new WasiAdaptError('unsupported', 'a command must export a `_start` function taking and returning nothing');
     return;
   }
   const own = [...exported.keys()].filter((n) => !REACTOR_EXPORTS.has(n));

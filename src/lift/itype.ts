@@ -22,10 +22,19 @@ function spec(iface: string) {
   return s;
 }
 
+const parsed = new Map<string, Func | Def>();
+
+/** Parses a description once per process. */
+function memo<T extends Func | Def>(src: string, parse: (src: string) => T): T {
+  let v = parsed.get(src);
+  if (!v) parsed.set(src, (v = parse(src)));
+  return v as T;
+}
+
 export function funcOf(iface: string, name: string): Func {
   const src = spec(iface).funcs[name];
   if (src === undefined) throw new WasiAdaptError('unresolved', `no built-in description of ${iface}.${name}`);
-  return parseFunc(src);
+  return memo(src, parseFunc);
 }
 
 /** The definition of a named type as seen from `iface`, following `use`; undefined for resources. */
@@ -35,7 +44,7 @@ export function resolveIn(iface: string): (name: string) => Def | undefined {
     const from = s.uses?.[name];
     if (from) return resolveIn(from)(name);
     const src = s.types?.[name];
-    return src === undefined ? undefined : parseDef(src);
+    return src === undefined ? undefined : memo(src, parseDef);
   };
 }
 
@@ -95,11 +104,21 @@ const PRIM: Record<string, number> = {
   f32: 0x76, f64: 0x75, char: 0x74, string: 0x73,
 };
 
+const encoded = new Map<string, Uint8Array>();
+
 /**
- * Writes `(instance ...)` for one interface. `outer` gives the component-level
- * type index of each `use`d type (aliased from its provider's import).
+ * `(instance ...)` for one interface, encoded once per process for each plan.
+ * `outer` gives the component-level type index of each `use`d type (aliased
+ * from its provider's import).
  */
-export function writeInstanceType(w: BinaryWriter, p: InterfacePlan, outer: ReadonlyMap<string, number>): void {
+export function instanceType(p: InterfacePlan, outer: ReadonlyMap<string, number>): Uint8Array {
+  const key = `${p.name}|${[...p.types]}|${p.funcs}|${[...outer]}`;
+  let bytes = encoded.get(key);
+  if (!bytes) encoded.set(key, (bytes = encodeInstanceType(p, outer)));
+  return bytes;
+}
+
+function encodeInstanceType(p: InterfacePlan, outer: ReadonlyMap<string, number>): Uint8Array {
   const s = spec(p.name);
   const resolve = resolveIn(p.name);
   const decls = new BinaryWriter();
@@ -109,7 +128,7 @@ export function writeInstanceType(w: BinaryWriter, p: InterfacePlan, outer: Read
   const anon = new Map<string, number>();
 
   const declare = (body: Uint8Array): number => {
-    const key = Array.from(body).join(',');
+    const key = String.fromCharCode(...body);
     const seen = anon.get(key);
     if (seen !== undefined) return seen;
     decls.u8(0x01).bytes(body);
@@ -218,5 +237,5 @@ export function writeInstanceType(w: BinaryWriter, p: InterfacePlan, outer: Read
     decls.u8(0x04).u8(0x00).name(f).u8(0x01).u32(ft);
     count++;
   }
-  w.u8(0x42).u32(count).bytes(decls.finish());
+  return new BinaryWriter(decls.length + 8).u8(0x42).u32(count).bytes(decls.finish()).finish();
 }

@@ -48,6 +48,7 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
   }
   const polyKey = view.component.coreInstances.length;
   const merged = merge(p, (inst) => (inst.key === polyKey ? polyfill.module() : view.module(inst.module.index)));
+  checkValid(merged.bytes);
   const hasAdapter = view.component.modules.some((m) => m.role === 'adapter');
   return {
     module: merged.bytes,
@@ -66,6 +67,25 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
       milliseconds: performance.now() - started,
     },
   };
+}
+
+/** The engine's validator (Node has it; the ES2022 lib this project compiles against does not declare it). */
+declare const WebAssembly: { validate(bytes: Uint8Array): boolean; Module: new (bytes: Uint8Array) => unknown };
+
+/**
+ * Bodies the linker did not need to touch are copied unread, so a core module
+ * that was invalid in the component would be invalid in the output: say so
+ * here rather than in the user's runtime.
+ */
+function checkValid(module: Uint8Array): void {
+  if (WebAssembly.validate(module)) return;
+  let reason = 'unknown reason';
+  try {
+    new WebAssembly.Module(module);
+  } catch (err) {
+    reason = (err as Error).message;
+  }
+  throw new WasiAdaptError('bad-value', `the linked module does not validate (${reason}); a core module of the component is likely invalid`);
 }
 
 const POLYFILL_PATHS = ['../adapters/p2-on-p1.wasm', '../../dist/adapters/p2-on-p1.wasm'];

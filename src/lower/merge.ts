@@ -1,7 +1,19 @@
-import { forEachBodyIndex, rewriteBodyIndices } from '../binary/code.js';
+import { forEachBodyIndex } from '../binary/code.js';
 import { rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
 import {
-  encodeModule,
+  encodeCustomSection,
+  encodeDataCountSection,
+  encodeElementSection,
+  encodeExportSection,
+  encodeFunctionSection,
+  encodeGlobalSection,
+  encodeImportSection,
+  encodeMemorySection,
+  encodeStartSection,
+  encodeTableSection,
+  encodeTagSection,
+  encodeTypeSection,
+  SectionId,
   type DataSegment,
   type ElementSegment,
   type Export,
@@ -13,6 +25,7 @@ import type { FuncType, Limits, TagType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { assemble, type CodeEntry } from './emit.js';
 import { genBody, genSig, type GenContext } from './gen.js';
 import { funcType, type LinkModule } from './link-module.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
@@ -63,7 +76,7 @@ class Merger {
   private readonly types: FuncType[] = [];
   private readonly imports: Import[] = [];
   private readonly functions: number[] = [];
-  private readonly code: Uint8Array[] = [];
+  private readonly code: CodeEntry[] = [];
   private readonly tables: Table[] = [];
   private readonly memories: Limits[] = [];
   private readonly tags: TagType[] = [];
@@ -96,43 +109,37 @@ class Merger {
       const index = e.sort === 'func' ? this.funcIndex(e.target) : this.itemIndex(e.target, e.sort as ItemSort);
       this.exports.push({ name: e.name, kind: e.sort, index });
     }
-    const bytes = encodeModule({
-      types: this.types,
-      imports: this.imports,
-      functions: this.functions,
-      tables: this.tables,
-      memories: this.memories,
-      tags: this.tags,
-      globals: this.globals,
-      exports: this.exports,
-      start: this.start,
-      elements: this.elements,
-      dataCount: this.dataCount ? this.data.length : undefined,
-      code: this.code,
-      data: this.data,
-      customs: [
-        { name: 'name', data: this.nameSection() },
-        { name: 'producers', data: this.producersSection() },
-      ],
-    });
+    const head: { id: number; payload: Uint8Array }[] = [];
+    const add = <T>(id: number, items: readonly T[], encode: (items: readonly T[]) => Uint8Array) => {
+      if (items.length) head.push({ id, payload: encode(items) });
+    };
+    add(SectionId.type, this.types, encodeTypeSection);
+    add(SectionId.import, this.imports, encodeImportSection);
+    add(SectionId.function, this.functions, encodeFunctionSection);
+    add(SectionId.table, this.tables, encodeTableSection);
+    add(SectionId.memory, this.memories, encodeMemorySection);
+    add(SectionId.tag, this.tags, encodeTagSection);
+    add(SectionId.global, this.globals, encodeGlobalSection);
+    add(SectionId.export, this.exports, encodeExportSection);
+    if (this.start !== undefined) head.push({ id: SectionId.start, payload: encodeStartSection(this.start) });
+    add(SectionId.element, this.elements, encodeElementSection);
+    if (this.dataCount) head.push({ id: SectionId.dataCount, payload: encodeDataCountSection(this.data.length) });
+    const tail = [{ id: SectionId.custom, payload: encodeCustomSection('producers', this.producersSection()) }];
+    if (this.names.size) tail.unshift({ id: SectionId.custom, payload: encodeCustomSection('name', this.nameSection()) });
+    const bytes = assemble(head, this.code, this.data, tail);
     return { bytes, functions: this.functions.length, hostImports: this.imports.map((i) => `${i.module}.${i.name}`) };
   }
 
   // ---- reachability ------------------------------------------------------
 
-  /** Marks the funcs reachable from exports, starts, element segments and global initializers. */
+  /**
+   * Marks the funcs reachable from exports, starts, element segments and
+   * global initializers. Only pruned instances' bodies are scanned for calls;
+   * the others are kept whole (scanning a 12 MB program twice costs more
+   * than the few dead functions it would find).
+   */
   private reach(): void {
     const work: number[] = []; // pairs: instance key, func
-    for (const [key, lm] of this.mods) {
-      const m = lm.core;
-      this.reached.set(key, new Uint8Array(lm.funcTypes.length));
-      if (m.start !== undefined) work.push(key, m.start);
-      for (const seg of m.elements) {
-        for (const f of seg.funcs ?? []) work.push(key, f);
-        for (const e of seg.exprs ?? []) for (const f of funcRefs(e)) work.push(key, f);
-      }
-      for (const g of m.globals) for (const f of funcRefs(g.init)) work.push(key, f);
-    }
     const target = (t: Target): void => {
       if (t.kind === 'local') work.push(t.instance, t.index);
       else if (t.kind === 'host') {
@@ -147,6 +154,23 @@ class Merger {
         else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
       }
     };
+    for (const [key, lm] of this.mods) {
+      const m = lm.core;
+      this.reached.set(key, new Uint8Array(lm.funcTypes.length));
+      if (!this.insts.get(key)!.prune) {
+        // Whole: every func is kept, and its imports are bound in their own order (so the
+        // output's imports follow the program's).
+        this.reached.get(key)!.fill(1);
+        for (let f = 0; f < m.importedFuncCount; f++) target(this.importTarget(key, 'func', f));
+        continue;
+      }
+      if (m.start !== undefined) work.push(key, m.start);
+      for (const seg of m.elements) {
+        for (const f of seg.funcs ?? []) work.push(key, f);
+        for (const e of seg.exprs ?? []) for (const f of funcRefs(e)) work.push(key, f);
+      }
+      for (const g of m.globals) for (const f of funcRefs(g.init)) work.push(key, f);
+    }
     for (const e of this.plan.exports) if (e.sort === 'func') target(e.target);
     while (work.length) {
       const f = work.pop()!;
@@ -178,6 +202,12 @@ class Merger {
 
   /** Gives every kept item an output index: host imports first, then each instance's own items, then generated funcs. */
   private place(): void {
+    // Types first, in instance order: the program's own type indices then stay as they were.
+    const typeMaps = new Map<number, Int32Array>();
+    for (const inst of this.plan.instances) {
+      const types = this.mods.get(inst.key)!.core.types;
+      typeMaps.set(inst.key, Int32Array.from(types, (t) => this.typeIndex(t as FuncType)));
+    }
     for (const [key, h] of this.hostReached) {
       if (!h.sig) throw new WasiAdaptError('bad-value', `no core type is known for the import ${h.module}.${h.name}`);
       this.hostIndex.set(key, this.imports.length);
@@ -194,12 +224,11 @@ class Merger {
         table: new Int32Array(m.importedTableCount + m.tables.length).fill(-1),
         memory: new Int32Array(m.importedMemoryCount + m.memories.length).fill(-1),
         global: new Int32Array(m.importedGlobalCount + m.globals.length).fill(-1),
-        type: new Int32Array(m.types.length),
+        type: typeMaps.get(inst.key)!,
         elem: new Int32Array(m.elements.length),
         data: new Int32Array(m.data.length),
         tag: new Int32Array(m.importedTagCount + m.tags.length).fill(-1),
       };
-      m.types.forEach((t, i) => (space.type[i] = this.typeIndex(t as FuncType)));
       for (let f = m.importedFuncCount; f < seen.length; f++) if (seen[f]) space.func[f] = this.nextFunc++;
       m.tables.forEach((t, i) => (space.table[m.importedTableCount + i] = this.tables.push(t) - 1));
       m.tags.forEach((t, i) => (space.tag[m.importedTagCount + i] = this.tags.push(t) - 1));
@@ -295,12 +324,17 @@ class Merger {
       const m = lm.core;
       const space = this.spaces.get(inst.key)!;
       const maps = this.maps(inst.key);
+      // Only the index spaces that moved are scanned for; where none did (often the program
+      // itself), bodies are copied unscanned.
+      const spaces = [space.func, space.table, space.memory, space.global, space.type, space.data, space.elem, space.tag];
+      const mask = spaces.reduce((bits, arr, i) => (arr.every((v, j) => v === j) ? bits : bits | (1 << i)), 0);
+      const bodyMaps = mask ? [maps.func!, maps.table!, maps.memory!, maps.global!, maps.type!, maps.data!, maps.elem!, maps.tag!] : null;
       for (let i = 0; i < m.code.length; i++) {
         const f = m.importedFuncCount + i;
         const out = space.func[f]!;
         if (out < 0) continue;
         this.functions.push(space.type[lm.funcTypes[f]!]!);
-        this.code.push(rewriteBodyIndices(m.code[i]!, maps));
+        this.code.push({ body: m.code[i]!, maps: bodyMaps, mask });
         const name = lm.funcNames.get(f);
         if (name !== undefined) this.names.set(out, name);
       }

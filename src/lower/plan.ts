@@ -29,6 +29,8 @@ export interface PlannedInstance {
   key: number;
   module: ModuleView;
   imports: Target[];
+  /** Keep only the funcs reachable from what is used (the polyfill); others are kept whole. */
+  prune: boolean;
 }
 
 export interface PlannedExport {
@@ -39,7 +41,7 @@ export interface PlannedExport {
 }
 
 export interface Plan {
-  /** In instantiation order (the polyfill, when used, first). */
+  /** In instantiation order (the polyfill, when used, last). */
   instances: PlannedInstance[];
   gens: GenFunc[];
   exports: PlannedExport[];
@@ -106,8 +108,10 @@ class Planner {
     }
     if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
     const instances = [...this.resolved.keys()]
-      .sort((a, b) => (a === this.polyKey ? -1 : b === this.polyKey ? 1 : a - b))
-      .map((key) => ({ key, module: this.moduleOf(key), imports: this.resolved.get(key)! }));
+      // The polyfill goes last: it has no state to initialize, and the program's own
+      // index spaces then start at 0 as in its module, often leaving its code unchanged.
+      .sort((a, b) => a - b)
+      .map((key) => ({ key, module: this.moduleOf(key), imports: this.resolved.get(key)!, prune: key === this.polyKey }));
     return {
       instances,
       gens: this.gens,

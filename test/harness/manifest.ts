@@ -6,6 +6,9 @@ import type { PreopenSpec, RunSpec } from './types.js';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
+/** p1 = node:wasi, p2 = jco, shim = @bjorn3/browser_wasi_shim, wasmer = @wasmer/sdk. */
+export type HostName = 'p1' | 'p2' | 'shim' | 'wasmer';
+
 export interface Expectation {
   stdout?: string;
   stdoutLength?: number;
@@ -40,7 +43,7 @@ export interface Fixture {
   calls: ExportCall[];
   expect: Expectation;
   /** Host -> why that host's run of this fixture is known to be wrong. */
-  hostIssues: Partial<Record<'p1' | 'p2', string>>;
+  hostIssues: Partial<Record<HostName, string>>;
 }
 
 interface RawFixture {
@@ -49,7 +52,7 @@ interface RawFixture {
   kind?: 'command' | 'reactor';
   big?: boolean;
   calls?: ExportCall[];
-  hostIssues?: Partial<Record<'p1' | 'p2', string>>;
+  hostIssues?: Partial<Record<HostName, string>>;
   p1?: string | null;
   p2?: string | null;
   args?: string[];

@@ -1,4 +1,6 @@
 // runP1: a preview1 core module on Node's node:wasi, in a child process.
+// runBrowserShim: the same on @bjorn3/browser_wasi_shim (in-memory files,
+// busy-wait poll_oneoff with one subscription at most).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,9 +8,18 @@ import { runChild } from './child.js';
 import { makeWorkdir, snapshotPreopens } from './sandbox.js';
 import type { RunResult, RunSpec } from './types.js';
 
-const CHILD = fileURLToPath(new URL('./child-p1.mjs', import.meta.url));
+const NODE_WASI = fileURLToPath(new URL('./child-p1.mjs', import.meta.url));
+const BROWSER_SHIM = fileURLToPath(new URL('./child-shim.mjs', import.meta.url));
 
-export async function runP1(wasm: Uint8Array | string, spec: RunSpec = {}): Promise<RunResult> {
+export function runP1(wasm: Uint8Array | string, spec: RunSpec = {}): Promise<RunResult> {
+  return runCoreModule(NODE_WASI, wasm, spec);
+}
+
+export function runBrowserShim(wasm: Uint8Array | string, spec: RunSpec = {}): Promise<RunResult> {
+  return runCoreModule(BROWSER_SHIM, wasm, spec);
+}
+
+async function runCoreModule(script: string, wasm: Uint8Array | string, spec: RunSpec): Promise<RunResult> {
   const wd = makeWorkdir(spec);
   try {
     let wasmPath = wasm as string;
@@ -22,7 +33,7 @@ export async function runP1(wasm: Uint8Array | string, spec: RunSpec = {}): Prom
       env: spec.env ?? {},
       preopens: wd.preopens,
     };
-    const r = await runChild(CHILD, config, wd, spec.timeoutMs ?? 60_000);
+    const r = await runChild(script, config, wd, spec.timeoutMs ?? 60_000);
     return {
       stdout: r.stdout,
       stderr: r.stderr,

@@ -18,7 +18,8 @@ execFileSync(process.execPath, [
   '--runtime', 'stub', // no GC, no heap: the polyfill allocates through cabi.realloc only
   '--importMemory', '--noExportMemory', // the guest's memory, imported as env.memory
   '--use', 'abort=src/adapters/p2-on-p1/assembly/mem/trap', // abort -> unreachable, no env.abort import
-  '--disable', 'simd,reference-types,multi-value,gc,threads,exception-handling,relaxed-simd,tail-calls,memory64,extended-const,stringref',
+  // asc's default features are exactly the allowed set (MVP, mutable globals, sign extension,
+  // non-trapping f2i, bulk memory); finish.js rejects anything else.
   '-O3', '--converge',
   '-o', raw,
 ], { stdio: 'inherit', cwd: root });

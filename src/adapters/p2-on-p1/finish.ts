@@ -11,6 +11,8 @@ import { POLYFILL_SIGNATURES, assemblyName, type CoreSignature, type CoreValType
 
 const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'data count', 'tag'];
 const VALTYPES: Record<number, CoreValType> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64' };
+/** AssemblyScript names of WASI functions start with their package (see assemblyName). */
+const API_PREFIX = /^(cli|io|clocks|random|filesystem|sockets)_/;
 const REALLOC: CoreSignature = { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
 
 interface Section {
@@ -200,6 +202,8 @@ export function finishPolyfill(asc: Uint8Array): Uint8Array {
   const exports = m.exports
     .flatMap((e) => {
       const name = byAssemblyName.get(e.name);
+      // A misspelt implementation would otherwise vanish as a "helper".
+      if (!name && API_PREFIX.test(e.name)) throw new WasiAdaptError('unresolved', `${e.name} implements no function in signatures.ts`);
       return e.kind === 0 && name ? [{ ...e, name }] : [];
     })
     .sort((a, b) => (a.name < b.name ? -1 : 1));

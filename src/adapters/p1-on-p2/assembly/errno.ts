@@ -1,7 +1,6 @@
 // wasi_snapshot_preview1 errno values used by the adapter, and the mapping
 // from wasi:filesystem error-code (by case index) to them.
 export const SUCCESS: u32 = 0;
-export const ACCES: u32 = 2;
 export const BADF: u32 = 8;
 export const INVAL: u32 = 28;
 export const IO: u32 = 29;
@@ -12,7 +11,6 @@ export const NOSYS: u32 = 52;
 export const NOTDIR: u32 = 54;
 export const NOTSOCK: u32 = 57;
 export const NOTSUP: u32 = 58;
-export const OVERFLOW: u32 = 61;
 export const PIPE: u32 = 64;
 export const SPIPE: u32 = 70;
 

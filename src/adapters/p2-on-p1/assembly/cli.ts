@@ -2,10 +2,10 @@
 // (proc_exit), stdio streams on fds 0-2, and terminals (fd_fdstat_get).
 import * as p1 from "./p1";
 import {
-  INPUT, OUTPUT, TERMINAL_INPUT, TERMINAL_OUTPUT, create, slot, release,
+  INPUT, OUTPUT, TERMINAL_INPUT, TERMINAL_OUTPUT, STREAM_FD, create, slot, release,
 } from "./handles";
 import { tmp, scratch, copyOut, alloc } from "./mem";
-import { newStream, STREAM_FD } from "./streams";
+import { newStream } from "./streams";
 
 function strlen(p: usize): usize {
   let n: usize = 0;

@@ -4,11 +4,11 @@
 import * as p1 from "./p1";
 import {
   DESCRIPTOR, DIRECTORY_STREAM, INPUT, OUTPUT, create, slot, drop, adopt,
-  SLOT_KIND, SLOT_FD, SLOT_CHILDREN, SLOT_POS, release,
+  SLOT_KIND, SLOT_FD, SLOT_CHILDREN, SLOT_POS, STREAM_FILE, STREAM_APPEND, release,
 } from "./handles";
 import { tmp, scratch, copyOut, alloc, CHUNK, TMP_STAT, TMP_STAT2 } from "./mem";
 import { errorCode, errorErrno } from "./errors";
-import { newStream, STREAM_FILE, STREAM_APPEND } from "./streams";
+import { newStream } from "./streams";
 
 const OWNS_FD: u8 = 1; // descriptor kind: close the fd on drop
 const ERRNO_NOTDIR: i32 = 54;
@@ -54,7 +54,7 @@ function descriptorType(filetype: u8): u8 {
 
 function stream(self: u32, tag: u8, kind: u8, offset: u64, ret: usize): void {
   const h = newStream(tag, kind, fdOf(self), offset);
-  adopt(h, self);
+  adopt(h, tag, self);
   handle(ret, h);
 }
 
@@ -365,50 +365,81 @@ export function filesystem_types__method_descriptor_read_directory(self: u32, re
   const fd = fdOf(self);
   const h = create(DIRECTORY_STREAM);
   store<i32>(slot(h, DIRECTORY_STREAM) + SLOT_FD, fd);
-  adopt(h, self);
+  adopt(h, DIRECTORY_STREAM, self);
   handle(ret, h);
+}
+
+// Directory entries are fetched a buffer at a time. One buffer serves all
+// directory-entry streams: it holds entries of `dirOwner` only, and another
+// stream's read refills it from that stream's cookie (slot +16, the d_next of
+// its last entry). p1 entries: d_next u64 +0, d_ino +8, d_namlen u32 +16,
+// d_type u8 +20, then the name at +24.
+let dirBuf: usize = 0;
+let dirCap: usize = 0;
+let dirOwner: u32 = 0;
+let dirUsed: usize = 0;
+let dirPos: usize = 0;
+let dirEnd = false; // the last fill was short: nothing follows what is buffered
+
+/** Refills the buffer from the stream's cookie, first growing it to `cap`; returns a p1 errno. */
+function fillDirectory(fd: i32, cookie: u64, cap: usize): i32 {
+  if (cap > dirCap) {
+    dirBuf = alloc(8, cap);
+    dirCap = cap;
+  }
+  const t = tmp();
+  const e = p1.fd_readdir(fd, dirBuf, dirCap, cookie, t);
+  dirUsed = e == 0 ? <usize>load<u32>(t) : 0;
+  dirPos = 0;
+  dirEnd = dirUsed < dirCap;
+  if (e != 0) dirOwner = 0;
+  return e;
 }
 
 // read-directory-entry: result<option<directory-entry>, error-code>:
 // option case at +4, entry type at +8, name (ptr, len) at +12.
-// Each call asks fd_readdir for the entry at the stream's cookie, so no
-// buffer lives between calls; the buffer grows until a whole entry fits.
 export function filesystem_types__method_directory_entry_stream_read_directory_entry(self: u32, ret: usize): void {
   const s = slot(self, DIRECTORY_STREAM);
   const fd = load<i32>(s + SLOT_FD);
-  const t = tmp();
-  let size: usize = 24 + 256;
+  if (dirOwner != self) {
+    dirOwner = self;
+    dirUsed = 0;
+    dirPos = 0;
+    dirEnd = false;
+  }
   for (;;) {
-    const buf = scratch(size);
-    const e = p1.fd_readdir(fd, buf, size, load<u64>(s + SLOT_POS), t);
-    if (e != 0) return fail(ret, 4, e);
-    const used = <usize>load<u32>(t);
-    if (used < 24) { // no more entries
+    const entry = dirBuf + dirPos;
+    const nameLen = dirPos + 24 <= dirUsed ? <usize>load<u32>(entry, 16) : 0;
+    if (dirPos + 24 <= dirUsed && dirPos + 24 + nameLen <= dirUsed) {
+      dirPos += 24 + nameLen;
+      store<u64>(s + SLOT_POS, load<u64>(entry));
+      const name = entry + 24;
+      const dot = nameLen >= 1 && nameLen <= 2 && load<u8>(name) == 0x2e && (nameLen == 1 || load<u8>(name, 1) == 0x2e);
+      if (dot) continue; // p2 lists neither "." nor ".."
+      store<u8>(ret, 0);
+      store<u8>(ret, 1, 4);
+      store<u8>(ret, descriptorType(load<u8>(entry, 20)), 8);
+      store<u32>(ret, copyOut(name, nameLen), 12);
+      store<u32>(ret, nameLen, 16);
+      return;
+    }
+    if (dirEnd) { // no more entries
       store<u8>(ret, 0);
       store<u8>(ret, 0, 4);
       return;
     }
-    const nameLen = <usize>load<u32>(buf, 16);
-    if (nameLen + 24 > used) {
-      if (used < size) return fail(ret, 4, p1.ERRNO_IO); // host cut the entry short
-      size = nameLen + 24;
-      continue;
-    }
-    store<u64>(s + SLOT_POS, load<u64>(buf)); // d_next
-    const name = buf + 24;
-    const dot = nameLen >= 1 && nameLen <= 2 && load<u8>(name) == 0x2e && (nameLen == 1 || load<u8>(name, 1) == 0x2e);
-    if (dot) continue; // p2 lists neither "." nor ".."
-    store<u8>(ret, 0);
-    store<u8>(ret, 1, 4);
-    store<u8>(ret, descriptorType(load<u8>(buf, 20)), 8);
-    store<u32>(ret, copyOut(name, nameLen), 12);
-    store<u32>(ret, nameLen, 16);
-    return;
+    // The next entry is not wholly buffered. If it is cut off at the start
+    // of a full buffer, the buffer is too small for it.
+    let cap = dirCap < 4096 ? <usize>4096 : dirCap;
+    if (dirPos == 0 && dirUsed > 0) cap = nameLen + 24 > cap << 1 ? nameLen + 24 : cap << 1;
+    const e = fillDirectory(fd, load<u64>(s + SLOT_POS), cap);
+    if (e != 0) return fail(ret, 4, e);
   }
 }
 
 export function filesystem_types__resource_drop_directory_entry_stream(self: u32): void {
   drop(self, DIRECTORY_STREAM);
+  if (dirOwner == self) dirOwner = 0; // the handle may be reused for another stream
 }
 
 // filesystem-error-code: option<error-code> (case +0, code +1). Every error

@@ -18,13 +18,8 @@ export const TERMINAL_OUTPUT: u8 = 6;
 export const DESCRIPTOR: u8 = 7;
 export const DIRECTORY_STREAM: u8 = 8;
 export const NETWORK: u8 = 9;
-// Socket resources have tags but no way to be created (see README), so every
-// handle of these types is unknown and traps.
-export const TCP_SOCKET: u8 = 10;
-export const UDP_SOCKET: u8 = 11;
-export const INCOMING_DATAGRAM_STREAM: u8 = 12;
-export const OUTGOING_DATAGRAM_STREAM: u8 = 13;
-export const RESOLVE_ADDRESS_STREAM: u8 = 14;
+// Socket resources other than network have no tag: no handle of theirs can
+// exist (see sockets.ts).
 
 export const SLOT_KIND: usize = 1;
 export const SLOT_CLOSED: usize = 2;
@@ -32,6 +27,15 @@ export const SLOT_FD: usize = 4;
 export const SLOT_PARENT: usize = 8;
 export const SLOT_CHILDREN: usize = 12;
 export const SLOT_POS: usize = 16;
+
+// Slot kinds. Streams:
+export const STREAM_FD: u8 = 0;     // fd_read / fd_write at the fd's position
+export const STREAM_FILE: u8 = 1;   // fd_pread / fd_pwrite at the stream's offset
+export const STREAM_APPEND: u8 = 2; // fd_pwrite at the current end of file
+// Pollables:
+export const POLL_ALWAYS: u8 = 0;
+export const POLL_CLOCK: u8 = 1;
+export const POLL_FD_READ: u8 = 2;
 
 let table: usize = 0;
 let capacity: u32 = 0;
@@ -79,20 +83,19 @@ export function release(h: u32): void {
   freeList = h;
 }
 
-/** Drops a handle of type `tag` (trapping like `slot`) and returns its parent. */
-export function drop(h: u32, tag: u8): u32 {
+/** Drops a stream handle of type `tag` (trapping like `slot`), releasing its parent descriptor. */
+export function drop(h: u32, tag: u8): void {
   const parent = load<u32>(slot(h, tag) + SLOT_PARENT);
   release(h);
   if (parent != 0) {
     const p = slot(parent, DESCRIPTOR) + SLOT_CHILDREN;
     store<u32>(p, load<u32>(p) - 1);
   }
-  return parent;
 }
 
-/** Records `child` as a stream of descriptor `parent`, which then cannot be dropped first. */
-export function adopt(child: u32, parent: u32): void {
-  store<u32>(slot(child, load<u8>(table + (<usize>child << 5))) + SLOT_PARENT, parent);
+/** Records `child` (of type `tag`) as a stream of descriptor `parent`, which then cannot be dropped first. */
+export function adopt(child: u32, tag: u8, parent: u32): void {
+  store<u32>(slot(child, tag) + SLOT_PARENT, parent);
   const p = slot(parent, DESCRIPTOR) + SLOT_CHILDREN;
   store<u32>(p, load<u32>(p) + 1);
 }

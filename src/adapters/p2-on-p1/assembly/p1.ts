@@ -72,7 +72,6 @@ export declare function proc_exit(code: i32): void;
 export declare function random_get(buf: usize, len: usize): i32;
 
 // p1 constants used in more than one module.
-export const ERRNO_BADF: i32 = 8;
 export const ERRNO_IO: i32 = 29;
 export const ERRNO_OVERFLOW: i32 = 61;
 export const CLOCK_REALTIME: i32 = 0;

@@ -2,12 +2,10 @@
 // output streams: p1 writes block until done), a monotonic-clock deadline,
 // or an fd to wait on for reading (stdin, sockets).
 import * as p1 from "./p1";
-import { POLLABLE, create, slot, release, SLOT_KIND, SLOT_FD, SLOT_POS } from "./handles";
+import {
+  POLLABLE, create, slot, release, SLOT_KIND, SLOT_FD, SLOT_POS, POLL_ALWAYS, POLL_CLOCK,
+} from "./handles";
 import { tmp, scratch, alloc } from "./mem";
-
-export const POLL_ALWAYS: u8 = 0;
-export const POLL_CLOCK: u8 = 1;
-export const POLL_FD_READ: u8 = 2;
 
 // p1 subscription (48 bytes) and event (32 bytes) layouts.
 const SUB_SIZE: usize = 48;

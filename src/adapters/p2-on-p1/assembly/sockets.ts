@@ -7,7 +7,6 @@
 // methods and drops can only be called with an unknown handle, and trap.
 // Only `network` is real (it carries no state).
 import { NETWORK, create, slot, release } from "./handles";
-import { errorErrno } from "./errors";
 
 const NOT_SUPPORTED: u8 = 2; // wasi:sockets/network.error-code
 
@@ -23,11 +22,6 @@ export function sockets_instance_network_instance_network(): u32 {
 export function sockets_network__resource_drop_network(self: u32): void {
   slot(self, NETWORK);
   release(self);
-}
-/** Errors here all come from p1 file and stdio calls: none is a socket error. */
-export function sockets_network_network_error_code(err: u32, ret: usize): void {
-  errorErrno(err);
-  store<u8>(ret, 0);
 }
 export function sockets_tcp_create_socket_create_tcp_socket(_family: u32, ret: usize): void {
   notSupported(ret);

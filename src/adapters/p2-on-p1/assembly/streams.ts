@@ -4,16 +4,11 @@
 // p1 I/O blocks, so the non-blocking variants behave like the blocking ones.
 import * as p1 from "./p1";
 import {
-  INPUT, OUTPUT, POLLABLE, create, slot, drop,
-  SLOT_KIND, SLOT_CLOSED, SLOT_FD, SLOT_POS,
+  INPUT, OUTPUT, POLLABLE, create, slot, drop, SLOT_KIND, SLOT_CLOSED, SLOT_FD, SLOT_POS,
+  STREAM_FD, STREAM_FILE, STREAM_APPEND, POLL_ALWAYS, POLL_FD_READ,
 } from "./handles";
 import { tmp, scratch, copyOut, CHUNK, TMP_STAT } from "./mem";
 import { newError } from "./errors";
-import { POLL_ALWAYS, POLL_FD_READ } from "./poll";
-
-export const STREAM_FD: u8 = 0;     // fd_read / fd_write at the fd's position
-export const STREAM_FILE: u8 = 1;   // fd_pread / fd_pwrite at the stream's offset
-export const STREAM_APPEND: u8 = 2; // fd_pwrite at the current end of file
 
 /** check-write's permit: writes block until done, so any size is fine; this bounds one call. */
 const PERMIT: u64 = 1 << 20;
@@ -238,7 +233,9 @@ export function io_streams__method_output_stream_blocking_flush(self: u32, ret: 
 /** Writes block until done, so an output stream is always ready. */
 export function io_streams__method_output_stream_subscribe(self: u32): u32 {
   slot(self, OUTPUT);
-  return create(POLLABLE); // kind 0 = POLL_ALWAYS
+  const p = create(POLLABLE);
+  store<u8>(slot(p, POLLABLE) + SLOT_KIND, POLL_ALWAYS);
+  return p;
 }
 export function io_streams__method_output_stream_write_zeroes(self: u32, len: u64, ret: usize): void {
   writeZeroes(self, len, PERMIT, ret);

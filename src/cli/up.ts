@@ -1,0 +1,70 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { WasiAdaptError } from '../errors.js';
+import { lift, type LiftReport } from '../lift/index.js';
+import { parseArgs, usage } from './args.js';
+
+const HELP = `Usage: wasi-adapt up IN.wasm [-o OUT.wasm] [options]
+
+Turns a WASI preview 1 core module into a WASI 0.2 component, with a small
+preview1 adapter cut down to the functions the module imports.
+
+Options:
+  -o, --output FILE     where to write the component (default IN.p2.wasm)
+  --command             make a command (exports wasi:cli/run); the default when
+                        the module exports _start
+  --reactor             make a reactor (no run export); the default otherwise
+  --wasi-version 0.2.x  WASI version of the imports and exports (default 0.2.0)
+  --exit-with-code      keep proc_exit's exact status through the unstable
+                        wasi:cli/exit.exit-with-code (else any nonzero status is 1)
+  --verbose             print what the component imports and its size
+  -h, --help            show this help
+`;
+
+export async function upCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    flags: ['--command', '--reactor', '--exit-with-code', '--verbose'],
+    options: ['--output', '--wasi-version'],
+    aliases: { '-o': '--output' },
+  });
+  if (args.flags.has('--help')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw usage('up takes exactly one input file (see --help)');
+  if (args.flags.has('--command') && args.flags.has('--reactor')) throw usage('--command and --reactor exclude each other');
+  const input = args.positionals[0]!;
+  const output = args.options.get('--output') ?? (input.endsWith('.wasm') ? `${input.slice(0, -5)}.p2.wasm` : `${input}.p2.wasm`);
+
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(input);
+  } catch (cause) {
+    throw new WasiAdaptError('io', `cannot read ${input}: ${(cause as Error).message}`, { cause });
+  }
+  let result: ReturnType<typeof lift>;
+  try {
+    result = lift(bytes, {
+      kind: args.flags.has('--command') ? 'command' : args.flags.has('--reactor') ? 'reactor' : undefined,
+      wasiVersion: args.options.get('--wasi-version'),
+      exitWithCode: args.flags.has('--exit-with-code'),
+    });
+  } catch (err) {
+    throw err instanceof WasiAdaptError ? err.inFile(input) : err;
+  }
+  try {
+    await writeFile(output, result.component);
+  } catch (cause) {
+    throw new WasiAdaptError('io', `cannot write ${output}: ${(cause as Error).message}`, { cause });
+  }
+  if (args.flags.has('--verbose')) process.stderr.write(formatReport(result.report, output));
+  return 0;
+}
+
+function formatReport(r: LiftReport, output: string): string {
+  return (
+    `${output}: WASI ${r.wasiVersion} ${r.kind}, ${r.componentBytes} bytes ` +
+    `(module ${r.moduleBytes}, adapter ${r.adapterBytes})\n` +
+    `  preview1 functions: ${r.p1Imports.join(', ') || '(none)'}\n` +
+    `  imports: ${r.interfaces.join(', ') || '(none)'}\n`
+  );
+}
