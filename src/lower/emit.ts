@@ -2,12 +2,14 @@ import type { FunctionBody } from '../binary/code.js';
 import { lebSize, SectionId, type DataSegment } from '../binary/module.js';
 import { BinaryReader } from '../binary/reader.js';
 import { ENC_IMPLICIT_MEMORY, ENC_S33, scanExpr } from '../binary/scan.js';
+import { INDEX_SPACES } from '../binary/instructions.js';
 import { readValType } from '../binary/types.js';
+import { WasiAdaptError } from '../errors.js';
 
 const SP_TYPE = 4;
 
-/** One body of the output: copied as it is, or with index immediates mapped (`maps[space]`, null = unchanged space). */
-export type CodeEntry = { body: FunctionBody; maps: ((i: number) => number)[] | null; mask: number } | Uint8Array;
+/** One body of the output: copied as it is (`maps` null), or with index immediates mapped through `maps[space]` (-1: left out) for the spaces in `mask`. */
+export type CodeEntry = { body: FunctionBody; maps: readonly Int32Array[] | null; mask: number } | Uint8Array;
 
 /**
  * Writes the output module in one buffer: small sections as encoded, then
@@ -59,46 +61,59 @@ export function assemble(head: { id: number; payload: Uint8Array }[], code: Code
   return out.buf;
 }
 
-/** Changed index immediates of all bodies, in order: span in the body, new value, encoding. */
+/** Changed index immediates of all bodies, in order, four ints each: span in the body, new value, encoding. */
 class Edits {
   count = 0;
-  private start: number[] = [];
-  private end: number[] = [];
-  private value: number[] = [];
-  private enc: number[] = [];
+  private buf = new Int32Array(1 << 16);
+  private maps: readonly Int32Array[] = [];
+  private src: Uint8Array = new Uint8Array(0);
+  private growth = 0;
+
+  /** Bound once: a closure per body would cost more than the scan on a 12 MB program. */
+  private readonly sink = (space: number, v: number, s: number, e: number, encoding: number): void => {
+    const map = this.maps[space]!;
+    const next = v < map.length ? map[v]! : -1;
+    if (next === v) return;
+    if (next < 0) throw new WasiAdaptError('bad-value', `${INDEX_SPACES[space]} index ${v} is out of range or refers to something left out`);
+    let at = this.count * 4;
+    if (at + 4 > this.buf.length) {
+      const grown = new Int32Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf[at++] = s;
+    this.buf[at++] = e;
+    this.buf[at++] = next;
+    this.buf[at] = encoding;
+    this.count++;
+    this.growth += newSize(this.src, s, e, next, encoding) - (e - s);
+  };
 
   /** Scans a body, recording every immediate whose mapped value differs; returns the body's new size. */
-  record(fb: FunctionBody, maps: ((i: number) => number)[], mask: number): number {
-    let size = fb.body.length;
-    const sink = (space: number, v: number, s: number, e: number, encoding: number) => {
-      const next = maps[space]!(v);
-      if (next === v) return;
-      this.start.push(s);
-      this.end.push(e);
-      this.value.push(next);
-      this.enc.push(encoding);
-      this.count++;
-      size += newSize(fb.body, s, e, next, encoding) - (e - s);
-    };
+  record(fb: FunctionBody, maps: readonly Int32Array[], mask: number): number {
+    this.maps = maps;
+    this.src = fb.body;
+    this.growth = 0;
     const r = new BinaryReader(fb.body, fb.offset);
     const groups = r.count(2);
+    const typeSink = mask & (1 << SP_TYPE) ? (v: number, s: number, e: number) => this.sink(SP_TYPE, v, s, e, ENC_S33) : undefined;
     for (let i = 0; i < groups; i++) {
       r.u32();
-      readValType(r, mask & (1 << SP_TYPE) ? (v, s, e) => sink(SP_TYPE, v, s, e, ENC_S33) : undefined);
+      readValType(r, typeSink);
     }
-    scanExpr(r, sink, mask, null);
+    scanExpr(r, this.sink, mask, null);
     if (!r.eof()) r.fail('bad-section', `${r.remaining} bytes follow the end of the function body`);
-    return size;
+    return fb.body.length + this.growth;
   }
 
   apply(out: Out, src: Uint8Array, from: number, to: number): void {
     let copied = 0;
-    for (let k = from; k < to; k++) {
-      const s = this.start[k]!;
-      const e = this.end[k]!;
+    for (let k = from * 4; k < to * 4; k += 4) {
+      const s = this.buf[k]!;
+      const e = this.buf[k + 1]!;
+      const v = this.buf[k + 2]!;
+      const enc = this.buf[k + 3]!;
       out.span(src, copied, s);
-      const v = this.value[k]!;
-      const enc = this.enc[k]!;
       if (enc === ENC_S33) out.s33(v);
       else if (enc === ENC_IMPLICIT_MEMORY) out.u32(new BinaryReader(src, 0, s, e).u32() | 0x40).u32(v);
       else out.u32(v);

@@ -327,8 +327,8 @@ class Merger {
       // Only the index spaces that moved are scanned for; where none did (often the program
       // itself), bodies are copied unscanned.
       const spaces = [space.func, space.table, space.memory, space.global, space.type, space.data, space.elem, space.tag];
-      const mask = spaces.reduce((bits, arr, i) => (arr.every((v, j) => v === j) ? bits : bits | (1 << i)), 0);
-      const bodyMaps = mask ? [maps.func!, maps.table!, maps.memory!, maps.global!, maps.type!, maps.data!, maps.elem!, maps.tag!] : null;
+      const mask = spaces.reduce((bits, arr, i) => (isIdentity(arr) ? bits : bits | (1 << i)), 0);
+      const bodyMaps = mask ? spaces : null;
       for (let i = 0; i < m.code.length; i++) {
         const f = m.importedFuncCount + i;
         const out = space.func[f]!;
@@ -384,6 +384,9 @@ class Merger {
       const m = this.mods.get(inst.key)!.core;
       const space = this.spaces.get(inst.key)!;
       const maps = this.maps(inst.key);
+      // Constant expressions name only globals and funcs; skip rewriting them where neither moved.
+      const exprs = (e: Expr) => (sameGlobalsAndFuncs ? e : rewritten(e, maps));
+      const sameGlobalsAndFuncs = isIdentity(space.global) && isIdentity(space.func);
       m.elements.forEach((seg, i) => {
         const table = seg.mode === 'active' ? maps.table!(seg.table) : 0;
         const out: ElementSegment = {
@@ -393,15 +396,15 @@ class Merger {
           // The form read may imply table 0; let the encoder pick one that can name the new table.
           flags: table === seg.table ? seg.flags : undefined,
         };
-        if (seg.offset) out.offset = rewritten(seg.offset, maps);
+        if (seg.offset) out.offset = exprs(seg.offset);
         if (seg.funcs) out.funcs = seg.funcs.map(maps.func!);
-        if (seg.exprs) out.exprs = seg.exprs.map((e) => rewritten(e, maps));
+        if (seg.exprs) out.exprs = seg.exprs.map(exprs);
         this.elements[space.elem[i]!] = out;
       });
       m.data.forEach((seg, i) => {
         const memory = seg.mode === 'active' ? maps.memory!(seg.memory) : 0;
         const out: DataSegment = { mode: seg.mode, memory, init: seg.init, initOffset: seg.initOffset, flags: seg.flags === 2 ? undefined : seg.flags };
-        if (seg.offset) out.offset = rewritten(seg.offset, maps);
+        if (seg.offset) out.offset = exprs(seg.offset);
         this.data[space.data[i]!] = out;
       });
     }
@@ -439,6 +442,10 @@ class Merger {
     }
     return w.finish();
   }
+}
+
+function isIdentity(map: Int32Array): boolean {
+  return map.every((v, i) => v === i);
 }
 
 function rewritten(e: Expr, maps: IndexMaps): Expr {

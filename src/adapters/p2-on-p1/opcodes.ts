@@ -4,7 +4,8 @@ import type { BinaryReader } from '../../binary/reader.js';
  * Walks one function body or constant expression (up to its final `end`) and
  * reports every instruction outside the polyfill's feature set: MVP, mutable
  * globals, sign extension, non-trapping float-to-int and bulk memory (without
- * passive data, since the polyfill has none). Anything unknown counts as
+ * passive data, since the polyfill has none), and memory.size/grow, which
+ * only the guest may use. Anything unknown counts as
  * outside, so a new proposal cannot slip through unnoticed. Direct call
  * targets are appended to `calls` (for code-size accounting).
  */
@@ -40,7 +41,8 @@ export function outsideFeatures(r: BinaryReader, calls?: number[]): string[] {
       if (r.u32() & 0x40) found.push(`memory access with a memory index at ${at} (multi-memory)`);
       r.u32();
     } else if (op === 0x3f || op === 0x40) {
-      memIndexZero(`memory.size/grow at ${at}`);
+      found.push(`memory.size/grow at ${at}: the guest owns memory, the polyfill allocates through cabi.realloc`);
+      r.u8();
     } else if (op === 0x41) {
       r.s32();
     } else if (op === 0x42) {
