@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rewriteBodyIndices } from '../src/binary/code.js';
 import { detectFeatures } from '../src/binary/features.js';
 import {
@@ -33,7 +33,7 @@ import {
 import { encodeNameSection, readNames } from '../src/binary/names.js';
 import { BinaryWriter } from '../src/binary/writer.js';
 import { WasiAdaptError } from '../src/errors.js';
-import { expectError, hex, wasmTools, wat2wasm } from './binary-helpers.js';
+import { expectError, hex, wat } from './binary-helpers.js';
 
 const KITCHEN_SINK = `(module
   (type $v (func))
@@ -79,8 +79,12 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => expect(hex(a)).toBe(hex(b));
 const payload = (m: CoreModule, id: number) => m.sections.find((s) => s.id === id)!.payload;
 
 describe('parseModule: every section', () => {
-  const bytes = wat2wasm(KITCHEN_SINK);
-  const m = parseModule(bytes);
+  let bytes: Uint8Array;
+  let m: CoreModule;
+  beforeAll(async () => {
+    bytes = await wat(KITCHEN_SINK);
+    m = parseModule(bytes);
+  });
 
   it('splits sections in order with absolute payload offsets', () => {
     expect(m.sections.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 10, 11, 0]);
@@ -244,9 +248,9 @@ describe('parseModule: every section', () => {
 });
 
 describe('parseModule: more forms', () => {
-  it('reads the data count section (bulk memory)', () => {
+  it('reads the data count section (bulk memory)', async () => {
     const m = parseModule(
-      wat2wasm(`(module (memory 1) (data $d "hi")
+      await wat(`(module (memory 1) (data $d "hi")
         (func (memory.init $d (i32.const 0) (i32.const 0) (i32.const 2)) (data.drop $d)))`),
     );
     expect(m.dataCount).toBe(1);
@@ -255,7 +259,7 @@ describe('parseModule: more forms', () => {
   });
 
   it('decodes and re-encodes GC rec groups, sub types, structs and arrays', async () => {
-    const bytes = await wasmTools(`(module
+    const bytes = await wat(`(module
       (rec (type $s (sub (struct (field i32) (field (mut i64)) (field i8) (field (mut i16)))))
            (type $t (sub final $s (struct (field i32) (field (mut i64)) (field i8) (field (mut i16)) (field (ref null $t))))))
       (type $a (array (mut f32)))
@@ -302,7 +306,7 @@ describe('parseModule: more forms', () => {
   });
 
   it('reads a table with an initializer expression (0x40 0x00 form)', async () => {
-    const bytes = await wasmTools(`(module (type $f (func)) (table 1 (ref $f) (ref.func $g)) (func $g (type $f)))`);
+    const bytes = await wat(`(module (type $f (func)) (table 1 (ref $f) (ref.func $g)) (func $g (type $f)))`);
     const m = parseModule(bytes);
     expect(m.tables[0]!.type.element).toEqual({ nullable: false, heap: 0 });
     expect(hex(m.tables[0]!.init!.bytes)).toBe('d2000b');
@@ -406,8 +410,8 @@ describe('parseModule: malformed and hostile input', () => {
     expectError(() => parseModule(mod(0x01, 0x03, 0x01, 0x55, 0x00)), 'bad-value', 11);
   });
 
-  it('never throws anything but WasiAdaptError on truncations of a real module', () => {
-    const bytes = wat2wasm(KITCHEN_SINK);
+  it('never throws anything but WasiAdaptError on truncations of a real module', async () => {
+    const bytes = await wat(KITCHEN_SINK);
     for (let n = 0; n < bytes.length; n++) {
       try {
         const m = parseModule(bytes.subarray(0, n));
@@ -418,8 +422,8 @@ describe('parseModule: malformed and hostile input', () => {
     }
   });
 
-  it('never throws anything but WasiAdaptError on corrupted modules (seeded fuzz)', () => {
-    const bytes = wat2wasm(KITCHEN_SINK);
+  it('never throws anything but WasiAdaptError on corrupted modules (seeded fuzz)', async () => {
+    const bytes = await wat(KITCHEN_SINK);
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
     let rejected = 0;

@@ -60,6 +60,7 @@ describe('adapter errno values', () => {
         .split('\n')
         .map((l) => l.split('=')),
     );
+    expect(r.stdout.toString()).toContain('poll events=1 userdata=7 type=0 error=0\npoll_oneoff_badf=0\npoll events=1 userdata=9 error=8\n');
     expect(got).toMatchObject({
       fd_write_badf_zero_iovs: '8', // badf, not success, even with nothing to write
       fd_write_badf: '8',
@@ -74,7 +75,10 @@ describe('adapter errno values', () => {
       fd_fdstat_get_stdout: '0',
       clock_time_get_inval: '28',
       clock_time_get_monotonic: '0',
+      clock_time_get_realtime: '0',
       poll_oneoff_none: '28',
+      poll_oneoff_clocks: '0',
+      poll_oneoff_badf: '0',
       sched_yield: '0',
       random_get: '0',
       sock_shutdown_badf: '8',

@@ -1,6 +1,9 @@
 // Shared pieces of the `down` differential tests.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { parseComponent, type Component } from '../src/binary/component.js';
+import { detectFeatures } from '../src/binary/features.js';
+import { parseModule } from '../src/binary/module.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
 import { loadManifest, type Fixture, type RunResult } from './harness/index.js';
 
@@ -45,4 +48,18 @@ export function expectSameRun(actual: RunResult, reference: RunResult, exitExact
   if (exitExact) expect(actual.exitCode).toBe(reference.exitCode);
   else expect(actual.exitCode === 0).toBe(reference.exitCode === 0);
   expect(files(actual)).toEqual(files(reference));
+}
+
+function coreModules(c: Component): Uint8Array[] {
+  return c.sections.flatMap((s) => (s.kind === 'coreModule' ? [s.module] : s.kind === 'component' ? coreModules(s.component) : []));
+}
+
+const POLYFILL = new URL('../dist/adapters/p2-on-p1.wasm', import.meta.url);
+
+/** The output uses no wasm feature that none of its inputs (the component's modules, the polyfill if linked) used. */
+export function expectNoNewFeatures(component: Uint8Array, output: Uint8Array, polyfillLinked: boolean): void {
+  const inputs = coreModules(parseComponent(component));
+  if (polyfillLinked) inputs.push(readFileSync(POLYFILL));
+  const allowed = new Set(inputs.flatMap((m) => [...detectFeatures(parseModule(m))]));
+  expect([...detectFeatures(parseModule(output))].filter((f) => !allowed.has(f))).toEqual([]);
 }

@@ -63,3 +63,31 @@ it('reports its size', () => {
   expect(hello).toBeLessThan(all);
   expect(hello).toBeGreaterThan(0);
 });
+
+it('the contract check catches violations', () => {
+  const withSection = (id: number, body: number[]): Uint8Array => new Uint8Array([...bytes, id, body.length, ...body]);
+  expect(checkPolyfill(withSection(11, [1, 0, 0x41, 0, 0x0b, 1, 0x2a]))).toContain('data section');
+  expect(checkPolyfill(withSection(0, [1, 0x78]))).toEqual([]); // custom sections are harmless
+  // A module with one function per forbidden instruction.
+  const bodies = [
+    [0, 0x3f, 0, 0x1a, 0x0b], // memory.size
+    [0, 0xfd, 0x0c, ...new Array(16).fill(0), 0x1a, 0x0b], // v128.const
+    [0, 0xd0, 0x70, 0x1a, 0x0b], // ref.null
+    [0, 0x12, 0, 0x0b], // return_call
+  ];
+  const code = bodies.flatMap((b) => [b.length, ...b]);
+  const m = new Uint8Array([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    1, 4, 1, 0x60, 0, 0, // type () -> ()
+    2, 11, 1, 3, 0x65, 0x6e, 0x76, 3, 0x65, 0x76, 0x6c, 0, 0, // import env.evl
+    3, 5, 4, 0, 0, 0, 0,
+    10, code.length + 1, 4, ...code,
+  ]);
+  const problems = checkPolyfill(m).join('\n');
+  expect(problems).toMatch(/unexpected import env\.evl/);
+  expect(problems).toMatch(/memory\.size\/grow/);
+  expect(problems).toMatch(/opcode 0xfd/);
+  expect(problems).toMatch(/opcode 0xd0/);
+  expect(problems).toMatch(/opcode 0x12/);
+  expect(problems).toMatch(/missing export wasi:cli\/stdout#get-stdout/);
+});

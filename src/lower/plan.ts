@@ -382,14 +382,22 @@ class Planner {
       }
       if (imp.module === P1_MODULE && imp.sort === 'func') return { kind: 'host', module: P1_MODULE, name: imp.name, sig: poly.funcType(imp.index) };
       if (imp.sort === 'func' && imp.name === 'realloc') return this.reallocTarget();
+      // Its own state comes from pages of its own: an adapter's realloc serves only the call in progress.
+      if (imp.sort === 'func' && imp.name === 'state_realloc') return this.bump();
       throw new WasiAdaptError('bad-value', `the polyfill imports ${imp.module}.${imp.name}, which the linker does not provide`);
     });
   }
 
   private reallocTarget(): Target {
-    if (this.reallocs.length === 0) return this.gen({ kind: 'bump-realloc' });
+    if (this.reallocs.length === 0) return this.bump();
     if (this.reallocs.length === 1) return this.reallocs[0]!;
     return this.gen({ kind: 'realloc-dispatch', reallocs: this.reallocs });
+  }
+
+  /** One bump allocator serves every use. */
+  private bump(): Target {
+    const at = this.gens.findIndex((g) => g.kind === 'bump-realloc');
+    return at >= 0 ? { kind: 'gen', index: at } : this.gen({ kind: 'bump-realloc' });
   }
 
   private gen(g: GenFunc): Target {

@@ -30,6 +30,28 @@ int main(void) {
   SHOW("clock_time_get_inval", __wasi_clock_time_get(99, 0, &t));
   SHOW("clock_time_get_monotonic", __wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 0, &t));
   SHOW("poll_oneoff_none", __wasi_poll_oneoff(NULL, NULL, 0, &n));
+  // An absolute realtime deadline 1 ms ahead beats a relative 10 s monotonic one.
+  __wasi_subscription_t subs[2];
+  __wasi_event_t ev[2];
+  memset(subs, 0, sizeof subs);
+  SHOW("clock_time_get_realtime", __wasi_clock_time_get(__WASI_CLOCKID_REALTIME, 0, &t));
+  subs[0].userdata = 7;
+  subs[0].u.tag = __WASI_EVENTTYPE_CLOCK;
+  subs[0].u.u.clock.id = __WASI_CLOCKID_REALTIME;
+  subs[0].u.u.clock.timeout = t + 1000000;
+  subs[0].u.u.clock.flags = __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME;
+  subs[1].userdata = 8;
+  subs[1].u.tag = __WASI_EVENTTYPE_CLOCK;
+  subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+  subs[1].u.u.clock.timeout = 10000000000ull;
+  SHOW("poll_oneoff_clocks", __wasi_poll_oneoff(subs, ev, 2, &n));
+  printf("poll events=%u userdata=%u type=%d error=%d\n", (unsigned)n, (unsigned)ev[0].userdata, ev[0].type, ev[0].error);
+  // A bad descriptor is reported as an event with badf, at once.
+  subs[1].userdata = 9;
+  subs[1].u.tag = __WASI_EVENTTYPE_FD_READ;
+  subs[1].u.u.fd_read.file_descriptor = 99;
+  SHOW("poll_oneoff_badf", __wasi_poll_oneoff(subs + 1, ev, 1, &n));
+  printf("poll events=%u userdata=%u error=%d\n", (unsigned)n, (unsigned)ev[0].userdata, ev[0].error);
   SHOW("sched_yield", __wasi_sched_yield());
   SHOW("random_get", __wasi_random_get(buf, 16));
   SHOW("sock_shutdown_badf", __wasi_sock_shutdown(99, __WASI_SDFLAGS_RD));

@@ -5,9 +5,9 @@ import { outsideFeatures } from './opcodes.js';
 import { P1_SIGNATURES } from './p1-signatures.js';
 import { POLYFILL_SIGNATURES, assemblyName, type CoreSignature, type CoreValType } from './signatures.js';
 
-// A deliberately small module reader: the polyfill build must not depend on
-// src/binary/module.ts, and only needs section boundaries, types, imports,
-// functions and exports.
+// A deliberately small module reader: the polyfill build only needs section
+// boundaries, types, imports, exports and bodies, and stays independent of
+// the full decoder in src/binary/module.ts.
 
 const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'data count', 'tag'];
 const VALTYPES: Record<number, CoreValType> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64' };
@@ -37,7 +37,6 @@ export interface Import {
 
 export interface Parsed {
   readonly sections: Section[];
-  readonly types: CoreSignature[];
   readonly imports: Import[];
   readonly funcTypes: CoreSignature[]; // the whole function index space
   readonly exports: Export[];
@@ -126,7 +125,7 @@ export function parse(bytes: Uint8Array): Parsed {
       problems.push(`${SECTION_NAMES[id] ?? `unknown (${id})`} section`);
     }
   }
-  return { sections, types, imports, funcTypes, exports, bodies, problems };
+  return { sections, imports, funcTypes, exports, bodies, problems };
 }
 
 /**

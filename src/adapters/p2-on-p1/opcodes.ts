@@ -4,10 +4,10 @@ import type { BinaryReader } from '../../binary/reader.js';
  * Walks one function body or constant expression (up to its final `end`) and
  * reports every instruction outside the polyfill's feature set: MVP, mutable
  * globals, sign extension, non-trapping float-to-int and bulk memory (without
- * passive data, since the polyfill has none), and memory.size/grow, which
- * only the guest may use. Anything unknown counts as
- * outside, so a new proposal cannot slip through unnoticed. Direct call
- * targets are appended to `calls` (for code-size accounting).
+ * passive data, since the polyfill has none). memory.size/grow are reported
+ * too: only the guest manages its memory. Anything unknown counts as outside,
+ * so a new proposal cannot slip through unnoticed. Direct call targets are
+ * appended to `calls` (for code-size accounting).
  */
 export function outsideFeatures(r: BinaryReader, calls?: number[]): string[] {
   const found: string[] = [];

@@ -75,8 +75,10 @@ export function clock_res_get(id: u32, out: u32): u32 {
 }
 
 export function clock_time_get(id: u32, precision: u64, out: u32): u32 {
-  if (id == 0) store<u64>(out, wallNanos());
-  else if (id == 1) store<u64>(out, host.monotonicNow());
+  if (id == 0) {
+    resetScratch();
+    store<u64>(out, wallNanos());
+  } else if (id == 1) store<u64>(out, host.monotonicNow());
   else return INVAL;
   return SUCCESS;
 }

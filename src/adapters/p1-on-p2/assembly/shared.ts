@@ -1,6 +1,6 @@
 // Helpers shared by several p1 functions (kept out of index.ts's exports).
 import * as host from "./imports";
-import { KIND_STDOUT, alloc, resetScratch, zero } from "./state";
+import { KIND_STDOUT, alloc, zero } from "./state";
 import { fileType } from "./errno";
 
 /** The stdin stream of an entry, fetched from the host on first use. */
@@ -52,8 +52,8 @@ export function datetimeNanos(p: u32): u64 {
   return load<u64>(p) * 1_000_000_000 + <u64>load<u32>(p, 8);
 }
 
+/** Wall-clock time in nanoseconds; its return area comes from scratch, which callers reset. */
 export function wallNanos(): u64 {
-  resetScratch();
   const ret = alloc(16, 8);
   host.wallNow(ret);
   return datetimeNanos(ret);
