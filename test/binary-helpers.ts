@@ -1,15 +1,13 @@
-import { parse } from '@bytecodealliance/jco';
 import { expect } from 'vitest';
 import { WasiAdaptError } from '../src/errors.js';
 
 /**
- * Assembles core-module WAT with wasm-tools (bundled in jco, so no system tools are needed).
- * Every proposal is accepted (GC, exnref, legacy exceptions, threads, memory64, ...), nothing is
- * validated, LEBs are minimal, and identifiers become a `name` section.
+ * Assembles WAT with wasm-tools, bundled in jco, so no system tools are needed. It takes every
+ * proposal (GC, exnref, threads, memory64, ...; legacy exceptions only in the flat
+ * `try ... catch ... end` form), doesn't validate, writes minimal LEBs, and turns
+ * identifiers into a `name` section.
  */
-export async function wat(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await parse(text));
-}
+export { wat } from './helpers/wat.js';
 
 /** Runs `f`, expecting a WasiAdaptError with `code` (and `offset` when given). */
 export function expectError(f: () => unknown, code: string, offset?: number): WasiAdaptError {

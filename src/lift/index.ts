@@ -121,6 +121,9 @@ const WIT_HINT = 'describing it needs a WIT world (`--wit FILE`, not implemented
 
 function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>): void {
   const foreign = m.imports.find((i) => i.module !== P1);
+  if (foreign?.module === 'wasi_unstable') {
+    throw new WasiAdaptError('unsupported', 'imports wasi_unstable (WASI snapshot 0), which is older than preview 1; rebuild it for wasi_snapshot_preview1');
+  }
   if (foreign) {
     throw new WasiAdaptError('unsupported', `imports ${foreign.module}.${foreign.name}, which is not WASI preview1; ${WIT_HINT}`);
   }
