@@ -6,3 +6,4 @@ export { formatReport } from './inspect/format.js';
 export { parseModule, writeModule, type CoreModule } from './binary/module.js';
 export { parseComponent, writeComponent, sniffWasm, type Component } from './binary/component.js';
 export { buildGraph } from './component/graph.js';
+export { lift, type LiftOptions, type LiftReport } from './lift/index.js';

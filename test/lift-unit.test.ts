@@ -147,6 +147,13 @@ describe('an AssemblyScript guest', () => {
   });
 });
 
+describe("a guest exporting cabi_realloc", () => {
+  it('lends the adapter its state', async () => {
+    const r = await runP2(lift(clang('guest-realloc.c')).component, { args: ['guest', 'one'] });
+    expect(r.stdout.toString()).toBe('arg guest\narg one\ncabi_realloc calls: 1\n');
+  });
+});
+
 describe('exit codes', () => {
   it('proc_exit(3) is a failure (status 1) by default', async () => {
     const { component } = lift(fixture('exit_3'));

@@ -4,36 +4,12 @@ import { expect } from 'vitest';
 import { parseComponent, type Component } from '../src/binary/component.js';
 import { detectFeatures } from '../src/binary/features.js';
 import { parseModule } from '../src/binary/module.js';
-import { FIXTURES_DIR } from './harness/manifest.js';
 import { loadManifest, type Fixture, type RunResult } from './harness/index.js';
 
 /** Fixtures that have a component form, with the hosts the manifest says are wrong for them. */
-export interface ComponentFixture extends Fixture {
-  p2: string;
-  /** The manifest records a 0.2-host bug for it, so jco is no reference. */
-  p2HostIssue: boolean;
-  reactor: boolean;
-  /** Large (componentize-js); run sparingly. */
-  big: boolean;
-}
-
-/** Manifest fields the typed loader leaves out. */
-interface RawExtras {
-  name: string;
-  kind?: string;
-  big?: boolean;
-  hostIssues?: { p2?: string };
-}
-
-export function componentFixtures(): ComponentFixture[] {
-  const raw = JSON.parse(readFileSync(`${FIXTURES_DIR}manifest.json`, 'utf8')) as { fixtures: RawExtras[] };
-  const extras = new Map(raw.fixtures.map((f) => [f.name, f]));
-  return loadManifest()
-    .filter((f): f is Fixture & { p2: string } => f.p2 !== null)
-    .map((f) => {
-      const x = extras.get(f.name);
-      return { ...f, p2HostIssue: x?.hostIssues?.p2 !== undefined, reactor: x?.kind === 'reactor', big: x?.big === true };
-    });
+/** Fixtures that have a component form. */
+export function componentFixtures(): (Fixture & { p2: string })[] {
+  return loadManifest().filter((f): f is Fixture & { p2: string } => f.p2 !== null);
 }
 
 function files(r: RunResult): Record<string, string | null> {

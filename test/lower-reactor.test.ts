@@ -4,29 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { lower } from '../src/lower/index.js';
-import { FIXTURES_DIR } from './harness/manifest.js';
 import { componentFixtures } from './lower-helpers.js';
 
-interface Call {
-  export: string;
-  func: string;
-  args: (number | string)[];
-}
+const reactors = componentFixtures().filter((f) => f.kind === 'reactor');
 
-const reactors = componentFixtures().filter((f) => f.reactor);
-const raw = JSON.parse(readFileSync(`${FIXTURES_DIR}manifest.json`, 'utf8')) as {
-  fixtures: { name: string; calls?: Call[]; expect: { results?: unknown[] } }[];
-};
-
-test.each(reactors.map((f) => [f.name, f] as const))('%s', async (name, f) => {
-  const entry = raw.fixtures.find((x) => x.name === name)!;
+test.each(reactors.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
   const { module, report } = lower(readFileSync(f.p2));
   expect(WebAssembly.validate(module)).toBe(true);
   const { instance } = await WebAssembly.instantiate(module, {});
   const ex = instance.exports as Record<string, unknown>;
   const memory = ex.memory as WebAssembly.Memory;
   const realloc = ex.cabi_realloc as (a: number, b: number, c: number, d: number) => number;
-  const results = entry.calls!.map((call) => {
+  const results = f.calls.map((call) => {
     const core = `${call.export}#${call.func}`;
     expect(report.exports.map((e) => e.name)).toContain(core);
     const fn = ex[core] as (...a: number[]) => number;
@@ -48,5 +37,5 @@ test.each(reactors.map((f) => [f.name, f] as const))('%s', async (name, f) => {
     (ex[`cabi_post_${core}`] as (p: number) => void)(r);
     return s;
   });
-  expect(results).toEqual(entry.expect.results);
+  expect(results).toEqual(f.expect.results);
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { WasiAdaptError } from '../errors.js';
 import { inspectCommand } from './inspect.js';
+import { upCommand } from './up.js';
 import { VERSION } from '../version.js';
 
 interface Command {
@@ -10,6 +11,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   inspect: { summary: 'show what a wasm file is, what it imports and exports, and what runs it', run: inspectCommand },
+  up: { summary: 'turn a WASI preview 1 module into a WASI 0.2 component', run: upCommand },
 };
 
 const HELP = `wasi-adapt ${VERSION}: move WebAssembly programs between WASI versions

@@ -7,17 +7,23 @@ import {
   type CoreInstance as ComponentCoreInstance,
   type CoreSort,
   type Sort as ComponentSort,
+  type TypeDef,
+  type ValType,
 } from '../binary/component.js';
 import { WasiAdaptError } from '../errors.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { moduleView } from './module-view.js';
-import { P1_FUNCTIONS } from './p1-names.js';
-import type { CanonOptions, ComponentView, CoreAlias, CoreFunc, CoreInstance, LiftedExport, ModuleView, Role, Sort } from './view.js';
+import { classifyModule } from '../component/roles.js';
+import type { CanonOptions, ComponentView, CoreAlias, CoreFunc, CoreInstance, LiftedExport, Role, Sort } from './view.js';
 
-/** A component function: an import of the host, or a lifted core function. */
-type FuncVal = { kind: 'import'; iface: string; name: string } | { kind: 'lift'; coreFunc: number; options: CanonOptions };
+/** A component function: an import of the host, or a lifted core function (with its WIT type, when printable). */
+type FuncVal = { kind: 'import'; iface: string; name: string } | { kind: 'lift'; coreFunc: number; options: CanonOptions; wit: string | undefined };
 type InstVal = { kind: 'import'; name: string } | { kind: 'exports'; items: Map<string, Item> };
-type TypeVal = { kind: 'imported'; iface: string; name: string } | { kind: 'own'; name: string } | { kind: 'other' };
+type TypeVal =
+  | { kind: 'imported'; iface: string; name: string }
+  | { kind: 'own'; name: string }
+  | { kind: 'def'; def: TypeDef; scope: Scope }
+  | { kind: 'other' };
 type Item =
   | { sort: 'func'; v: FuncVal }
   | { sort: 'instance'; v: InstVal }
@@ -121,7 +127,7 @@ class Evaluator {
             for (const a of sec.items) this.alias(s, a);
             break;
           case 'types':
-            for (const t of sec.items) s.types.push(t.kind === 'resource' ? { kind: 'own', name: `resource${s.types.length}` } : { kind: 'other' });
+            for (const t of sec.items) s.types.push(t.kind === 'resource' ? { kind: 'own', name: `resource${s.types.length}` } : { kind: 'def', def: t, scope: s });
             break;
           case 'canon':
             for (const canon of sec.items) this.canon(s, canon);
@@ -162,9 +168,7 @@ class Evaluator {
     const index = this.view.modules.length;
     const lm = readLinkModule(bytes, offset);
     this.linkModules.push(lm);
-    const view = moduleView(index, `module ${index}`, 'other', lm);
-    view.role = roleOf(view);
-    this.view.modules.push(view);
+    this.view.modules.push(moduleView(index, `module ${index}`, roleOf(lm), lm));
     return index;
   }
 
@@ -272,22 +276,22 @@ class Evaluator {
     const addCore = (f: CoreFunc) => s.coreFuncs.push(this.view.coreFuncs.push(f) - 1);
     switch (c.kind) {
       case 'lift':
-        s.funcs.push({ kind: 'lift', coreFunc: at1(s.coreFuncs, c.coreFunc, 'core func'), options: this.options(s, c.options) });
+        s.funcs.push({ kind: 'lift', coreFunc: at1(s.coreFuncs, c.coreFunc, 'core func'), options: this.options(s, c.options), wit: witOf(s.types[c.type]) });
         return;
       case 'lower': {
         const f = at1(s.funcs, c.func, 'func');
         const options = this.options(s, c.options);
         if (f.kind === 'import') {
-          addCore({ kind: 'lower', iface: f.iface, func: f.name, options, witType: undefined });
+          addCore({ kind: 'lower', iface: f.iface, func: f.name, options });
           return;
         }
         // A component calling a function another component of the composition lifted.
         if (options.encoding !== 'utf8' || f.options.encoding !== 'utf8') {
           const enc = options.encoding !== 'utf8' ? options.encoding : f.options.encoding;
-          throw new WasiAdaptError('unsupported', `a function of a nested component is lowered with string-encoding=${enc}; down supports utf8 only`);
+          throw new WasiAdaptError('unsupported', `a function of a nested component is lowered with string-encoding=${enc}; down supports utf8 only: build it with utf8 strings, or run it on a WASI 0.2 host`);
         }
         if (options.memory !== undefined || f.options.memory !== undefined) {
-          throw new WasiAdaptError('unsupported', 'a call between two components copies values through their memories; down needs one memory');
+          throw new WasiAdaptError('unsupported', 'a call between two components copies values through their own memories; a p1 module has one memory: run this composition on a WASI 0.2 host (wasmtime, jco)');
         }
         s.coreFuncs.push(f.coreFunc);
         return;
@@ -313,7 +317,7 @@ class Evaluator {
       else if (opt.kind === 'realloc') o.realloc = at1(s.coreFuncs, opt.index, 'core func');
       else if (opt.kind === 'post-return') o.postReturn = at1(s.coreFuncs, opt.index, 'core func');
       else if (opt.kind === 'utf8' || opt.kind === 'utf16' || opt.kind === 'latin1+utf16') o.encoding = opt.kind;
-      else if (opt.kind === 'async' || opt.kind === 'callback') throw new WasiAdaptError('unsupported', 'async lifts and lowers have no WASI preview 1 counterpart');
+      else if (opt.kind === 'async' || opt.kind === 'callback') throw new WasiAdaptError('unsupported', 'async lifts and lowers (WASI 0.3) have no WASI preview 1 counterpart: run it on a WASI 0.3 host');
     }
     return o;
   }
@@ -322,7 +326,7 @@ class Evaluator {
   exportTop(name: string, item: Item): void {
     const add = (iface: string, func: string, f: FuncVal) => {
       if (f.kind !== 'lift') throw new WasiAdaptError('unsupported', `export ${name} re-exports an import; down cannot turn that into a p1 export`);
-      const e: LiftedExport = { iface, func, coreFunc: f.coreFunc, options: f.options, witType: undefined };
+      const e: LiftedExport = { iface, func, coreFunc: f.coreFunc, options: f.options, witType: f.wit };
       this.view.exports.push(e);
     };
     if (item.sort === 'func') add('', name, item.v);
@@ -356,13 +360,45 @@ function at1<T>(space: readonly T[], index: number, what: string): T {
   return v;
 }
 
-/** Roles from shape, not names: tools name modules differently, the shapes are fixed by the adapter protocol. */
-function roleOf(m: ModuleView): Role {
-  if (m.trampolines.size) return 'shim';
-  if (m.tableFills && m.definedFuncs === 0) return 'fixup';
-  const p1Exports = m.exports.some((e) => e.sort === 'func' && P1_FUNCTIONS.has(e.name));
-  const talksWasi02 = m.imports.some((i) => i.module.startsWith('wasi:') || i.module === '__main_module__');
-  if (p1Exports && talksWasi02) return 'adapter';
-  const ownsMemory = m.exports.some((e) => e.sort === 'memory') && !m.imports.some((i) => i.sort === 'memory');
-  return ownsMemory ? 'main' : 'other';
+/** The graph's classification (adapter, shim, fixup); of the rest, a module that owns its memory is the program. */
+function roleOf(lm: LinkModule): Role {
+  const role = classifyModule(lm.core);
+  if (role === 'adapter' || role === 'shim' || role === 'fixup') return role;
+  return lm.core.memories.length && lm.core.exports.some((e) => e.kind === 'memory') ? 'main' : 'other';
+}
+
+/** A lifted function's type in WIT syntax (`func(a: u32) -> string`); undefined where a type is not a plain definition. */
+function witOf(t: TypeVal | undefined): string | undefined {
+  if (t?.kind !== 'def' || t.def.kind !== 'func') return undefined;
+  const scope = t.scope;
+  const val = (v: ValType, depth = 0): string => {
+    if (typeof v === 'string') return v;
+    const d = scope.types[v];
+    if (depth > 8 || d?.kind !== 'def') return d?.kind === 'imported' || d?.kind === 'own' ? d.name : '_';
+    const def = d.def;
+    const sub = (x: ValType | undefined) => (x === undefined ? '_' : val(x, depth + 1));
+    switch (def.kind) {
+      case 'prim':
+        return def.type;
+      case 'list':
+        return `list<${sub(def.element)}>`;
+      case 'option':
+        return `option<${sub(def.type)}>`;
+      case 'result':
+        if (def.err === undefined) return def.ok === undefined ? 'result' : `result<${sub(def.ok)}>`;
+        return `result<${sub(def.ok)}, ${sub(def.err)}>`;
+      case 'tuple':
+        return `tuple<${def.types.map((x) => sub(x)).join(', ')}>`;
+      case 'own':
+        return sub(def.resource);
+      case 'borrow':
+        return `borrow<${sub(def.resource)}>`;
+      default:
+        return def.kind;
+    }
+  };
+  const f = t.def;
+  const params = f.params.map((p) => `${p.name}: ${val(p.type)}`).join(', ');
+  const results = typeof f.results === 'number' || typeof f.results === 'string' ? ` -> ${val(f.results)}` : f.results.length ? ` -> (${f.results.map((r) => `${r.name}: ${val(r.type)}`).join(', ')})` : '';
+  return `func(${params})${results}`;
 }

@@ -1,20 +1,20 @@
 import { BinaryWriter } from '../binary/writer.js';
 import type { GenFunc, Target } from './plan.js';
-import type { FuncSig } from './view.js';
+import type { FuncType } from '../binary/types.js';
 
 /** What generated code refers to in the output module. */
 export interface GenContext {
   func(t: Target): number;
-  sigOf(t: Target): FuncSig;
+  sigOf(t: Target): FuncType;
   /** Bump allocator's next free byte and end of its current region. */
   bumpGlobals(): { next: number; end: number };
   /** Which realloc the polyfill's `cabi.realloc` forwards to (0 = the first). */
   selectorGlobal(): number;
 }
 
-const REALLOC_SIG: FuncSig = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
+const REALLOC_SIG: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
 
-export function genSig(g: GenFunc, ctx: GenContext): FuncSig {
+export function genSig(g: GenFunc, ctx: GenContext): FuncType {
   switch (g.kind) {
     case 'run-wrapper':
       return { kind: 'func', params: [], results: [] };

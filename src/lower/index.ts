@@ -25,6 +25,7 @@ export interface LowerReport {
   customImports: string[];
   /** WASI interfaces p1 cannot provide, kept as imports under --allow-unresolved. */
   unresolvedKept: string[];
+  /** Each export, with the WIT type of the function it came from where known (`_start` names `wasi:cli/run`). */
   exports: { name: string; wit: string | undefined }[];
   functions: number;
   inputSize: number;

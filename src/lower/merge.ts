@@ -239,7 +239,7 @@ class Merger {
           throw new WasiAdaptError(
             'unsupported',
             `the component has more than one memory (${memoryOwner ?? inst.module.name} and ${inst.module.name}); ` +
-              'a p1 module has exactly one, so down cannot link it',
+              'a p1 module has exactly one: run it on a WASI 0.2 host (wasmtime, jco)',
           );
         }
         memoryOwner = inst.module.name;

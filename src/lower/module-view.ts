@@ -21,7 +21,6 @@ export function moduleView(index: number, name: string, role: Role, lm: LinkModu
     imports,
     exports: m.exports.map((e) => ({ name: e.name, sort: e.kind, index: e.index })),
     importedFuncs: m.importedFuncCount,
-    definedFuncs: m.functions.length,
     trampolines: trampolines(lm),
     tableFills: tableFills(lm),
     initializes: m.start !== undefined || m.elements.some((e) => e.mode === 'active') || m.data.some((d) => d.mode === 'active'),

@@ -11,9 +11,3 @@ export const P1_FUNCTIONS: ReadonlySet<string> = new Set([
 ]);
 
 export const P1_MODULE = 'wasi_snapshot_preview1';
-
-/** `wasi:io/streams@0.2.3` -> `wasi:io/streams`: every 0.2.x binds to the same polyfill function. */
-export function stripVersion(iface: string): string {
-  const at = iface.indexOf('@');
-  return at < 0 ? iface : iface.slice(0, at);
-}

@@ -1,21 +1,13 @@
+import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
-import { P1_FUNCTIONS, P1_MODULE, stripVersion } from './p1-names.js';
-import { funcTypeEquals as sigEqual, type ValType } from '../binary/types.js';
-import {
-  type CanonOptions,
-  type ComponentView,
-  type CoreRef,
-  type FuncSig,
-  type LiftedExport,
-  type ModuleImport,
-  type ModuleView,
-  type Sort,
-} from './view.js';
+import { withoutVersion } from '../interface-name.js';
+import { P1_FUNCTIONS, P1_MODULE } from './p1-names.js';
+import type { CanonOptions, ComponentView, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
 /** What an import of a linked instance, or an export of the output, is bound to. */
 export type Target =
   | { kind: 'local'; instance: number; sort: Sort; index: number }
-  | { kind: 'host'; module: string; name: string; sig: FuncSig | undefined }
+  | { kind: 'host'; module: string; name: string; sig: FuncType | undefined }
   | { kind: 'gen'; index: number };
 
 /** Functions the linker writes itself. */
@@ -23,7 +15,7 @@ export type GenFunc =
   | { kind: 'run-wrapper'; run: Target; procExit: Target }
   | { kind: 'bump-realloc' }
   | { kind: 'realloc-dispatch'; reallocs: Target[] }
-  | { kind: 'set-realloc'; callee: Target; slot: number; sig: FuncSig };
+  | { kind: 'set-realloc'; callee: Target; slot: number };
 
 export interface PlannedInstance {
   key: number;
@@ -49,8 +41,6 @@ export interface Plan {
   polyfillFunctions: string[];
   customImports: string[];
   unresolvedKept: string[];
-  /** The realloc dispatcher's selector global, when lowerings use different reallocs. */
-  reallocSelector: boolean;
 }
 
 export interface PlanOptions {
@@ -120,7 +110,6 @@ class Planner {
       polyfillFunctions: [...this.polyUsed].sort(),
       customImports: [...this.custom].sort(),
       unresolvedKept: [...this.unresolved].sort(),
-      reallocSelector: this.gens.some((g) => g.kind === 'realloc-dispatch'),
     };
   }
 
@@ -136,7 +125,7 @@ class Planner {
     };
     for (const e of this.c.exports) {
       const target = this.func(e.coreFunc);
-      if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run: func() -> result`);
+      if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
       else this.reactorExport(e, target, add);
     }
     this.drain();
@@ -244,7 +233,7 @@ class Planner {
 
   /** An export of a core instance, followed through re-exports, aliases, trampolines and a dropped adapter. */
   /** `sig` is the core type the importer expects, for exports that become host imports. */
-  private instanceExport(key: number, name: string, sort: Sort, sig?: FuncSig): Target {
+  private instanceExport(key: number, name: string, sort: Sort, sig?: FuncType): Target {
     const def = this.c.coreInstances[key];
     if (!def) throw new WasiAdaptError('bad-value', `core instance ${key} does not exist`);
     if (def.kind === 'exports') {
@@ -267,7 +256,7 @@ class Planner {
   }
 
   /** With the adapter dropped, its p1 exports are the host's p1 functions and its `run` is main's `_start`. */
-  private throughAdapter(key: number, m: ModuleView, name: string, sig: FuncSig | undefined): Target {
+  private throughAdapter(key: number, m: ModuleView, name: string, sig: FuncType | undefined): Target {
     this.adapterSeen = true;
     if (P1_FUNCTIONS.has(name)) return { kind: 'host', module: P1_MODULE, name, sig };
     if (RUN_IFACE.test(name) && name.endsWith('#run')) {
@@ -311,7 +300,7 @@ class Planner {
 
   // ---- component-level core items ---------------------------------------
 
-  private ref(ref: CoreRef, sig?: FuncSig): Target {
+  private ref(ref: CoreRef, sig?: FuncType): Target {
     if (ref.sort === 'func') return this.func(ref.index, sig);
     const aliases = ref.sort === 'memory' ? this.c.memories : ref.sort === 'table' ? this.c.tables : ref.sort === 'global' ? this.c.globals : [];
     const alias = aliases[ref.index];
@@ -319,7 +308,7 @@ class Planner {
     return this.instanceExport(alias.instance, alias.name, ref.sort);
   }
 
-  private func(index: number, sig?: FuncSig): Target {
+  private func(index: number, sig?: FuncType): Target {
     const f = this.c.coreFuncs[index];
     if (!f) throw new WasiAdaptError('bad-value', `core func ${index} does not exist`);
     switch (f.kind) {
@@ -328,17 +317,17 @@ class Planner {
       case 'lower':
         return this.lowering(f.iface, f.func, f.options, sig);
       case 'unsupported':
-        throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart`);
+        throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart: run it on a WASI 0.3 host`);
       case 'resource':
         if (f.op !== 'drop' || f.iface === undefined) {
-          throw new WasiAdaptError('unsupported', `canon resource.${f.op} of the component's own resource '${f.resource}' is not supported by down yet`);
+          throw new WasiAdaptError('unsupported', `canon resource.${f.op} of the component's own resource '${f.resource}' is not supported by down: run it on a WASI 0.2 host`);
         }
         return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
     }
   }
 
   /** A canon-lowered import: the polyfill function of the same core name, or an import of the output. */
-  private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncSig | undefined): Target {
+  private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncType | undefined): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
       this.custom.add(`${iface}#${func}`);
@@ -347,11 +336,11 @@ class Planner {
     if (options && options.encoding !== 'utf8') {
       throw new WasiAdaptError(
         'unsupported',
-        `import ${iface}#${func} is lowered with string-encoding=${options.encoding}; down supports utf8 only`,
+        `import ${iface}#${func} is lowered with string-encoding=${options.encoding}; down supports utf8 only: build the component with utf8 strings`,
       );
     }
     const poly = (this.poly ??= this.options.loadPolyfill());
-    const core = `${stripVersion(iface)}#${func}`;
+    const core = `${withoutVersion(iface)}#${func}`;
     const exp = poly.exports.find((e) => e.sort === 'func' && e.name === core);
     if (!exp) {
       this.unresolved.add(iface);
@@ -369,7 +358,7 @@ class Planner {
     let slot = this.reallocs.findIndex((r) => sameTarget(r, realloc));
     if (slot < 0) slot = this.reallocs.push(realloc) - 1;
     // Lowerings with another realloc than the first select theirs before the call.
-    return slot === 0 ? target : this.gen({ kind: 'set-realloc', callee: target, slot, sig: poly.funcType(exp.index) });
+    return slot === 0 ? target : this.gen({ kind: 'set-realloc', callee: target, slot });
   }
 
   /** The polyfill's own imports: the one memory, the host's p1, and the realloc of the lowerings. */
@@ -404,7 +393,7 @@ class Planner {
     return { kind: 'gen', index: this.gens.push(g) - 1 };
   }
 
-  private sigOf(t: Target): FuncSig | undefined {
+  private sigOf(t: Target): FuncType | undefined {
     if (t.kind === 'local') return this.moduleOf(t.instance).funcType(t.index);
     if (t.kind === 'host') return t.sig;
     return undefined;
@@ -417,7 +406,7 @@ function sameTarget(a: Target, b: Target): boolean {
   return a.kind === 'gen' && b.kind === 'gen' && a.index === b.index;
 }
 
-export function showSig(s: FuncSig): string {
+export function showSig(s: FuncType): string {
   const t = (v: readonly ValType[]) => v.map((b) => (typeof b === 'string' ? b : `ref ${String(b.heap)}`)).join(', ');
   return `(${t(s.params)}) -> (${t(s.results)})`;
 }

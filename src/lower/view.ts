@@ -1,9 +1,9 @@
 import type { FuncType } from '../binary/types.js';
 
 /**
- * The shapes the linker plans over. They are filled from src/component/graph.ts
- * and src/binary/module.ts by `fromGraph` (view-from-graph.ts); keeping them
- * narrow keeps the planning logic independent of parser details.
+ * The shapes the linker plans over, filled by `componentView`
+ * (from-component.ts) and `moduleView` (module-view.ts); keeping them narrow
+ * keeps the planning logic independent of parser details.
  */
 
 export type Sort = 'func' | 'table' | 'memory' | 'global' | 'tag';
@@ -47,7 +47,6 @@ export interface ModuleView {
   imports: ModuleImport[];
   exports: ModuleExport[];
   importedFuncs: number;
-  definedFuncs: number;
   /**
    * For a shim-like module (every defined func only forwards its params to
    * `call_indirect` through a constant slot of one of its own tables; no
@@ -62,10 +61,8 @@ export interface ModuleView {
   tableFills: TableFill[] | undefined;
   /** Whether instantiating it changes state elsewhere: active segments or a start function. */
   initializes: boolean;
-  funcType(func: number): FuncSig;
+  funcType(func: number): FuncType;
 }
-
-export type FuncSig = FuncType;
 
 export type CoreInstance =
   | { kind: 'instantiate'; module: number; args: Map<string, number> }
@@ -81,7 +78,7 @@ export interface CanonOptions {
 /** Where a core function of the component comes from. */
 export type CoreFunc =
   | { kind: 'alias'; instance: number; name: string }
-  | { kind: 'lower'; iface: string; func: string; options: CanonOptions; witType: string | undefined }
+  | { kind: 'lower'; iface: string; func: string; options: CanonOptions }
   | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string | undefined; resource: string }
   /** A canon built-in p1 has no counterpart for (async, streams, threads): an error if reached. */
   | { kind: 'unsupported'; what: string };

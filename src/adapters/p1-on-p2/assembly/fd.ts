@@ -39,7 +39,7 @@ function writeStream(h: u32, ptr: u32, len: u32, ret: u32): u32 {
   return SUCCESS;
 }
 
-/** stat of a descriptor into a fresh 104-byte return area; 0 on failure (errno in `errOut`). */
+/** A descriptor's size via stat (`ret`: a 104-byte return area), or -1 - errno. */
 function statSize(h: u32, ret: u32): i64 {
   host.fsStat(h, ret);
   if (load<u8>(ret) != 0) return -1 - <i64>fromErrorCode(load<u8>(ret, 8));
@@ -76,10 +76,13 @@ export function fd_write(fd: u32, iovs: u32, n: u32, out: u32): u32 {
         store<u64>(e, pos + done, 8);
         return total + done > 0 ? finish(out, total + done) : fromErrorCode(load<u8>(ret, 8));
       }
-      done += <u32>load<u64>(ret, 8);
+      const wrote = <u32>load<u64>(ret, 8);
+      if (wrote == 0) break; // a host making no progress: report the short write
+      done += wrote;
     }
-    store<u64>(e, pos + len, 8);
-    total += len;
+    store<u64>(e, pos + done, 8);
+    total += done;
+    if (done < len) break;
   }
   return finish(out, total);
 }
@@ -168,9 +171,12 @@ export function fd_pwrite(fd: u32, iovs: u32, n: u32, offset: u64, out: u32): u3
     while (done < len) {
       host.fsWrite(load<u32>(e, 4), ptr + done, len - done, offset + total + done, ret);
       if (load<u8>(ret) != 0) return total + done > 0 ? finish(out, total + done) : fromErrorCode(load<u8>(ret, 8));
-      done += <u32>load<u64>(ret, 8);
+      const wrote = <u32>load<u64>(ret, 8);
+      if (wrote == 0) break;
+      done += wrote;
     }
-    total += len;
+    total += done;
+    if (done < len) break;
   }
   return finish(out, total);
 }
