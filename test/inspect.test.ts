@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { WasiAdaptError } from '../src/errors.js';
 import { inspect } from '../src/inspect/index.js';
 import { formatReport } from '../src/inspect/format.js';
+import { lift } from '../src/lift/index.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
 
 const run = promisify(execFile);
@@ -47,6 +48,12 @@ describe('inspect', () => {
     expect(r.exports).toEqual(['wasi:cli/run@0.2.12']);
     expect(r.canon!.stringEncodings).toEqual(['utf8']);
     expect(r.verdict.convert).toBe('down');
+  });
+
+  it('names the roles in our own up output too', () => {
+    const r = inspect(lift(bin('p1/hello.wasm')).component);
+    expect(r.modules!.map((m) => m.role).sort()).toEqual(['adapter', 'fixup', 'main', 'shim']);
+    expect(r.exports).toEqual(['wasi:cli/run@0.2.0']);
   });
 
   it('sees a pure p2 component as one main module', () => {

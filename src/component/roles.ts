@@ -21,11 +21,12 @@ const P1_FUNCTIONS = new Set([
 export function classifyModule(m: CoreModule): ModuleRole {
   const importsFrom = (module: string): boolean => m.imports.some((i) => i.module === module);
   if (importsFrom('__main_module__')) return 'adapter';
+  // The indirect-call shim: owns the table of trampolines the fixup fills in later. It is
+  // tested before the adapter because its trampolines carry the p1 names too.
+  if (m.imports.length === 0 && m.exports.some((e) => e.kind === 'table' && e.name === '$imports')) return 'shim';
   if (!importsFrom('wasi_snapshot_preview1') && m.exports.some((e) => e.kind === 'func' && P1_FUNCTIONS.has(e.name))) {
     return 'adapter';
   }
-  // The indirect-call shim: owns the table of trampolines the fixup fills in later.
-  if (m.imports.length === 0 && m.exports.some((e) => e.kind === 'table' && e.name === '$imports')) return 'shim';
   if (m.imports.some((i) => i.desc.kind === 'table') && m.functions.length === 0 && m.elements.length > 0) return 'fixup';
   if (m.exports.length === 0 && m.start !== undefined) return 'init';
   return 'other';

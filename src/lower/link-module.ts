@@ -1,4 +1,5 @@
 import { parseModule, type CoreModule } from '../binary/module.js';
+import { readNames } from '../binary/names.js';
 import { BinaryReader } from '../binary/reader.js';
 import type { FuncType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
@@ -28,15 +29,13 @@ export function readLinkModule(bytes: Uint8Array, base: number): LinkModule {
     if (t >= core.types.length) throw new WasiAdaptError('bad-value', `function type index ${t} is out of range`, { offset: base });
   }
   const m: LinkModule = { core, funcTypes, funcNames: new Map(), producers: new Map() };
-  for (const c of core.customs) {
-    const r = new BinaryReader(c.data, c.offset);
-    try {
-      if (c.name === 'name') readFuncNames(r, m.funcNames);
-      else if (c.name === 'producers') readProducers(r, m.producers);
-    } catch (err) {
-      // A malformed name or producers section costs names, not the program.
-      if (!(err instanceof WasiAdaptError)) throw err;
-    }
+  try {
+    m.funcNames = readNames(core)?.functions ?? m.funcNames;
+    const producers = core.customs.find((c) => c.name === 'producers');
+    if (producers) readProducers(new BinaryReader(producers.data, producers.offset), m.producers);
+  } catch (err) {
+    // A malformed name or producers section costs names, not the program.
+    if (!(err instanceof WasiAdaptError)) throw err;
   }
   return m;
 }
@@ -45,16 +44,6 @@ export function funcType(m: LinkModule, func: number): FuncType {
   const t = m.core.types[m.funcTypes[func]!];
   if (!t || t.kind !== 'func') throw new WasiAdaptError('bad-value', `function ${func} does not exist or has no function type`);
   return t;
-}
-
-function readFuncNames(r: BinaryReader, out: Map<number, string>): void {
-  while (!r.eof()) {
-    const id = r.u8();
-    const sub = r.fork(r.u32());
-    if (id !== 1) continue;
-    const n = sub.count(2);
-    for (let i = 0; i < n; i++) out.set(sub.u32(), sub.name());
-  }
 }
 
 function readProducers(r: BinaryReader, out: Map<string, Map<string, string>>): void {

@@ -1,5 +1,5 @@
 import { forEachBodyIndex } from '../binary/code.js';
-import { rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
+import { forEachIndex, rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
 import {
   encodeCustomSection,
   encodeDataCountSection,
@@ -25,6 +25,7 @@ import type { FuncType, Limits, TagType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { encodeNameSection } from '../binary/names.js';
 import { assemble, type CodeEntry } from './emit.js';
 import { genBody, genSig, type GenContext } from './gen.js';
 import { funcType, type LinkModule } from './link-module.js';
@@ -125,7 +126,7 @@ class Merger {
     add(SectionId.element, this.elements, encodeElementSection);
     if (this.dataCount) head.push({ id: SectionId.dataCount, payload: encodeDataCountSection(this.data.length) });
     const tail = [{ id: SectionId.custom, payload: encodeCustomSection('producers', this.producersSection()) }];
-    if (this.names.size) tail.unshift({ id: SectionId.custom, payload: encodeCustomSection('name', this.nameSection()) });
+    if (this.names.size) tail.unshift({ id: SectionId.custom, payload: encodeCustomSection('name', encodeNameSection({ raw: [], functions: this.names })) });
     const bytes = assemble(head, this.code, this.data, tail);
     return { bytes, functions: this.functions.length, hostImports: this.imports.map((i) => `${i.module}.${i.name}`) };
   }
@@ -385,8 +386,8 @@ class Merger {
       const space = this.spaces.get(inst.key)!;
       const maps = this.maps(inst.key);
       // Constant expressions name only globals and funcs; skip rewriting them where neither moved.
-      const exprs = (e: Expr) => (sameGlobalsAndFuncs ? e : rewritten(e, maps));
       const sameGlobalsAndFuncs = isIdentity(space.global) && isIdentity(space.func);
+      const exprs = (e: Expr) => (sameGlobalsAndFuncs ? e : rewritten(e, maps));
       m.elements.forEach((seg, i) => {
         const table = seg.mode === 'active' ? maps.table!(seg.table) : 0;
         const out: ElementSegment = {
@@ -403,7 +404,7 @@ class Merger {
       });
       m.data.forEach((seg, i) => {
         const memory = seg.mode === 'active' ? maps.memory!(seg.memory) : 0;
-        const out: DataSegment = { mode: seg.mode, memory, init: seg.init, initOffset: seg.initOffset, flags: seg.flags === 2 ? undefined : seg.flags };
+        const out: DataSegment = { mode: seg.mode, memory, init: seg.init, initOffset: seg.initOffset };
         if (seg.offset) out.offset = exprs(seg.offset);
         this.data[space.data[i]!] = out;
       });
@@ -411,16 +412,6 @@ class Merger {
   }
 
   // ---- custom sections ---------------------------------------------------
-
-  /** Function names of every linked module (the `name` section's subsection 1). */
-  private nameSection(): Uint8Array {
-    const w = new BinaryWriter(1024);
-    const sorted = [...this.names].sort((a, b) => a[0] - b[0]);
-    w.u8(1).fork().u32(sorted.length);
-    for (const [index, name] of sorted) w.u32(index).name(name);
-    w.join();
-    return w.finish();
-  }
 
   /** The linked modules' producers, plus wasi-adapt under processed-by. */
   private producersSection(): Uint8Array {
@@ -454,11 +445,8 @@ function rewritten(e: Expr, maps: IndexMaps): Expr {
 
 function funcRefs(e: Expr): number[] {
   const out: number[] = [];
-  rewriteIndices(e.bytes, e.offset, {
-    func: (f) => {
-      out.push(f);
-      return f;
-    },
+  forEachIndex(e.bytes, e.offset, (space, value) => {
+    if (space === 'func') out.push(value);
   });
   return out;
 }
