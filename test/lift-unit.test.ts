@@ -1,27 +1,34 @@
 // `up` beyond the fixtures: errno exactness of the adapter, an
 // AssemblyScript guest, exit codes, what the component imports, and refusals.
+// No system tool at test time: the C programs are committed binaries built by
+// fixtures/build.mjs (sources fixtures/src/c/lift_*.c), the hand-written core
+// modules are assembled here with jco's `parse`, the AssemblyScript guest
+// with the npm `asc`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { componentNew, preview1AdapterCommandPath, print } from '@bytecodealliance/jco';
+import { componentNew, parse, preview1AdapterCommandPath, print } from '@bytecodealliance/jco';
 import { afterAll, describe, expect, it } from 'vitest';
+import { targets } from '../fixtures/build.mjs';
 import { WasiAdaptError } from '../src/errors.js';
 import { lift } from '../src/lift/index.js';
 import { callExports, loadManifest, runP1, runP2 } from './harness/index.js';
+import { FIXTURES_DIR } from './harness/manifest.js';
 
 const SRC = fileURLToPath(new URL('./lift-src/', import.meta.url));
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'lift-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const fixture = (name: string) => readFileSync(loadManifest().find((f) => f.name === name)!.p1!);
 
-function clang(source: string): Uint8Array {
-  const out = join(tmp, source.replace(/\.c$/, '.wasm'));
-  execFileSync('clang-19', ['--target=wasm32-wasi', '-O2', join(SRC, source), '-o', out]);
-  return readFileSync(out);
+/** A committed unit-test input of this file (fixtures/build.mjs, `test` set), e.g. `lift_errno`. */
+function unitInput(name: string): Uint8Array {
+  const t = targets.find((x) => x.name === name && x.test === 'test/lift-unit.test.ts');
+  if (!t) throw new Error(`fixtures/build.mjs has no lift-unit target ${name}`);
+  return readFileSync(join(FIXTURES_DIR, t.out));
 }
 
 /** The `(import "...")` names of a component, via jco's printer. */
@@ -30,12 +37,12 @@ async function importNames(component: Uint8Array): Promise<string[]> {
   return [...text.matchAll(/^ {2}\(import "([^"]+)"/gm)].map((m) => m[1]!);
 }
 
-/** A core module from hand-written bytes: imports and exports only. */
-function wat(text: string): Uint8Array {
-  const file = join(tmp, `m${Math.random().toString(36).slice(2)}.wat`);
-  execFileSync('sh', ['-c', `cat > ${file}`], { input: text });
-  execFileSync('wat2wasm', [file, '-o', `${file}.wasm`]);
-  return readFileSync(`${file}.wasm`);
+/** A core module from hand-written text (jco's wasm-tools `parse`, in process). */
+async function wat(text: string): Promise<Uint8Array> {
+  const bytes = await parse(text);
+  // Guard: a core module (version 1), not a component, whatever parse accepts.
+  expect([...bytes.subarray(0, 8)]).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  return bytes;
 }
 
 function errorOf(f: () => unknown): WasiAdaptError {
@@ -50,7 +57,7 @@ function errorOf(f: () => unknown): WasiAdaptError {
 
 describe('adapter errno values', () => {
   it('match preview1 exactly', async () => {
-    const r = await runP2(lift(clang('errno.c')).component, { args: ['errno'], preopens: [{ guest: '/sandbox' }] });
+    const r = await runP2(lift(unitInput('lift_errno')).component, { args: ['errno'], preopens: [{ guest: '/sandbox' }] });
     expect(r.stderr.toString()).toBe('');
     expect(r.exitCode).toBe(0);
     const got = Object.fromEntries(
@@ -123,7 +130,7 @@ describe('adapter errno values', () => {
 
 describe('paths the fixtures do not reach', () => {
   it('readdir by cookie, links, times, append, sync, poll: like jco new, and like node:wasi where it follows p1', async () => {
-    const module = clang('fs-more.c');
+    const module = unitInput('lift_fs_more');
     const official = await componentNew(module, [['wasi_snapshot_preview1', readFileSync(preview1AdapterCommandPath())]]);
     const spec = { args: ['fs-more'], preopens: [{ guest: '/sandbox' }], stdin: 'input\n' };
     const [ours, theirs, node] = await Promise.all([runP2(lift(module).component, spec), runP2(official, spec), runP1(module, spec)]);
@@ -140,7 +147,9 @@ describe('paths the fixtures do not reach', () => {
 describe('an AssemblyScript guest', () => {
   it('keeps its heap intact: adapter state comes from pages obtained after its allocator started', async () => {
     const out = join(tmp, 'as-guest.wasm');
-    execFileSync(join(ROOT, 'node_modules/.bin/asc'), [join(SRC, 'as-guest.ts'), '--outFile', out, '--exportStart', '_start', '--use', 'abort=', '-O2']);
+    // The npm compiler run by this node (not through its `#!/usr/bin/env node` shim).
+    const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
+    execFileSync(process.execPath, [asc, join(SRC, 'as-guest.ts'), '--outFile', out, '--exportStart', '_start', '--use', 'abort=', '-O2']);
     const r = await runP2(lift(readFileSync(out)).component, { args: ['as', 'x'] });
     expect(r.stdout.toString()).toBe('hello from AssemblyScript\nargc 2\npages grown\nmemory intact\n');
     expect(r.exitCode).toBe(0);
@@ -149,7 +158,7 @@ describe('an AssemblyScript guest', () => {
 
 describe("a guest exporting cabi_realloc", () => {
   it('lends the adapter its state', async () => {
-    const r = await runP2(lift(clang('guest-realloc.c')).component, { args: ['guest', 'one'] });
+    const r = await runP2(lift(unitInput('lift_guest_realloc')).component, { args: ['guest', 'one'] });
     expect(r.stdout.toString()).toBe('arg guest\narg one\ncabi_realloc calls: 1\n');
   });
 });
@@ -200,41 +209,41 @@ describe('what the component imports', () => {
 
 describe('reactors and refusals', () => {
   it('lifts a reactor that only has _initialize', async () => {
-    const m = wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+    const m = await wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1) (func (export "_initialize")))`);
     const { component, report } = lift(m);
     expect(report.kind).toBe('reactor');
     expect(await print(component)).not.toContain('wasi:cli/run');
   });
   it("runs a reactor's _initialize when the component is instantiated", async () => {
-    const reactor = (body: string) =>
-      lift(wat(`(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+    const reactor = async (body: string) =>
+      lift(await wat(`(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
         (memory (export "memory") 1) (func (export "_initialize") ${body}))`)).component;
-    expect(await callExports(reactor('nop'), [])).toEqual([]);
-    await expect(callExports(reactor('unreachable'), [])).rejects.toThrow();
+    expect(await callExports(await reactor('nop'), [])).toEqual([]);
+    await expect(callExports(await reactor('unreachable'), [])).rejects.toThrow();
   });
   it('refuses a component', () => {
     const e = errorOf(() => lift(readFileSync(loadManifest().find((f) => f.name === 'hello')!.p2!)));
     expect(e.code).toBe('invalid-argument');
     expect(e.message).toMatch(/already a component/);
   });
-  it('refuses a reactor with its own exports, pointing at --wit', () => {
-    const m = wat(`(module (memory (export "memory") 1) (func (export "add") (param i32 i32) (result i32) local.get 0))`);
+  it('refuses a reactor with its own exports, pointing at --wit', async () => {
+    const m = await wat(`(module (memory (export "memory") 1) (func (export "add") (param i32 i32) (result i32) local.get 0))`);
     const e = errorOf(() => lift(m));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/exports add.*--wit FILE/);
   });
-  it('refuses imports that are not WASI preview1, pointing at --wit', () => {
-    const m = wat(`(module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "_start")))`);
+  it('refuses imports that are not WASI preview1, pointing at --wit', async () => {
+    const m = await wat(`(module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "_start")))`);
     const e = errorOf(() => lift(m));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/env\.f.*--wit FILE/);
   });
-  it('refuses a preview1 import with the wrong type or an unknown name', () => {
-    const wrong = wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32)))
+  it('refuses a preview1 import with the wrong type or an unknown name', async () => {
+    const wrong = await wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32)))
       (memory (export "memory") 1) (func (export "_start")))`);
     expect(errorOf(() => lift(wrong)).message).toMatch(/fd_write is imported with a type/);
-    const unknown = wat(`(module (import "wasi_snapshot_preview1" "fd_frobnicate" (func))
+    const unknown = await wat(`(module (import "wasi_snapshot_preview1" "fd_frobnicate" (func))
       (memory (export "memory") 1) (func (export "_start")))`);
     expect(errorOf(() => lift(unknown)).message).toMatch(/fd_frobnicate, which is not a preview1 function/);
   });

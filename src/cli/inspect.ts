@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { WasiAdaptError } from '../errors.js';
 import { inspect } from '../inspect/index.js';
 import { formatReport } from '../inspect/format.js';
 import { parseArgs, usage } from './args.js';
+import { inFile, readInput } from './io.js';
 
 const HELP = `Usage: wasi-adapt inspect FILE [--json]
 
@@ -25,27 +24,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) throw usage('inspect takes one FILE (see --help)');
   const file = args.positionals[0]!;
   const bytes = await readInput(file);
-  let report;
-  try {
-    report = inspect(bytes);
-  } catch (err) {
-    throw err instanceof WasiAdaptError ? err.inFile(file) : err;
-  }
+  const report = inFile(file, () => inspect(bytes));
   process.stdout.write(args.flags.has('--json') ? JSON.stringify({ file, ...report }, null, 2) + '\n' : formatReport(file, report));
   return report.kind === 'not-wasm' ? 1 : 0;
-}
-
-/** Reads a file the user named; `-` is stdin. I/O failures become one-line errors. */
-export async function readInput(file: string): Promise<Uint8Array> {
-  try {
-    if (file === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return new Uint8Array(Buffer.concat(chunks));
-    }
-    return new Uint8Array(await readFile(file));
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new WasiAdaptError('io', `cannot read: ${reason}`, { file });
-  }
 }

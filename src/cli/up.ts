@@ -1,7 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { WasiAdaptError } from '../errors.js';
 import { lift, type LiftReport } from '../lift/index.js';
 import { parseArgs, usage } from './args.js';
+import { defaultOutput, inFile, readInput, writeOutput } from './io.js';
 
 const HELP = `Usage: wasi-adapt up IN.wasm [-o OUT.wasm] [options]
 
@@ -33,29 +32,16 @@ export async function upCommand(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) throw usage('up takes exactly one input file (see --help)');
   if (args.flags.has('--command') && args.flags.has('--reactor')) throw usage('--command and --reactor exclude each other');
   const input = args.positionals[0]!;
-  const output = args.options.get('--output') ?? (input.endsWith('.wasm') ? `${input.slice(0, -5)}.p2.wasm` : `${input}.p2.wasm`);
-
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(input);
-  } catch (cause) {
-    throw new WasiAdaptError('io', `cannot read ${input}: ${(cause as Error).message}`, { cause });
-  }
-  let result: ReturnType<typeof lift>;
-  try {
-    result = lift(bytes, {
+  const output = args.options.get('--output') ?? defaultOutput(input, 'p2');
+  const bytes = await readInput(input);
+  const result = inFile(input, () =>
+    lift(bytes, {
       kind: args.flags.has('--command') ? 'command' : args.flags.has('--reactor') ? 'reactor' : undefined,
       wasiVersion: args.options.get('--wasi-version'),
       exitWithCode: args.flags.has('--exit-with-code'),
-    });
-  } catch (err) {
-    throw err instanceof WasiAdaptError ? err.inFile(input) : err;
-  }
-  try {
-    await writeFile(output, result.component);
-  } catch (cause) {
-    throw new WasiAdaptError('io', `cannot write ${output}: ${(cause as Error).message}`, { cause });
-  }
+    }),
+  );
+  await writeOutput(output, result.component);
   if (args.flags.has('--verbose')) process.stderr.write(formatReport(result.report, output));
   return 0;
 }

@@ -1,8 +1,8 @@
 import { parseModule, type CoreModule } from '../binary/module.js';
 import type { ComponentGraph, ModuleRole } from './graph-types.js';
 
-/** The wasi_snapshot_preview1 function names: an adapter exports some of them. */
-const P1_FUNCTIONS = new Set([
+/** Every wasi_snapshot_preview1 function name: an adapter exports some of them, a linker forwards them. */
+export const P1_FUNCTIONS: ReadonlySet<string> = new Set([
   'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
   'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
   'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread',

@@ -21,11 +21,11 @@ import {
   type Import,
   type Table,
 } from '../binary/module.js';
+import { encodeNameSection } from '../binary/names.js';
 import type { FuncType, Limits, TagType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { encodeNameSection } from '../binary/names.js';
 import { assemble, type CodeEntry } from './emit.js';
 import { genBody, genSig, type GenContext } from './gen.js';
 import { funcType, type LinkModule } from './link-module.js';
