@@ -16,8 +16,14 @@ const p2Hello = componentFixtures().find((f) => f.name === 'p2_hello')!.p2;
 async function run(argv: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   const out: Buffer[] = [];
   const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(Buffer.from(chunk as Uint8Array)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  // Writers may pass a completion callback last; call it, as the real stream would.
+  const done = (rest: unknown[]) => {
+    const cb = rest.findLast((x) => typeof x === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  };
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest: unknown[]) => (out.push(Buffer.from(chunk as Uint8Array)), done(rest)));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk, ...rest: unknown[]) => (err.push(String(chunk)), done(rest)));
   try {
     const code = await downCommand(argv);
     return { code, stdout: Buffer.concat(out), stderr: err.join('') };

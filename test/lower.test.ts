@@ -11,33 +11,22 @@ const fixtures = componentFixtures();
 /** Components down must refuse, and what the error names. */
 const REFUSED: Record<string, RegExp> = { wat_nested_utf16: /string-encoding=utf16/ };
 const commands = fixtures.filter((f) => f.kind === 'command' && !f.big && !(f.name in REFUSED));
-/**
- * --keep-adapter runs the official adapter on our polyfill. The polyfill takes its own state from
- * `cabi.realloc`, which the adapter's `cabi_import_realloc` only serves inside one call: these trap
- * or lose output until the polyfill allocates its state separately (docs/requests-lower.md).
- * Marked as failing so they flag themselves once fixed.
- */
-const KEEP_ADAPTER_KNOWN: ReadonlySet<string> = new Set(['files', 'clocks', 'cat', 'cat_empty', 'rust_std', 'mixed']);
-
 describe.each([
   { mode: 'default', keepAdapter: false },
   { mode: '--keep-adapter', keepAdapter: true },
 ])('down ($mode)', ({ keepAdapter }) => {
-  for (const f of commands) {
-    const known = keepAdapter && KEEP_ADAPTER_KNOWN.has(f.name);
-    (known ? test.fails : test)(`${f.name}${known ? ' (known polyfill issue)' : ''}`, async () => {
-      const component = readFileSync(f.p2);
-      const { module, report } = lower(component, { keepAdapter });
-      expect(WebAssembly.validate(module)).toBe(true);
-      expect(report.outputSize).toBe(module.length);
-      expectNoNewFeatures(component, module, report.modules.some((m) => m.role === 'polyfill'));
-      const spec = specOf(f);
-      const ours = await runP1(module, spec);
-      // Through the adapter, exit codes pass WASI 0.2's exit (ok/err only), as on a 0.2 host.
-      if (f.p1) expectSameRun(ours, await runP1(f.p1, spec), report.adapter !== 'kept');
-      if (!f.hostIssues.p2) expectSameRun(ours, await runP2(f.p2, spec), false);
-    });
-  }
+  test.each(commands.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
+    const component = readFileSync(f.p2);
+    const { module, report } = lower(component, { keepAdapter });
+    expect(WebAssembly.validate(module)).toBe(true);
+    expect(report.outputSize).toBe(module.length);
+    expectNoNewFeatures(component, module, report.modules.some((m) => m.role === 'polyfill'));
+    const spec = specOf(f);
+    const ours = await runP1(module, spec);
+    // Through the adapter, exit codes pass WASI 0.2's exit (ok/err only), as on a 0.2 host.
+    if (f.p1) expectSameRun(ours, await runP1(f.p1, spec), report.adapter !== 'kept');
+    if (!f.hostIssues.p2) expectSameRun(ours, await runP2(f.p2, spec), false);
+  });
 });
 
 test.each(Object.entries(REFUSED))('%s is refused with a message naming the reason', (name, reason) => {

@@ -1,6 +1,7 @@
 // Runs dist/adapters/p2-on-p1.wasm the way a lowered component would: the
-// guest's memory as env.memory, a bump allocator as cabi.realloc, and Node's
-// node:wasi as the preview1 host. Tests call exports with canonical-ABI
+// guest's memory as env.memory, a bump allocator behind both cabi.realloc and
+// cabi.state_realloc (calls to each recorded apart), and Node's node:wasi as
+// the preview1 host. Tests call exports with canonical-ABI
 // arguments and read results out of memory.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,12 @@ export interface HostOptions {
   host?: (memory: WebAssembly.Memory) => P1Imports;
 }
 
+export interface Allocation {
+  align: number;
+  size: number;
+  ptr: number;
+}
+
 /** Thrown by the test proc_exit so a test can see the exit code. */
 export class Exit {
   constructor(readonly code: number) {}
@@ -40,8 +47,10 @@ export class Exit {
 export class Host {
   readonly memory = new WebAssembly.Memory({ initial: 4 });
   readonly exports: Record<string, (...args: (number | bigint)[]) => number | bigint | undefined>;
-  /** Every cabi.realloc call, to check the ABI contract. */
-  readonly reallocs: { align: number; size: number; ptr: number }[] = [];
+  /** Every cabi.realloc call (values returned to the guest), to check the ABI contract. */
+  readonly reallocs: Allocation[] = [];
+  /** Every cabi.state_realloc call (the polyfill's own state). */
+  readonly stateReallocs: Allocation[] = [];
   private top = 1024; // keep address 0 and a little after it unused, like a real guest
 
   constructor(options: HostOptions = {}) {
@@ -55,7 +64,10 @@ export class Host {
     Object.assign(p1, options.p1?.(real, this));
     const instance = new WebAssembly.Instance(polyfillModule, {
       env: { memory: this.memory },
-      cabi: { realloc: (old: number, oldSize: number, align: number, size: number) => this.realloc(old, oldSize, align, size) },
+      cabi: {
+        realloc: (old: number, oldSize: number, align: number, size: number) => this.record(this.reallocs, old, oldSize, align, size),
+        state_realloc: (old: number, oldSize: number, align: number, size: number) => this.record(this.stateReallocs, old, oldSize, align, size),
+      },
       wasi_snapshot_preview1: p1,
     });
     this.exports = instance.exports as Host['exports'];
@@ -76,13 +88,19 @@ export class Host {
     return (wasi.getImportObject() as { wasi_snapshot_preview1: P1Imports }).wasi_snapshot_preview1;
   }
 
-  realloc(old: number, oldSize: number, align: number, size: number): number {
+  private record(log: Allocation[], old: number, oldSize: number, align: number, size: number): number {
     if (old !== 0) throw new Error('the polyfill never grows a block through realloc');
     if (oldSize !== 0 || align === 0 || (align & (align - 1)) !== 0) throw new Error(`bad realloc(${old}, ${oldSize}, ${align}, ${size})`);
+    const ptr = this.alloc(align, size);
+    log.push({ align, size, ptr });
+    return ptr;
+  }
+
+  /** Fresh memory for the test itself (not recorded): arguments, return areas. */
+  alloc(align: number, size: number): number {
     const ptr = (this.top + align - 1) & -align;
     this.top = ptr + size;
     while (this.top > this.memory.buffer.byteLength) this.memory.grow(16);
-    this.reallocs.push({ align, size, ptr });
     return ptr;
   }
 
@@ -95,7 +113,7 @@ export class Host {
 
   /** A zeroed return area. */
   ret(size = 128): number {
-    const p = this.realloc(0, 0, 8, size);
+    const p = this.alloc(8, size);
     this.bytes(p, size).fill(0);
     return p;
   }
@@ -128,7 +146,7 @@ export class Host {
   /** Copies bytes into fresh memory: [ptr, len] arguments. */
   put(data: string | Uint8Array): [number, number] {
     const b = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    const p = this.realloc(0, 0, 1, b.length);
+    const p = this.alloc(1, b.length);
     this.bytes(p, b.length).set(b);
     return [p, b.length];
   }

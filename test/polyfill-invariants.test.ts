@@ -13,18 +13,19 @@ it('passes its own contract check', () => {
   expect(checkPolyfill(bytes)).toEqual([]);
 });
 
-it('imports only env.memory, cabi.realloc and wasi_snapshot_preview1 functions', () => {
+it('imports only env.memory, cabi.realloc, cabi.state_realloc and wasi_snapshot_preview1 functions', () => {
   const imports = WebAssembly.Module.imports(module);
   expect(imports.filter((i) => i.kind === 'memory')).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   expect(imports.filter((i) => i.kind === 'table' || i.kind === 'global')).toEqual([]);
   const funcs = imports.filter((i) => i.kind === 'function');
-  expect(funcs.filter((i) => i.module === 'cabi').map((i) => i.name)).toEqual(['realloc']);
+  expect(funcs.filter((i) => i.module === 'cabi').map((i) => i.name).sort()).toEqual(['realloc', 'state_realloc']);
   for (const i of funcs.filter((f) => f.module !== 'cabi')) {
     expect(i.module).toBe('wasi_snapshot_preview1');
     expect(P1_SIGNATURES.has(i.name)).toBe(true);
   }
-  const realloc = parse(bytes).imports.find((i) => i.module === 'cabi')!;
-  expect(realloc.type).toEqual({ params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] });
+  for (const realloc of parse(bytes).imports.filter((i) => i.module === 'cabi')) {
+    expect(realloc.type).toEqual({ params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] });
+  }
 });
 
 it('exports exactly the canonical functions, nothing else', () => {
@@ -85,6 +86,7 @@ it('the contract check catches violations', () => {
   ]);
   const problems = checkPolyfill(m).join('\n');
   expect(problems).toMatch(/unexpected import env\.evl/);
+  expect(problems).toMatch(/no import cabi\.state_realloc/);
   expect(problems).toMatch(/memory\.size\/grow/);
   expect(problems).toMatch(/opcode 0xfd/);
   expect(problems).toMatch(/opcode 0xd0/);

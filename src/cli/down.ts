@@ -1,8 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { WasiAdaptError } from '../errors.js';
 import { lower, type LowerReport } from '../lower/index.js';
 import { optimize } from '../lower/optimize.js';
 import { parseArgs, usage } from './args.js';
+import { defaultOutput, inFile, readInput, writeOutput } from './io.js';
 
 const HELP = `Usage: wasi-adapt down IN.wasm [-o OUT.wasm] [options]
 
@@ -32,48 +31,15 @@ export async function downCommand(argv: string[]): Promise<number> {
   }
   if (args.positionals.length !== 1) throw usage('down takes exactly one input file (see --help)');
   const input = args.positionals[0]!;
-  const output = args.options.get('--output') ?? defaultOutput(input);
-
-  let bytes: Uint8Array;
-  try {
-    bytes = input === '-' ? await readStdin() : await readFile(input);
-  } catch (cause) {
-    throw new WasiAdaptError('io', `cannot read ${input}: ${(cause as Error).message}`, { cause });
-  }
-
-  let result: ReturnType<typeof lower>;
-  try {
-    result = lower(bytes, {
-      keepAdapter: args.flags.has('--keep-adapter'),
-      allowUnresolved: args.flags.has('--allow-unresolved'),
-    });
-  } catch (err) {
-    throw err instanceof WasiAdaptError ? err.inFile(input) : err;
-  }
-  let module = result.module;
-  if (args.flags.has('--optimize')) module = await optimize(module);
-
-  if (output === '-') process.stdout.write(module);
-  else {
-    try {
-      await writeFile(output, module);
-    } catch (cause) {
-      throw new WasiAdaptError('io', `cannot write ${output}: ${(cause as Error).message}`, { cause });
-    }
-  }
+  const output = args.options.get('--output') ?? (input === '-' ? '-' : defaultOutput(input, 'p1'));
+  const bytes = await readInput(input);
+  const result = inFile(input, () =>
+    lower(bytes, { keepAdapter: args.flags.has('--keep-adapter'), allowUnresolved: args.flags.has('--allow-unresolved') }),
+  );
+  const module = args.flags.has('--optimize') ? await optimize(result.module) : result.module;
+  await writeOutput(output, module);
   if (args.flags.has('--verbose')) process.stderr.write(formatReport(result.report, module.length));
   return 0;
-}
-
-function defaultOutput(input: string): string {
-  if (input === '-') return '-';
-  return input.endsWith('.wasm') ? `${input.slice(0, -5)}.p1.wasm` : `${input}.p1.wasm`;
-}
-
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function formatReport(r: LowerReport, finalSize: number): string {

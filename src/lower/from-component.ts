@@ -49,8 +49,6 @@ interface Scope {
   coreMemories: number[];
   coreTables: number[];
   coreGlobals: number[];
-  coreTypes: number;
-  values: number;
 }
 
 export interface ComponentInput {
@@ -72,11 +70,14 @@ export function componentView(bytes: Uint8Array): ComponentInput {
   return { component: ev.view, module: (i) => ev.linkModules[i]! };
 }
 
+const MAX_INSTANTIATIONS = 10_000;
+
 const CORE_SORT: Partial<Record<CoreSort, Sort>> = { 'core func': 'func', 'core table': 'table', 'core memory': 'memory', 'core global': 'global' };
 
 class Evaluator {
   readonly view: ComponentView = { modules: [], coreInstances: [], coreFuncs: [], memories: [], tables: [], globals: [], exports: [] };
   readonly linkModules: LinkModule[] = [];
+  private instantiations = 0;
 
   /** Runs a component's sections; returns what it exports. `args` are its imports when nested. */
   evaluate(c: Component, outer: Scope | undefined, args: Map<string, Item> | undefined): Map<string, Item> {
@@ -92,8 +93,6 @@ class Evaluator {
       coreMemories: [],
       coreTables: [],
       coreGlobals: [],
-      coreTypes: 0,
-      values: 0,
     };
     const exports = new Map<string, Item>();
     for (const sec of c.sections) {
@@ -106,9 +105,6 @@ class Evaluator {
           case 'coreInstances':
             for (const ci of sec.items) s.coreInstances.push(this.view.coreInstances.push(coreInstanceOf(s, ci)) - 1);
             break;
-          case 'coreTypes':
-            s.coreTypes += sec.items.length;
-            break;
           case 'component':
             s.components.push({ component: sec.component, outer: s });
             break;
@@ -118,6 +114,10 @@ class Evaluator {
                 s.instances.push({ kind: 'exports', items: new Map(inst.exports.map((e) => [e.name.name, this.item(s, e.sort, e.index)])) });
               } else {
                 const def = at1(s.components, inst.component, 'component');
+                // Each instantiation copies the nested component's core instances: bound the total.
+                if (++this.instantiations > MAX_INSTANTIATIONS) {
+                  throw new WasiAdaptError('too-large', `more than ${MAX_INSTANTIATIONS} component instantiations`);
+                }
                 const a = new Map(inst.args.map((x) => [x.name, this.item(s, x.sort, x.index)]));
                 s.instances.push({ kind: 'exports', items: this.evaluate(def.component, def.outer, a) });
               }
@@ -136,7 +136,7 @@ class Evaluator {
             for (const imp of sec.items) {
               const name = imp.name.name;
               const given = args?.get(name);
-              this.push(s, given ?? this.hostImport(name, imp.desc.kind === 'type' ? 'type' : imp.desc.kind));
+              this.push(s, given ?? this.hostImport(name, imp.desc.kind));
             }
             break;
           case 'exports':
@@ -148,10 +148,8 @@ class Evaluator {
             break;
           case 'start':
             throw new WasiAdaptError('unsupported', 'component start functions are not supported by down', { offset: at });
-          case 'values':
-            s.values += sec.items.length;
-            break;
-          case 'custom':
+          default:
+            // Core types, values and custom sections name nothing the linker follows.
             break;
         }
       } catch (err) {
@@ -268,8 +266,7 @@ class Evaluator {
     if (a.sort === 'type') s.types.push(at1(scope.types, t.index, 'type'));
     else if (a.sort === 'core module') s.modules.push(at1(scope.modules, t.index, 'core module'));
     else if (a.sort === 'component') s.components.push(at1(scope.components, t.index, 'component'));
-    else if (a.sort === 'core type') s.coreTypes++;
-    else throw new WasiAdaptError('unsupported', `outer alias of a ${a.sort} is not supported by down`);
+    else if (a.sort !== 'core type') throw new WasiAdaptError('unsupported', `outer alias of a ${a.sort} is not supported by down`);
   }
 
   private canon(s: Scope, c: Canon): void {

@@ -1,7 +1,7 @@
 import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
-import { P1_FUNCTIONS, P1_MODULE } from './p1-names.js';
+import { P1_FUNCTIONS } from '../component/roles.js';
 import type { CanonOptions, ComponentView, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
 /** What an import of a linked instance, or an export of the output, is bound to. */
@@ -53,6 +53,7 @@ export interface PlanOptions {
 export class AdapterNeeded extends Error {}
 
 const RUN_IFACE = /^wasi:cli\/run@/;
+const P1_MODULE = 'wasi_snapshot_preview1';
 
 /**
  * Decides which core instances go into the output and what each of their

@@ -15,7 +15,7 @@ mkdirSync(dist, { recursive: true });
 execFileSync(process.execPath, [
   join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'),
   join(here, 'assembly', 'index.ts'),
-  '--runtime', 'stub', // no GC, no heap: the polyfill allocates through cabi.realloc only
+  '--runtime', 'stub', // no GC, no heap: the polyfill allocates through cabi.realloc / cabi.state_realloc only
   '--importMemory', '--noExportMemory', // the guest's memory, imported as env.memory
   '--use', 'abort=src/adapters/p2-on-p1/assembly/mem/trap', // abort -> unreachable, no env.abort import
   // asc's default features are exactly the allowed set (MVP, mutable globals, sign extension,

@@ -158,7 +158,8 @@ const same = (a: CoreSignature, b: CoreSignature): boolean => show(a) === show(b
 
 /**
  * Every way the built polyfill breaks its contract: imports other than
- * env.memory, cabi.realloc and known p1 functions with their p1 types; any
+ * env.memory, cabi.realloc, cabi.state_realloc and known p1 functions with
+ * their p1 types, or no cabi.state_realloc (its state needs one); any
  * memory, table, data, element or start section; instructions outside the
  * feature set; exports that differ from POLYFILL_SIGNATURES.
  */
@@ -172,11 +173,12 @@ export function checkPolyfill(bytes: Uint8Array): string[] {
       if (imp.memoryFlags !== 0 && imp.memoryFlags !== 1) problems.push('memory import is shared or 64-bit');
       continue;
     }
-    const want = imp.module === 'cabi' && imp.field === 'realloc' ? REALLOC
+    const want = imp.module === 'cabi' && (imp.field === 'realloc' || imp.field === 'state_realloc') ? REALLOC
       : imp.module === 'wasi_snapshot_preview1' ? P1_SIGNATURES.get(imp.field) : undefined;
     if (!want) problems.push(`unexpected import ${name}`);
     else if (!imp.type || !same(imp.type, want)) problems.push(`import ${name} has type ${imp.type ? show(imp.type) : '?'}, expected ${show(want)}`);
   }
+  if (!m.imports.some((i) => i.module === 'cabi' && i.field === 'state_realloc')) problems.push('no import cabi.state_realloc');
   const seen = new Set<string>();
   for (const exp of m.exports) {
     const want = POLYFILL_SIGNATURES.get(exp.name);

@@ -41,7 +41,7 @@ export function outsideFeatures(r: BinaryReader, calls?: number[]): string[] {
       if (r.u32() & 0x40) found.push(`memory access with a memory index at ${at} (multi-memory)`);
       r.u32();
     } else if (op === 0x3f || op === 0x40) {
-      found.push(`memory.size/grow at ${at}: the guest owns memory, the polyfill allocates through cabi.realloc`);
+      found.push(`memory.size/grow at ${at}: the guest owns memory, the polyfill allocates through cabi.realloc / cabi.state_realloc`);
       r.u8();
     } else if (op === 0x41) {
       r.s32();

@@ -6,7 +6,7 @@ import {
   DESCRIPTOR, DIRECTORY_STREAM, INPUT, OUTPUT, create, slot, drop, adopt,
   SLOT_KIND, SLOT_FD, SLOT_CHILDREN, SLOT_POS, STREAM_FILE, STREAM_APPEND, release,
 } from "./handles";
-import { tmp, scratch, copyOut, alloc, CHUNK, TMP_STAT, TMP_STAT2 } from "./mem";
+import { tmp, scratch, copyOut, alloc, stateAlloc, CHUNK, TMP_STAT, TMP_STAT2 } from "./mem";
 import { errorCode, errorErrno } from "./errors";
 import { newStream } from "./streams";
 
@@ -384,7 +384,7 @@ let dirEnd = false; // the last fill was short: nothing follows what is buffered
 /** Refills the buffer from the stream's cookie, first growing it to `cap`; returns a p1 errno. */
 function fillDirectory(fd: i32, cookie: u64, cap: usize): i32 {
   if (cap > dirCap) {
-    dirBuf = alloc(8, cap);
+    dirBuf = stateAlloc(8, cap);
     dirCap = cap;
   }
   const t = tmp();

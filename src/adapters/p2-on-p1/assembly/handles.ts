@@ -7,7 +7,7 @@
 //   +4 i32 fd (errno for error, next free slot when free)
 //   +8 u32 parent descriptor handle (streams)   +12 u32 child count (descriptors)
 //   +16 u64 offset / deadline / directory cookie
-import { alloc } from "./mem";
+import { stateAlloc } from "./mem";
 
 export const ERROR: u8 = 1;
 export const POLLABLE: u8 = 2;
@@ -62,7 +62,7 @@ export function create(tag: u8): u32 {
 
 function grow(): void {
   const cap = capacity == 0 ? <u32>16 : capacity << 1;
-  const moved = alloc(8, <usize>cap << 5);
+  const moved = stateAlloc(8, <usize>cap << 5);
   if (table != 0) memory.copy(moved, table, <usize>capacity << 5);
   table = moved;
   capacity = cap;

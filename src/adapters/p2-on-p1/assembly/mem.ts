@@ -1,13 +1,24 @@
 // Memory the polyfill owns. It defines no memory and no data: everything it
-// keeps lives in blocks obtained from the guest's realloc (imported as
-// cabi.realloc) on first use, so it never collides with the guest's layout.
+// keeps lives in blocks obtained on first use, so it never collides with the
+// guest's layout. Two allocators, because the lowering's realloc (an
+// adapter's cabi_import_realloc, say) may serve only the one allocation the
+// canonical ABI makes for the call in progress:
+//   cabi.realloc        values returned to the guest (strings, lists), nothing else;
+//   cabi.state_realloc  the polyfill's own state (TMP, scratch, handle table, directory buffer).
 
 @external("cabi", "realloc")
 declare function cabi_realloc(ptr: usize, oldSize: usize, align: usize, newSize: usize): usize;
+@external("cabi", "state_realloc")
+declare function cabi_state_realloc(ptr: usize, oldSize: usize, align: usize, newSize: usize): usize;
 
-/** Fresh guest memory (canonical ABI: realloc(0, 0, align, size), even for size 0). */
+/** Fresh guest memory for a returned value (canonical ABI: realloc(0, 0, align, size), even for size 0). */
 export function alloc(align: usize, size: usize): usize {
   return cabi_realloc(0, 0, align, size);
+}
+
+/** A fresh block of the polyfill's own state; never grown or freed. */
+export function stateAlloc(align: usize, size: usize): usize {
+  return cabi_state_realloc(0, 0, align, size);
 }
 
 /** A fresh guest copy of `len` bytes at `src`: how strings and byte lists are returned. */
@@ -25,13 +36,13 @@ export const TMP_STAT2: usize = 128;
 let tmpBase: usize = 0;
 
 export function tmp(): usize {
-  if (tmpBase == 0) tmpBase = alloc(8, TMP_SIZE);
+  if (tmpBase == 0) tmpBase = stateAlloc(8, TMP_SIZE);
   return tmpBase;
 }
 
 // One growable buffer for bulk data on its way through (reads, argument
 // strings, poll arrays). Growing allocates a new block: the old one is left
-// to the allocator, which may be a bump allocator that cannot free.
+// to the state allocator, which may be a bump allocator that cannot free.
 let bufBase: usize = 0;
 let bufCap: usize = 0;
 
@@ -39,7 +50,7 @@ export function scratch(size: usize): usize {
   if (bufBase == 0 || size > bufCap) {
     let cap = bufCap < 4096 ? <usize>4096 : bufCap << 1;
     if (cap < size) cap = size;
-    bufBase = alloc(8, cap);
+    bufBase = stateAlloc(8, cap);
     bufCap = cap;
   }
   return bufBase;
