@@ -7,3 +7,4 @@ export { parseModule, writeModule, type CoreModule } from './binary/module.js';
 export { parseComponent, writeComponent, sniffWasm, type Component } from './binary/component.js';
 export { buildGraph } from './component/graph.js';
 export { lift, type LiftOptions, type LiftReport } from './lift/index.js';
+export { lower, type LowerOptions, type LowerReport } from './lower/index.js';

@@ -197,3 +197,48 @@ test('a WASI import lowered with utf16 strings is refused, naming the import and
   )`);
   expect(() => lower(component)).toThrow(/wasi:cli\/environment@0\.2\.12#get-arguments .*string-encoding=utf16/);
 });
+
+test("the component's own resources get a handle table: new, rep, drop with its destructor, slot reuse", async () => {
+  const component = await wat(`(component
+    (core module $Dtor
+      (global $dropped (mut i32) (i32.const 0))
+      (func (export "dtor") (param i32) (global.set $dropped (i32.add (global.get $dropped) (local.get 0))))
+      (func (export "dropped") (result i32) (global.get $dropped)))
+    (core instance $dtor (instantiate $Dtor))
+    (alias core export $dtor "dtor" (core func $dtor-fn))
+    (type $r (resource (rep i32) (dtor (core func $dtor-fn))))
+    (core func $new (canon resource.new $r))
+    (core func $rep (canon resource.rep $r))
+    (core func $drop (canon resource.drop $r))
+    (core instance $res (export "new" (func $new)) (export "rep" (func $rep)) (export "drop" (func $drop)))
+    (core module $Main
+      (import "res" "new" (func $new (param i32) (result i32)))
+      (import "res" "rep" (func $rep (param i32) (result i32)))
+      (import "res" "drop" (func $drop (param i32)))
+      (import "d" "dropped" (func $dropped (result i32)))
+      (memory (export "memory") 1)
+      ;; run's result<_, _>: ok (0) when every check holds, else err (1)
+      (func (export "run") (result i32)
+        (local $a i32) (local $b i32) (local $c i32)
+        (local.set $a (call $new (i32.const 42)))
+        (local.set $b (call $new (i32.const 7)))
+        (if (i32.or (i32.eqz (local.get $a)) (i32.eq (local.get $a) (local.get $b))) (then (return (i32.const 1))))
+        (if (i32.ne (call $rep (local.get $a)) (i32.const 42)) (then (return (i32.const 1))))
+        (if (i32.ne (call $rep (local.get $b)) (i32.const 7)) (then (return (i32.const 1))))
+        (call $drop (local.get $a))
+        (if (i32.ne (call $dropped) (i32.const 42)) (then (return (i32.const 1))))
+        (local.set $c (call $new (i32.const 5)))
+        (if (i32.ne (local.get $c) (local.get $a)) (then (return (i32.const 1))))
+        (if (i32.ne (call $rep (local.get $c)) (i32.const 5)) (then (return (i32.const 1))))
+        (call $drop (local.get $b))
+        (call $drop (local.get $c))
+        (if (i32.ne (call $dropped) (i32.const 54)) (then (return (i32.const 1))))
+        (i32.const 0)))
+    (core instance $main (instantiate $Main (with "res" (instance $res)) (with "d" (instance $dtor))))
+    (alias core export $main "run" (core func $run-core))
+    ${RUN_EXPORT}
+  )`);
+  const { module } = lower(component);
+  expect(WebAssembly.Module.exports(new WebAssembly.Module(module)).map((e) => e.name).sort()).toEqual(['_start', 'memory']);
+  expect(await runShim(module, ['prog'])).toEqual({ stdout: '', code: 0 });
+});

@@ -1,24 +1,26 @@
 import type { FunctionBody } from '../binary/code.js';
-import { lebSize, SectionId, type DataSegment } from '../binary/module.js';
+import { lebSize, SectionId } from '../binary/module.js';
+import { INDEX_SPACES } from '../binary/opcodes.js';
 import { BinaryReader } from '../binary/reader.js';
 import { ENC_IMPLICIT_MEMORY, ENC_S33, scanExpr } from '../binary/scan.js';
-import { INDEX_SPACES } from '../binary/instructions.js';
 import { readValType } from '../binary/types.js';
+import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 
-const SP_TYPE = 4;
+const SP_TYPE = INDEX_SPACES.indexOf('type');
 
 /** One body of the output: copied as it is (`maps` null), or with index immediates mapped through `maps[space]` (-1: left out) for the spaces in `mask`. */
 export type CodeEntry = { body: FunctionBody; maps: readonly Int32Array[] | null; mask: number } | Uint8Array;
 
 /**
- * Writes the output module in one buffer: small sections as encoded, then
- * the code and data sections straight from the input views. Bodies are
+ * Writes the output module: `head` (header and the sections before code, as
+ * `encodeModule` writes them), then the code section straight from the input
+ * views into a buffer sized in advance, then the `tail` sections. Bodies are
  * rewritten in two passes (record the changed immediates, then copy spans
  * and write the new LEBs), so a 12 MB program costs one copy and no
  * allocation per function.
  */
-export function assemble(head: { id: number; payload: Uint8Array }[], code: CodeEntry[], data: DataSegment[], tail: { id: number; payload: Uint8Array }[]): Uint8Array {
+export function assemble(head: Uint8Array, code: CodeEntry[], tail: { id: number; payload: Uint8Array }[]): Uint8Array {
   const edits = new Edits();
   const sizes = new Int32Array(code.length);
   const firstEdit = new Int32Array(code.length + 1);
@@ -30,19 +32,13 @@ export function assemble(head: { id: number; payload: Uint8Array }[], code: Code
     codeSize += lebSize(size) + size;
   });
   firstEdit[code.length] = edits.count;
-  let dataSize = lebSize(data.length);
-  for (const d of data) dataSize += dataSegmentSize(d);
 
-  let total = 8;
+  let total = head.length;
   const sectionSize = (payload: number) => 1 + lebSize(payload) + payload;
-  for (const s of head) total += sectionSize(s.payload.length);
   if (code.length) total += sectionSize(codeSize);
-  if (data.length) total += sectionSize(dataSize);
   for (const s of tail) total += sectionSize(s.payload.length);
 
-  const out = new Out(total);
-  out.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
-  for (const s of head) out.u8(s.id).u32(s.payload.length).bytes(s.payload);
+  const out = new BinaryWriter(total).bytes(head);
   if (code.length) {
     out.u8(SectionId.code).u32(codeSize).u32(code.length);
     code.forEach((c, i) => {
@@ -52,13 +48,8 @@ export function assemble(head: { id: number; payload: Uint8Array }[], code: Code
       else edits.apply(out, c.body.body, firstEdit[i]!, firstEdit[i + 1]!);
     });
   }
-  if (data.length) {
-    out.u8(SectionId.data).u32(dataSize).u32(data.length);
-    for (const d of data) writeDataSegment(out, d);
-  }
   for (const s of tail) out.u8(s.id).u32(s.payload.length).bytes(s.payload);
-  if (out.pos !== total) throw new Error(`internal: assembled ${out.pos} bytes, expected ${total}`);
-  return out.buf;
+  return out.finish();
 }
 
 /** Changed index immediates of all bodies, in order, four ints each: span in the body, new value, encoding. */
@@ -106,7 +97,7 @@ class Edits {
     return fb.body.length + this.growth;
   }
 
-  apply(out: Out, src: Uint8Array, from: number, to: number): void {
+  apply(out: BinaryWriter, src: Uint8Array, from: number, to: number): void {
     let copied = 0;
     for (let k = from * 4; k < to * 4; k += 4) {
       const s = this.buf[k]!;
@@ -114,7 +105,7 @@ class Edits {
       const v = this.buf[k + 2]!;
       const enc = this.buf[k + 3]!;
       out.span(src, copied, s);
-      if (enc === ENC_S33) out.s33(v);
+      if (enc === ENC_S33) out.sleb(v);
       else if (enc === ENC_IMPLICIT_MEMORY) out.u32(new BinaryReader(src, 0, s, e).u32() | 0x40).u32(v);
       else out.u32(v);
       copied = e;
@@ -137,74 +128,4 @@ function slebSize(v: number): number {
     n++;
   }
   return n;
-}
-
-function dataSegmentSize(d: DataSegment): number {
-  const flags = dataFlags(d);
-  let n = lebSize(flags) + lebSize(d.init.length) + d.init.length;
-  if (flags === 2) n += lebSize(d.memory);
-  if (flags !== 1) n += d.offset!.bytes.length;
-  return n;
-}
-
-function dataFlags(d: DataSegment): number {
-  return d.mode === 'passive' ? 1 : d.memory === 0 ? 0 : 2;
-}
-
-function writeDataSegment(out: Out, d: DataSegment): void {
-  const flags = dataFlags(d);
-  out.u32(flags);
-  if (flags === 2) out.u32(d.memory);
-  if (flags !== 1) out.bytes(d.offset!.bytes);
-  out.u32(d.init.length).bytes(d.init);
-}
-
-/** A fixed-size output buffer (the size is computed first, so nothing grows or copies twice). */
-class Out {
-  readonly buf: Uint8Array;
-  pos = 0;
-
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-  }
-
-  u8(v: number): this {
-    this.buf[this.pos++] = v;
-    return this;
-  }
-
-  u32(v: number): this {
-    v >>>= 0;
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v) b |= 0x80;
-      this.buf[this.pos++] = b;
-    } while (v);
-    return this;
-  }
-
-  s33(v: number): this {
-    for (;;) {
-      const b = v & 0x7f;
-      v = Math.floor(v / 128);
-      const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
-      this.buf[this.pos++] = done ? b : b | 0x80;
-      if (done) return this;
-    }
-  }
-
-  bytes(b: Uint8Array): this {
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-    return this;
-  }
-
-  span(src: Uint8Array, start: number, end: number): void {
-    if (end - start < 16) for (let i = start; i < end; i++) this.buf[this.pos++] = src[i]!;
-    else {
-      this.buf.set(src.subarray(start, end), this.pos);
-      this.pos += end - start;
-    }
-  }
 }

@@ -21,7 +21,7 @@ type FuncVal = { kind: 'import'; iface: string; name: string } | { kind: 'lift';
 type InstVal = { kind: 'import'; name: string } | { kind: 'exports'; items: Map<string, Item> };
 type TypeVal =
   | { kind: 'imported'; iface: string; name: string }
-  | { kind: 'own'; name: string }
+  | { kind: 'own'; name: string; dtor: number | undefined }
   | { kind: 'def'; def: TypeDef; scope: Scope }
   | { kind: 'other' };
 type Item =
@@ -127,7 +127,10 @@ class Evaluator {
             for (const a of sec.items) this.alias(s, a);
             break;
           case 'types':
-            for (const t of sec.items) s.types.push(t.kind === 'resource' ? { kind: 'own', name: `resource${s.types.length}` } : { kind: 'def', def: t, scope: s });
+            for (const t of sec.items) {
+              if (t.kind !== 'resource') s.types.push({ kind: 'def', def: t, scope: s });
+              else s.types.push({ kind: 'own', name: `resource${s.types.length}`, dtor: t.dtor === undefined ? undefined : at1(s.coreFuncs, t.dtor, 'core func') });
+            }
             break;
           case 'canon':
             for (const canon of sec.items) this.canon(s, canon);
@@ -299,7 +302,8 @@ class Evaluator {
         const t = at1(s.types, c.type, 'type');
         const op = c.kind === 'resource.drop' ? 'drop' : c.kind === 'resource.new' ? 'new' : 'rep';
         if (t.kind === 'imported') addCore({ kind: 'resource', op, iface: t.iface, resource: t.name });
-        else addCore({ kind: 'resource', op, iface: undefined, resource: t.kind === 'own' ? t.name : 'resource' });
+        else if (t.kind === 'own') addCore({ kind: 'own-resource', op, dtor: t.dtor });
+        else throw new WasiAdaptError('bad-value', `canon ${c.kind} names type ${c.type}, which is not a resource`);
         return;
       }
       default:

@@ -10,6 +10,15 @@ export interface GenContext {
   bumpGlobals(): { next: number; end: number };
   /** Which realloc the polyfill's `cabi.realloc` forwards to (0 = the first). */
   selectorGlobal(): number;
+  handleGlobals(): HandleGlobals;
+}
+
+/** The own-resource handle table: 8-byte slots at `base` (live flag, rep or next free), `len` used, `free` list head. */
+export interface HandleGlobals {
+  base: number;
+  cap: number;
+  len: number;
+  free: number;
 }
 
 const REALLOC_SIG: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
@@ -23,6 +32,11 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return REALLOC_SIG;
     case 'set-realloc':
       return ctx.sigOf(g.callee);
+    case 'resource-new':
+    case 'resource-rep':
+      return { kind: 'func', params: ['i32'], results: ['i32'] };
+    case 'resource-drop':
+      return { kind: 'func', params: ['i32'], results: [] };
   }
 }
 
@@ -41,8 +55,16 @@ const op = {
   i32Load8u: 0x2d,
   i32Store8: 0x3a,
   memoryGrow: 0x40,
+  i32Load: 0x28,
+  i32Store: 0x36,
   i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32GeU: 0x4f,
+  i32Or: 0x72,
+  else: 0x05,
+  select: 0x1b,
   i32Eq: 0x46,
+  i32Ne: 0x47,
   i32GtU: 0x4b,
   i32Add: 0x6a,
   i32Sub: 0x6b,
@@ -98,8 +120,69 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
     case 'bump-realloc':
       bumpRealloc(w, ctx.bumpGlobals());
       break;
+    case 'resource-new':
+      resourceNew(w, ctx.handleGlobals(), ctx.func(g.alloc));
+      break;
+    case 'resource-rep':
+      w.u32(1).u32(1).u8(0x7f); // local p
+      liveSlot(w, ctx.handleGlobals());
+      w.u8(op.localGet).u32(1).u8(op.i32Load).u32(2).u32(4);
+      w.u8(op.end);
+      break;
+    case 'resource-drop': {
+      const h = ctx.handleGlobals();
+      w.u32(1).u32(2).u8(0x7f); // locals p, rep
+      liveSlot(w, h);
+      w.u8(op.localGet).u32(1).u8(op.i32Load).u32(2).u32(4).u8(op.localSet).u32(2);
+      // the slot joins the free list
+      w.u8(op.localGet).u32(1).u8(op.i32Const).sleb(0).u8(op.i32Store).u32(2).u32(0);
+      w.u8(op.localGet).u32(1).u8(op.globalGet).u32(h.free).u8(op.i32Store).u32(2).u32(4);
+      w.u8(op.localGet).u32(0).u8(op.globalSet).u32(h.free);
+      if (g.dtor) w.u8(op.localGet).u32(2).u8(op.call).u32(ctx.func(g.dtor));
+      w.u8(op.end);
+      break;
+    }
   }
   return w.finish();
+}
+
+/** p (local 1) = the slot of handle (param 0); traps unless the handle is live, as a component would. */
+function liveSlot(w: BinaryWriter, h: HandleGlobals): void {
+  w.u8(op.localGet).u32(0).u8(op.i32Eqz).u8(op.localGet).u32(0).u8(op.globalGet).u32(h.len).u8(op.i32GeU).u8(op.i32Or);
+  w.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
+  w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add).u8(op.localTee).u32(1);
+  w.u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(1).u8(op.i32Ne);
+  w.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
+}
+
+/** resource.new(rep) -> handle: a slot from the free list, else the next one (growing the table through `alloc`). */
+function resourceNew(w: BinaryWriter, h: HandleGlobals, alloc: number): void {
+  const [REP, H, P] = [0, 1, 2];
+  w.u32(1).u32(2).u8(0x7f); // locals h, p
+  // handle 0 is never valid: the first slot stays unused
+  w.u8(op.globalGet).u32(h.len).u8(op.i32Eqz).u8(op.if).u8(op.void).u8(op.i32Const).sleb(1).u8(op.globalSet).u32(h.len).u8(op.end);
+  w.u8(op.globalGet).u32(h.free).u8(op.localTee).u32(H).u8(op.if).u8(op.void);
+  {
+    w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(H).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add).u8(op.localTee).u32(P);
+    w.u8(op.i32Load).u32(2).u32(4).u8(op.globalSet).u32(h.free);
+  }
+  w.u8(op.else);
+  {
+    w.u8(op.globalGet).u32(h.len).u8(op.globalGet).u32(h.cap).u8(op.i32GeU).u8(op.if).u8(op.void);
+    // cap = cap ? cap * 2 : 16; the allocator copies the old slots
+    w.u8(op.globalGet).u32(h.cap).u8(op.i32Const).sleb(1).u8(op.i32Shl).u8(op.i32Const).sleb(16).u8(op.globalGet).u32(h.cap).u8(op.select).u8(op.localSet).u32(P);
+    w.u8(op.globalGet).u32(h.base).u8(op.globalGet).u32(h.cap).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Const).sleb(8);
+    w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.call).u32(alloc).u8(op.globalSet).u32(h.base);
+    w.u8(op.localGet).u32(P).u8(op.globalSet).u32(h.cap);
+    w.u8(op.end);
+    w.u8(op.globalGet).u32(h.len).u8(op.localTee).u32(H).u8(op.i32Const).sleb(1).u8(op.i32Add).u8(op.globalSet).u32(h.len);
+    w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(H).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add).u8(op.localSet).u32(P);
+  }
+  w.u8(op.end);
+  w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(1).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(REP).u8(op.i32Store).u32(2).u32(4);
+  w.u8(op.localGet).u32(H);
+  w.u8(op.end);
 }
 
 /**

@@ -51,11 +51,12 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
   const merged = merge(p, (inst) => (inst.key === polyKey ? polyfill.module() : view.module(inst.module.index)));
   checkValid(merged.bytes);
   const hasAdapter = view.component.modules.some((m) => m.role === 'adapter');
+  const adapterLinked = p.instances.some((i) => i.key !== polyKey && i.module.role === 'adapter');
   return {
     module: merged.bytes,
     report: {
       modules: p.instances.map((i) => ({ name: i.key === polyKey ? 'p2-on-p1 polyfill' : i.module.name, role: i.key === polyKey ? 'polyfill' : i.module.role })),
-      adapter: !hasAdapter ? 'none' : p.adapterDropped ? 'dropped' : 'kept',
+      adapter: !hasAdapter ? 'none' : adapterLinked ? 'kept' : 'dropped',
       importsResolved: p.instances.reduce((n, i) => n + i.imports.length, 0),
       hostImports: merged.hostImports,
       polyfillFunctions: p.polyfillFunctions,

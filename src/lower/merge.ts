@@ -2,17 +2,8 @@ import { forEachBodyIndex } from '../binary/code.js';
 import { forEachIndex, rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
 import {
   encodeCustomSection,
-  encodeDataCountSection,
-  encodeElementSection,
-  encodeExportSection,
-  encodeFunctionSection,
-  encodeGlobalSection,
-  encodeImportSection,
-  encodeMemorySection,
-  encodeStartSection,
-  encodeTableSection,
-  encodeTagSection,
-  encodeTypeSection,
+  encodeDataSection,
+  encodeModule,
   SectionId,
   type DataSegment,
   type ElementSegment,
@@ -27,7 +18,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { assemble, type CodeEntry } from './emit.js';
-import { genBody, genSig, type GenContext } from './gen.js';
+import { genBody, genSig, type GenContext, type HandleGlobals } from './gen.js';
 import { funcType, type LinkModule } from './link-module.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
 
@@ -71,7 +62,7 @@ class Merger {
   private readonly hostReached = new Map<string, Extract<Target, { kind: 'host' }>>();
   private readonly hostIndex = new Map<string, number>();
   private readonly typeKeys = new Map<string, number>();
-  private readonly extra: { bump?: { next: number; end: number }; selector?: number } = {};
+  private readonly extra: { bump?: { next: number; end: number }; selector?: number; handles?: HandleGlobals } = {};
 
   // The output, in section order.
   private readonly types: FuncType[] = [];
@@ -110,24 +101,24 @@ class Merger {
       const index = e.sort === 'func' ? this.funcIndex(e.target) : this.itemIndex(e.target, e.sort as ItemSort);
       this.exports.push({ name: e.name, kind: e.sort, index });
     }
-    const head: { id: number; payload: Uint8Array }[] = [];
-    const add = <T>(id: number, items: readonly T[], encode: (items: readonly T[]) => Uint8Array) => {
-      if (items.length) head.push({ id, payload: encode(items) });
-    };
-    add(SectionId.type, this.types, encodeTypeSection);
-    add(SectionId.import, this.imports, encodeImportSection);
-    add(SectionId.function, this.functions, encodeFunctionSection);
-    add(SectionId.table, this.tables, encodeTableSection);
-    add(SectionId.memory, this.memories, encodeMemorySection);
-    add(SectionId.tag, this.tags, encodeTagSection);
-    add(SectionId.global, this.globals, encodeGlobalSection);
-    add(SectionId.export, this.exports, encodeExportSection);
-    if (this.start !== undefined) head.push({ id: SectionId.start, payload: encodeStartSection(this.start) });
-    add(SectionId.element, this.elements, encodeElementSection);
-    if (this.dataCount) head.push({ id: SectionId.dataCount, payload: encodeDataCountSection(this.data.length) });
-    const tail = [{ id: SectionId.custom, payload: encodeCustomSection('producers', this.producersSection()) }];
-    if (this.names.size) tail.unshift({ id: SectionId.custom, payload: encodeCustomSection('name', encodeNameSection({ raw: [], functions: this.names })) });
-    const bytes = assemble(head, this.code, this.data, tail);
+    const head = encodeModule({
+      types: this.types,
+      imports: this.imports,
+      functions: this.functions,
+      tables: this.tables,
+      memories: this.memories,
+      tags: this.tags,
+      globals: this.globals,
+      exports: this.exports,
+      start: this.start,
+      elements: this.elements,
+      dataCount: this.dataCount ? this.data.length : undefined,
+    });
+    const tail: { id: number; payload: Uint8Array }[] = [];
+    if (this.data.length) tail.push({ id: SectionId.data, payload: encodeDataSection(this.data) });
+    if (this.names.size) tail.push({ id: SectionId.custom, payload: encodeCustomSection('name', encodeNameSection({ raw: [], functions: this.names })) });
+    tail.push({ id: SectionId.custom, payload: encodeCustomSection('producers', this.producersSection()) });
+    const bytes = assemble(head, this.code, tail);
     return { bytes, functions: this.functions.length, hostImports: this.imports.map((i) => `${i.module}.${i.name}`) };
   }
 
@@ -153,6 +144,8 @@ class Merger {
         if (g.kind === 'run-wrapper') [g.run, g.procExit].forEach(target);
         else if (g.kind === 'set-realloc') target(g.callee);
         else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
+        else if (g.kind === 'resource-new') target(g.alloc);
+        else if (g.kind === 'resource-drop' && g.dtor) target(g.dtor);
       }
     };
     for (const [key, lm] of this.mods) {
@@ -372,6 +365,7 @@ class Merger {
       sigOf: (t) => this.sigOf(t),
       bumpGlobals: () => (this.extra.bump ??= { next: this.addGlobal(), end: this.addGlobal() }),
       selectorGlobal: () => (this.extra.selector ??= this.addGlobal()),
+      handleGlobals: () => (this.extra.handles ??= { base: this.addGlobal(), cap: this.addGlobal(), len: this.addGlobal(), free: this.addGlobal() }),
     };
   }
 

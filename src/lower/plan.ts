@@ -15,7 +15,10 @@ export type GenFunc =
   | { kind: 'run-wrapper'; run: Target; procExit: Target }
   | { kind: 'bump-realloc' }
   | { kind: 'realloc-dispatch'; reallocs: Target[] }
-  | { kind: 'set-realloc'; callee: Target; slot: number };
+  | { kind: 'set-realloc'; callee: Target; slot: number }
+  | { kind: 'resource-new'; alloc: Target }
+  | { kind: 'resource-rep' }
+  | { kind: 'resource-drop'; dtor: Target | undefined };
 
 export interface PlannedInstance {
   key: number;
@@ -37,7 +40,6 @@ export interface Plan {
   instances: PlannedInstance[];
   gens: GenFunc[];
   exports: PlannedExport[];
-  adapterDropped: boolean;
   polyfillFunctions: string[];
   customImports: string[];
   unresolvedKept: string[];
@@ -76,7 +78,6 @@ class Planner {
   private readonly reallocs: Target[] = [];
   private readonly custom = new Set<string>();
   private readonly unresolved = new Set<string>();
-  private adapterSeen = false;
 
   constructor(
     private readonly c: ComponentView,
@@ -107,7 +108,6 @@ class Planner {
       instances,
       gens: this.gens,
       exports,
-      adapterDropped: this.options.dropAdapter && this.adapterSeen,
       polyfillFunctions: [...this.polyUsed].sort(),
       customImports: [...this.custom].sort(),
       unresolvedKept: [...this.unresolved].sort(),
@@ -258,7 +258,6 @@ class Planner {
 
   /** With the adapter dropped, its p1 exports are the host's p1 functions and its `run` is main's `_start`. */
   private throughAdapter(key: number, m: ModuleView, name: string, sig: FuncType | undefined): Target {
-    this.adapterSeen = true;
     if (P1_FUNCTIONS.has(name)) return { kind: 'host', module: P1_MODULE, name, sig };
     if (RUN_IFACE.test(name) && name.endsWith('#run')) {
       const start = m.imports.find((i) => i.sort === 'func' && i.name === '_start');
@@ -320,10 +319,10 @@ class Planner {
       case 'unsupported':
         throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart: run it on a WASI 0.3 host`);
       case 'resource':
-        if (f.op !== 'drop' || f.iface === undefined) {
-          throw new WasiAdaptError('unsupported', `canon resource.${f.op} of the component's own resource '${f.resource}' is not supported by down: run it on a WASI 0.2 host`);
-        }
+        if (f.op !== 'drop') throw new WasiAdaptError('bad-value', `canon resource.${f.op} of the imported resource ${f.iface}#${f.resource}`);
         return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
+      case 'own-resource':
+        return this.ownResource(f.op, f.dtor);
     }
   }
 
@@ -382,6 +381,23 @@ class Planner {
     if (this.reallocs.length === 0) return this.bump();
     if (this.reallocs.length === 1) return this.reallocs[0]!;
     return this.gen({ kind: 'realloc-dispatch', reallocs: this.reallocs });
+  }
+
+  /**
+   * The component's own resources live in one generated handle table (as in a
+   * component instance): new/rep are shared by every resource type, drop
+   * differs by destructor.
+   */
+  private ownResource(op: 'new' | 'rep' | 'drop', dtor: number | undefined): Target {
+    if (op === 'new') {
+      const at = this.gens.findIndex((g) => g.kind === 'resource-new');
+      return at >= 0 ? { kind: 'gen', index: at } : this.gen({ kind: 'resource-new', alloc: this.bump() });
+    }
+    if (op === 'rep') {
+      const at = this.gens.findIndex((g) => g.kind === 'resource-rep');
+      return at >= 0 ? { kind: 'gen', index: at } : this.gen({ kind: 'resource-rep' });
+    }
+    return this.gen({ kind: 'resource-drop', dtor: dtor === undefined ? undefined : this.func(dtor) });
   }
 
   /** One bump allocator serves every use. */

@@ -3,6 +3,7 @@
 // parent; the outcome goes to the report file named in the config.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
+import { trappingStubs } from './stub-imports.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const report = (r) => writeFileSync(config.reportPath, JSON.stringify(r));
@@ -18,7 +19,7 @@ try {
     preopens: config.preopens,
   });
   const module = await WebAssembly.compile(readFileSync(config.wasmPath));
-  instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  instance = await WebAssembly.instantiate(module, { ...(config.stubImports ? trappingStubs(module) : {}), ...wasi.getImportObject() });
 } catch (e) {
   report({ error: `instantiate: ${e?.stack ?? e}` });
   process.exit(0);

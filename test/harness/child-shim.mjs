@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim';
+import { trappingStubs } from './stub-imports.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const report = (r) => writeFileSync(config.reportPath, JSON.stringify(r));
@@ -44,7 +45,7 @@ const wasi = new WASI(config.args, env, fds, { debug: false });
 let outcome;
 try {
   const module = await WebAssembly.compile(readFileSync(config.wasmPath));
-  const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
+  const instance = await WebAssembly.instantiate(module, { ...(config.stubImports ? trappingStubs(module) : {}), wasi_snapshot_preview1: wasi.wasiImport });
   try {
     outcome = { exitCode: wasi.start(instance), trapped: false };
   } catch (e) {

@@ -5,5 +5,5 @@ export { pretranspile, transpiled } from './transpile-cache.js';
 export { callExports, type CallResult, type ExportCall } from './call-export.js';
 export { loadManifest, specOf, type Fixture, type HostName } from './manifest.js';
 export { checkExpectations, filesAsJson } from './check.js';
-export type { FileEntry, PreopenSpec, RunResult, RunSpec } from './types.js';
+export type { FileEntry, P1RunSpec, PreopenSpec, RunResult, RunSpec } from './types.js';
 export { runWasmer } from './run-wasmer.js';

@@ -6,20 +6,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './child.js';
 import { makeWorkdir, snapshotPreopens } from './sandbox.js';
-import type { RunResult, RunSpec } from './types.js';
+import type { P1RunSpec, RunResult } from './types.js';
 
 const NODE_WASI = fileURLToPath(new URL('./child-p1.mjs', import.meta.url));
 const BROWSER_SHIM = fileURLToPath(new URL('./child-shim.mjs', import.meta.url));
 
-export function runP1(wasm: Uint8Array | string, spec: RunSpec = {}): Promise<RunResult> {
+export function runP1(wasm: Uint8Array | string, spec: P1RunSpec = {}): Promise<RunResult> {
   return runCoreModule(NODE_WASI, wasm, spec);
 }
 
-export function runBrowserShim(wasm: Uint8Array | string, spec: RunSpec = {}): Promise<RunResult> {
+export function runBrowserShim(wasm: Uint8Array | string, spec: P1RunSpec = {}): Promise<RunResult> {
   return runCoreModule(BROWSER_SHIM, wasm, spec);
 }
 
-async function runCoreModule(script: string, wasm: Uint8Array | string, spec: RunSpec): Promise<RunResult> {
+async function runCoreModule(script: string, wasm: Uint8Array | string, spec: P1RunSpec): Promise<RunResult> {
   const wd = makeWorkdir(spec);
   try {
     let wasmPath = wasm as string;
@@ -32,6 +32,7 @@ async function runCoreModule(script: string, wasm: Uint8Array | string, spec: Ru
       args: spec.args ?? ['main.wasm'],
       env: spec.env ?? {},
       preopens: wd.preopens,
+      stubImports: spec.stubImports ?? false,
     };
     const r = await runChild(script, config, wd, spec.timeoutMs ?? 60_000);
     return {

@@ -23,6 +23,16 @@ export interface RunSpec {
   timeoutMs?: number;
 }
 
+/** runP1 and runBrowserShim: a core module on a preview1 host. */
+export interface P1RunSpec extends RunSpec {
+  /**
+   * Satisfy every function import outside wasi_snapshot_preview1 with one that
+   * traps when called (e.g. a `down --allow-unresolved` output keeping wasi:http
+   * imports, for a program that never calls them).
+   */
+  stubImports?: boolean;
+}
+
 export type FileEntry = { kind: 'dir' } | { kind: 'file'; data: Buffer };
 
 export interface RunResult {

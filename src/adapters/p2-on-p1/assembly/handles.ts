@@ -51,7 +51,7 @@ export function create(tag: u8): u32 {
   if (h != 0) {
     freeList = load<u32>(table + (<usize>h << 5) + SLOT_FD);
   } else {
-    if (next == capacity) grow();
+    if (next >= capacity) grow(); // also the first handle: the table starts out unallocated (capacity 0)
     h = next++;
   }
   const s = table + (<usize>h << 5);
