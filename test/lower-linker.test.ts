@@ -2,6 +2,7 @@
 // custom imports kept under their interface name, and the shapes it refuses.
 import { ConsoleStdout, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim';
 import { expect, test } from 'vitest';
+import { parseModule } from '../src/binary/module.js';
 import { WasiAdaptError } from '../src/errors.js';
 import { lower } from '../src/lower/index.js';
 import { wat } from './helpers/wat.js';
@@ -240,5 +241,44 @@ test("the component's own resources get a handle table: new, rep, drop with its 
   )`);
   const { module } = lower(component);
   expect(WebAssembly.Module.exports(new WebAssembly.Module(module)).map((e) => e.name).sort()).toEqual(['_start', 'memory']);
+  expect(await runShim(module, ['prog'])).toEqual({ stdout: '', code: 0 });
+});
+
+/** A shim/fixup pair as wit-component makes it; `blockFold` also aliases the shim's table, so nothing may assume only the fixup writes it. */
+const shimmed = (blockFold: boolean) => `(component
+  (core module $Impl (func (export "ok") (result i32) (i32.const 0)))
+  (core module $Shim
+    (type $t (func (result i32)))
+    (table (export "$imports") 1 1 funcref)
+    (func (export "0") (type $t) (call_indirect (type $t) (i32.const 0))))
+  (core module $Fixup
+    (type $t (func (result i32)))
+    (import "actual" "0" (func (type $t)))
+    (import "shim" "$imports" (table 1 1 funcref))
+    (elem (i32.const 0) func 0))
+  (core module $Main
+    (import "shim" "0" (func $f (result i32)))
+    (table 2 funcref)
+    (memory (export "memory") 1)
+    (func $g (result i32) (call $f))
+    (elem (i32.const 1) func $g)
+    (func (export "run") (result i32) (call_indirect (result i32) (i32.const 1))))
+  (core instance $shim (instantiate $Shim))
+  (core instance $main (instantiate $Main (with "shim" (instance $shim))))
+  (core instance $impl (instantiate $Impl))
+  (core instance $actual (export "0" (func $impl "ok")))
+  (core instance $fixup (instantiate $Fixup (with "shim" (instance $shim)) (with "actual" (instance $actual))))
+  ${blockFold ? '(alias core export $shim "$imports" (core table $seen-elsewhere))' : ''}
+  (alias core export $main "run" (core func $run-core))
+  ${RUN_EXPORT}
+)`;
+
+test.each([
+  ['folded to a direct call', false, 1],
+  ['kept as a table the fixup fills', true, 2],
+])('shim trampolines: %s', async (_name, blockFold, tables) => {
+  const { module, report } = lower(await wat(shimmed(blockFold)));
+  expect(parseModule(module).tables.length).toBe(tables);
+  expect(report.modules.map((m) => m.role).includes('shim')).toBe(blockFold);
   expect(await runShim(module, ['prog'])).toEqual({ stdout: '', code: 0 });
 });

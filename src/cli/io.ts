@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { WasiAdaptError } from '../errors.js';
 
 /** Reads a file the user named (`-` is stdin); I/O failures become one-line errors naming it. */
@@ -7,9 +8,10 @@ export async function readInput(file: string): Promise<Uint8Array> {
     if (file === '-') {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return new Uint8Array(Buffer.concat(chunks));
+      return asBytes(Buffer.concat(chunks));
     }
-    return new Uint8Array(await readFile(file));
+    // One synchronous read: fs/promises reads a 12 MB file in many small chunks, 10x slower.
+    return asBytes(readFileSync(file));
   } catch (err) {
     throw new WasiAdaptError('io', `cannot read: ${reason(err)}`, { file });
   }
@@ -40,6 +42,11 @@ export function inFile<T>(file: string, step: () => T): T {
   } catch (err) {
     throw err instanceof WasiAdaptError ? err.inFile(file) : err;
   }
+}
+
+/** A Uint8Array view of a Buffer's bytes (`new Uint8Array(buffer)` would copy them). */
+function asBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 function reason(err: unknown): string {

@@ -1,3 +1,4 @@
+import type { CoreModule } from '../binary/module.js';
 import type {
   AliasTarget, Canon, Component, CoreInstance, CoreSort, CoreType, ExternDesc, Instance, Sort, TypeDef, ValType,
 } from '../binary/component-types.js';
@@ -31,6 +32,8 @@ export interface ModuleInfo {
   bytes: Uint8Array;
   /** Absolute offset of `bytes[0]` in the input. */
   offset: number;
+  /** The module's sections, parsed once here for roles, inspect and the linker. */
+  core: CoreModule;
   /**
    * Static instantiation sites, in order: the graph (this one, or a nested one
    * that outer-aliases the module) and the core instance index there.

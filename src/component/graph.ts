@@ -1,3 +1,4 @@
+import { parseModule } from '../binary/module.js';
 import { parseComponent } from '../binary/component-read.js';
 import type { Component, ExternDesc, Sort } from '../binary/component-types.js';
 import { WasiAdaptError } from '../errors.js';
@@ -44,7 +45,7 @@ export function buildGraph(input: Component | Uint8Array, parent?: ComponentGrap
     switch (s.kind) {
       case 'coreModule': {
         const index = spaces['core module'].length;
-        graph.modules.push({ index, bytes: s.module, offset: s.offset, instances: [], role: 'other' });
+        graph.modules.push({ index, bytes: s.module, offset: s.offset, core: parseModule(s.module, s.offset), instances: [], role: 'other' });
         spaces['core module'].push({ kind: 'core module', module: graph.modules.length - 1 });
         break;
       }

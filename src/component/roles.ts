@@ -1,4 +1,4 @@
-import { parseModule, type CoreModule } from '../binary/module.js';
+import type { CoreModule } from '../binary/module.js';
 import type { ComponentGraph, ModuleRole } from './graph-types.js';
 
 /** Every wasi_snapshot_preview1 function name: an adapter exports some of them, a linker forwards them. */
@@ -45,7 +45,7 @@ function mainScore(m: CoreModule): number {
 export function classifyModules(g: ComponentGraph): void {
   let best: { index: number; score: number; size: number } | undefined;
   for (const [i, info] of g.modules.entries()) {
-    const m = parseModule(info.bytes, info.offset);
+    const m = info.core;
     info.role = classifyModule(m);
     if (info.role !== 'other') continue;
     const score = mainScore(m);

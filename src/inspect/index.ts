@@ -204,7 +204,7 @@ function walkComponents(top: ComponentGraph): Walk {
   const builtins = new Set<string>();
   const visit = (graph: ComponentGraph, path: number[]): void => {
     for (const info of graph.modules) {
-      const m: CoreModule = parseModule(info.bytes, info.offset);
+      const m = info.core;
       walk.modules.push({
         index: walk.modules.length,
         component: path,
