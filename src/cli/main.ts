@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { WasiAdaptError } from '../errors.js';
+import { downCommand } from './down.js';
 import { inspectCommand } from './inspect.js';
 import { upCommand } from './up.js';
 import { VERSION } from '../version.js';
@@ -11,6 +12,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   inspect: { summary: 'show what a wasm file is, what it imports and exports, and what runs it', run: inspectCommand },
+  down: { summary: 'turn a WASI 0.2 component into one WASI preview 1 core module', run: downCommand },
   up: { summary: 'turn a WASI preview 1 module into a WASI 0.2 component', run: upCommand },
 };
 

@@ -1,0 +1,22 @@
+// down(up(x)) on node:wasi behaves exactly like x, exit codes included: the two adapters and
+// the linker, composed, must be invisible to the program.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { lift } from '../src/lift/index.js';
+import { lower } from '../src/lower/index.js';
+import { loadManifest, runP1, specOf } from './harness/index.js';
+import { expectSameRun } from './lower-helpers.js';
+
+const commands = loadManifest().filter((f) => f.kind === 'command' && f.p1 !== null && !f.big);
+
+describe('down(up(x))', () => {
+  test.each(commands.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
+    const original = readFileSync(f.p1!);
+    // exit-with-code keeps proc_exit's status through WASI 0.2, so it can come back exactly.
+    const { component } = lift(original, { exitWithCode: true });
+    const { module } = lower(component);
+    expect(WebAssembly.validate(module)).toBe(true);
+    const spec = specOf(f);
+    expectSameRun(await runP1(module, spec), await runP1(original, spec), true);
+  });
+});
