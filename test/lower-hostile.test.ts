@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { WasiAdaptError } from '../src/errors.js';
 import { lower } from '../src/lower/index.js';
+import { wat } from './helpers/wat.js';
 import { componentFixtures } from './lower-helpers.js';
 
 const SMALL = ['hello', 'p2_hello', 'mixed', 'wat_twice', 'wat_reactor', 'wat_nested_utf16'];
@@ -59,4 +60,21 @@ test.each(fixtures.map((f) => [f.name, f] as const))('mutants of %s give a valid
   }
   // The mutations must actually reach the error paths.
   expect(errors).toBeGreaterThan(MUTANTS / 4);
+});
+
+test('a long chain of re-exports is an error, not a stack overflow', async () => {
+  const links: string[] = [];
+  for (let i = 1; i <= 3000; i++) {
+    links.push(`(alias core export $i${i - 1} "run" (core func $f${i}))`, `(core instance $i${i} (export "run" (func $f${i})))`);
+  }
+  const component = await wat(`(component
+    (core module $M (memory (export "memory") 1) (func (export "run") (result i32) (i32.const 0)))
+    (core instance $i0 (instantiate $M))
+    ${links.join('\n')}
+    (alias core export $i3000 "run" (core func $run-core))
+    (type $run-type (func (result (result))))
+    (func $run (type $run-type) (canon lift (core func $run-core)))
+    (instance $run-inst (export "run" (func $run)))
+    (export "wasi:cli/run@0.2.12" (instance $run-inst)))`);
+  expect(() => lower(component)).toThrow(expect.objectContaining({ code: 'too-deep' }));
 });

@@ -214,7 +214,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     const result = b.counts.type++;
     b.section(S.type, (w) => w.u8(0x40).u32(0).u8(0x00).sleb(result));
     const fnType = b.counts.type++;
-    const run = b.aliasCoreExport(CORE_FUNC, adapter, 'run');
+    const run = b.aliasCoreExport(CORE_FUNC, adapter, runCoreName(parts.version));
     b.section(S.canon, (w) => w.u8(0x00).u8(0x00).u32(run).u32(0).u32(fnType));
     const lifted = b.counts.func++;
     b.section(S.instance, (w) => w.u8(0x01).u32(1).u8(0x00).name('run').u8(FUNC).u32(lifted));
@@ -222,4 +222,9 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     b.section(S.export, (w) => w.u8(0x00).name(at('wasi:cli/run')).u8(INSTANCE).u32(inst).u8(0x00));
   }
   return { bytes: b.finish(), interfaces: plans.map((p) => at(p.name)) };
+}
+
+/** The adapter's export lifted as `wasi:cli/run`, under its canonical core name (`iface#func`). */
+export function runCoreName(version: string): string {
+  return `wasi:cli/run@${version}#run`;
 }

@@ -6,7 +6,7 @@ import { parseModule, funcTypeEquals, type CoreModule, type FuncType } from '../
 import { sniffWasm } from '../binary/component.js';
 import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
-import { encodeComponent } from './encode.js';
+import { encodeComponent, runCoreName } from './encode.js';
 import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
 
@@ -60,7 +60,9 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
     }
   }
   const wanted = new Map<string, string>(p1Imports.map((n) => [n === 'proc_exit' && options.exitWithCode ? 'proc_exit_code' : n, n]));
-  if (kind === 'command') wanted.set('run', 'run');
+  // The canonical core name of the export that is lifted as wasi:cli/run, as every adapter names it,
+  // so `down` can see it is main's _start and drop the adapter.
+  if (kind === 'command') wanted.set('run', runCoreName(wasiVersion));
   wanted.set('cabi_import_realloc', 'cabi_import_realloc');
   // Without path_* or fd_prestat_* no file descriptor can exist, so the file system is never reached.
   const files = p1Imports.some((n) => n.startsWith('path_') || n.startsWith('fd_prestat_'));

@@ -10,10 +10,10 @@ import {
   type TypeDef,
   type ValType,
 } from '../binary/component.js';
+import { classifyModule } from '../component/roles.js';
 import { WasiAdaptError } from '../errors.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { moduleView } from './module-view.js';
-import { classifyModule } from '../component/roles.js';
 import type { CanonOptions, ComponentView, CoreAlias, CoreFunc, CoreInstance, LiftedExport, Role, Sort } from './view.js';
 
 /** A component function: an import of the host, or a lifted core function (with its WIT type, when printable). */
@@ -133,7 +133,7 @@ class Evaluator {
             }
             break;
           case 'canon':
-            for (const canon of sec.items) this.canon(s, canon);
+            for (const canon of sec.items) this.canon(s, canon, at);
             break;
           case 'imports':
             for (const imp of sec.items) {
@@ -272,7 +272,8 @@ class Evaluator {
     else if (a.sort !== 'core type') throw new WasiAdaptError('unsupported', `outer alias of a ${a.sort} is not supported by down`);
   }
 
-  private canon(s: Scope, c: Canon): void {
+  /** `at`: the canon section's offset, kept on lowerings so errors about them can point there. */
+  private canon(s: Scope, c: Canon, at: number): void {
     const addCore = (f: CoreFunc) => s.coreFuncs.push(this.view.coreFuncs.push(f) - 1);
     switch (c.kind) {
       case 'lift':
@@ -282,7 +283,7 @@ class Evaluator {
         const f = at1(s.funcs, c.func, 'func');
         const options = this.options(s, c.options);
         if (f.kind === 'import') {
-          addCore({ kind: 'lower', iface: f.iface, func: f.name, options });
+          addCore({ kind: 'lower', iface: f.iface, func: f.name, options, offset: at });
           return;
         }
         // A component calling a function another component of the composition lifted.
@@ -307,7 +308,7 @@ class Evaluator {
         return;
       }
       default:
-        addCore({ kind: 'unsupported', what: c.kind });
+        addCore({ kind: 'unsupported', what: c.kind, offset: at });
     }
   }
 

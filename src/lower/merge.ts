@@ -234,6 +234,7 @@ class Merger {
             'unsupported',
             `the component has more than one memory (${memoryOwner ?? inst.module.name} and ${inst.module.name}); ` +
               'a p1 module has exactly one: run it on a WASI 0.2 host (wasmtime, jco)',
+            { offset: m.base },
           );
         }
         memoryOwner = inst.module.name;

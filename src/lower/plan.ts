@@ -56,6 +56,7 @@ export class AdapterNeeded extends Error {}
 
 const RUN_IFACE = /^wasi:cli\/run@/;
 const P1_MODULE = 'wasi_snapshot_preview1';
+const MAX_CHAIN = 1000;
 
 /**
  * Decides which core instances go into the output and what each of their
@@ -77,7 +78,9 @@ class Planner {
   private readonly polyUsed = new Set<string>();
   private readonly reallocs: Target[] = [];
   private readonly custom = new Set<string>();
-  private readonly unresolved = new Set<string>();
+  private depth = 0;
+  /** WASI interfaces the polyfill lacks, with the first lowering of each. */
+  private readonly unresolved = new Map<string, number | undefined>();
 
   constructor(
     private readonly c: ComponentView,
@@ -91,11 +94,12 @@ class Planner {
     this.drain();
     this.includeInitializers();
     if (this.unresolved.size && !this.options.allowUnresolved) {
-      const names = [...this.unresolved].sort().join(', ');
+      const names = [...this.unresolved.keys()].sort().join(', ');
       throw new WasiAdaptError(
         'unresolved',
         `imports ${names} have no WASI preview 1 equivalent (a p1 runtime cannot provide them); ` +
           'pass --allow-unresolved to keep them as imports of the output',
+        { offset: [...this.unresolved.values()].find((o) => o !== undefined) },
       );
     }
     if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
@@ -110,7 +114,7 @@ class Planner {
       exports,
       polyfillFunctions: [...this.polyUsed].sort(),
       customImports: [...this.custom].sort(),
-      unresolvedKept: [...this.unresolved].sort(),
+      unresolvedKept: [...this.unresolved.keys()].sort(),
     };
   }
 
@@ -232,9 +236,22 @@ class Planner {
     return this.instanceExport(arg, imp.name, imp.sort, imp.sort === 'func' ? this.moduleOf(key).funcType(imp.index) : undefined);
   }
 
-  /** An export of a core instance, followed through re-exports, aliases, trampolines and a dropped adapter. */
-  /** `sig` is the core type the importer expects, for exports that become host imports. */
+  /**
+   * An export of a core instance, followed through re-exports, aliases,
+   * trampolines and a dropped adapter. `sig` is the core type the importer
+   * expects, for exports that become host imports.
+   */
   private instanceExport(key: number, name: string, sort: Sort, sig?: FuncType): Target {
+    // Chains of re-exports are short in real components; a hostile one must not overflow the stack.
+    if (++this.depth > MAX_CHAIN) throw new WasiAdaptError('too-deep', `an import is re-exported through more than ${MAX_CHAIN} instances`);
+    try {
+      return this.followExport(key, name, sort, sig);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private followExport(key: number, name: string, sort: Sort, sig?: FuncType): Target {
     const def = this.c.coreInstances[key];
     if (!def) throw new WasiAdaptError('bad-value', `core instance ${key} does not exist`);
     if (def.kind === 'exports') {
@@ -315,9 +332,11 @@ class Planner {
       case 'alias':
         return this.instanceExport(f.instance, f.name, 'func', sig);
       case 'lower':
-        return this.lowering(f.iface, f.func, f.options, sig);
+        return this.lowering(f.iface, f.func, f.options, sig, f.offset);
       case 'unsupported':
-        throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart: run it on a WASI 0.3 host`);
+        throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart: run it on a WASI 0.3 host`, {
+          offset: f.offset,
+        });
       case 'resource':
         if (f.op !== 'drop') throw new WasiAdaptError('bad-value', `canon resource.${f.op} of the imported resource ${f.iface}#${f.resource}`);
         return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
@@ -327,7 +346,8 @@ class Planner {
   }
 
   /** A canon-lowered import: the polyfill function of the same core name, or an import of the output. */
-  private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncType | undefined): Target {
+  /** `offset`: where the lowering is in the file, for errors (undefined for resource drops). */
+  private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncType | undefined, offset?: number): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
       this.custom.add(`${iface}#${func}`);
@@ -337,17 +357,20 @@ class Planner {
       throw new WasiAdaptError(
         'unsupported',
         `import ${iface}#${func} is lowered with string-encoding=${options.encoding}; down supports utf8 only: build the component with utf8 strings`,
+        { offset },
       );
     }
     const poly = (this.poly ??= this.options.loadPolyfill());
     const core = `${withoutVersion(iface)}#${func}`;
     const exp = poly.exports.find((e) => e.sort === 'func' && e.name === core);
     if (!exp) {
-      this.unresolved.add(iface);
+      if (!this.unresolved.has(iface)) this.unresolved.set(iface, offset);
       return keep();
     }
     if (sig && !sigEqual(sig, poly.funcType(exp.index))) {
-      throw new WasiAdaptError('unsupported', `import ${iface}#${func} has core type ${showSig(sig)} but the polyfill's is ${showSig(poly.funcType(exp.index))}`);
+      throw new WasiAdaptError('unsupported', `import ${iface}#${func} has core type ${showSig(sig)} but the polyfill's is ${showSig(poly.funcType(exp.index))}`, {
+        offset,
+      });
     }
     this.polyUsed.add(core);
     this.resolved.set(this.polyKey, undefined);

@@ -78,13 +78,13 @@ export interface CanonOptions {
 /** Where a core function of the component comes from. */
 export type CoreFunc =
   | { kind: 'alias'; instance: number; name: string }
-  | { kind: 'lower'; iface: string; func: string; options: CanonOptions }
+  | { kind: 'lower'; iface: string; func: string; options: CanonOptions; offset: number }
   /** resource.drop of an imported resource (resource.new/rep of one are invalid). */
   | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
   | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined }
   /** A canon built-in p1 has no counterpart for (async, streams, threads): an error if reached. */
-  | { kind: 'unsupported'; what: string };
+  | { kind: 'unsupported'; what: string; offset: number };
 
 /** Memories, tables and globals of a component only ever come from core instance exports. */
 export interface CoreAlias {
