@@ -22,8 +22,7 @@ type InstVal = { kind: 'import'; name: string } | { kind: 'exports'; items: Map<
 type TypeVal =
   | { kind: 'imported'; iface: string; name: string }
   | { kind: 'own'; name: string; dtor: number | undefined }
-  | { kind: 'def'; def: TypeDef; scope: Scope }
-  | { kind: 'other' };
+  | { kind: 'def'; def: TypeDef; scope: Scope };
 type Item =
   | { sort: 'func'; v: FuncVal }
   | { sort: 'instance'; v: InstVal }

@@ -1,6 +1,6 @@
+import type { FuncType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import type { GenFunc, Target } from './plan.js';
-import type { FuncType } from '../binary/types.js';
 
 /** What generated code refers to in the output module. */
 export interface GenContext {
