@@ -9,12 +9,18 @@ import { expectSameRun } from './lower-helpers.js';
 
 const commands = loadManifest().filter((f) => f.kind === 'command' && f.p1 !== null && !f.big);
 
-describe('down(up(x))', () => {
+// Dropping the adapter gives back the program itself; keeping it runs our p1-on-p2 adapter on
+// our p2-on-p1 polyfill, every p1 call crossing WASI 0.2 twice.
+describe.each([
+  { mode: 'down(up(x))', keepAdapter: false },
+  { mode: 'down --keep-adapter (up(x))', keepAdapter: true },
+])('$mode', ({ keepAdapter }) => {
   test.each(commands.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
     const original = readFileSync(f.p1!);
     // exit-with-code keeps proc_exit's status through WASI 0.2, so it can come back exactly.
     const { component } = lift(original, { exitWithCode: true });
-    const { module } = lower(component);
+    const { module, report } = lower(component, { keepAdapter });
+    expect(report.adapter).toBe(keepAdapter ? 'kept' : 'dropped');
     expect(WebAssembly.validate(module)).toBe(true);
     const spec = specOf(f);
     expectSameRun(await runP1(module, spec), await runP1(original, spec), true);

@@ -5,7 +5,7 @@
  * adapter's `run` lifted and exported as wasi:cli/run.
  */
 import { BinaryWriter } from '../binary/writer.js';
-import { fixupModule, shimModule, NO_REALLOC, TABLE, type Slot } from './glue.js';
+import { fixupModule, shimModule, SHIM, type Slot } from './glue.js';
 import { funcOf, instanceType, planInterfaces, resolveIn } from './itype.js';
 import { WASI } from './wasi.js';
 import { lowerNeeds } from './wit.js';
@@ -20,8 +20,6 @@ export interface ComponentParts {
   p1: readonly Slot[];
   version: string;
   command: boolean;
-  /** The guest exports cabi_realloc (else the shim stands in with one that returns 0). */
-  mainRealloc: boolean;
   /** A reactor's _initialize to run once wired. */
   initialize: boolean;
 }
@@ -32,7 +30,6 @@ const P1 = 'wasi_snapshot_preview1';
 // Section ids and sorts of the component binary format.
 const S = { coreModule: 1, coreInstance: 2, instance: 5, alias: 6, type: 7, canon: 8, import: 10, export: 11 } as const;
 const CORE_FUNC = [0x00, 0x00];
-const CORE_TABLE = [0x00, 0x01];
 const CORE_MEMORY = [0x00, 0x02];
 const FUNC = 0x01;
 const TYPE = 0x03;
@@ -156,11 +153,10 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     }
   }
   const slots: Slot[] = [...parts.p1, ...indirect.map(({ im }, i) => ({ name: String(parts.p1.length + i), type: im.type }))];
-  const needsMainRealloc = parts.adapterImports.some((i) => i.module === MAIN && i.name === 'cabi_realloc');
 
   const mainMod = b.coreModule(parts.main);
   const adapterMod = b.coreModule(parts.adapter);
-  const shimMod = b.coreModule(shimModule(slots, needsMainRealloc && !parts.mainRealloc));
+  const shimMod = b.coreModule(shimModule(slots));
   const fixupMod = b.coreModule(fixupModule(slots, parts.initialize));
 
   const shim = b.instantiate(shimMod, []);
@@ -185,10 +181,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   }
   const fromMain = parts.adapterImports.filter((i) => i.module === MAIN);
   if (fromMain.length) {
-    const items = fromMain.map((im): [string, number[], number] => {
-      const standIn = im.name === 'cabi_realloc' && !parts.mainRealloc;
-      return [im.name, CORE_FUNC, b.aliasCoreExport(CORE_FUNC, standIn ? shim : main, standIn ? NO_REALLOC : im.name)];
-    });
+    const items = fromMain.map((im): [string, number[], number] => [im.name, CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, im.name)]);
     args.push([MAIN, b.coreExports(items)]);
   }
   const adapter = b.instantiate(adapterMod, args);
@@ -205,9 +198,10 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     const f = b.lower(b.aliasExport(FUNC, instances.get(im.module)!, im.name), opts);
     fill.push([String(slotOf.get(im)), CORE_FUNC, f]);
   }
-  fill.push([TABLE, CORE_TABLE, b.aliasCoreExport(CORE_TABLE, shim, TABLE)]);
   if (parts.initialize) fill.push(['init', CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, '_initialize')]);
-  b.instantiate(fixupMod, [['a', b.coreExports(fill)]]);
+  // The shim instance itself, not an alias of its table: the table then provably has no
+  // writer but the fixup, so `down` can fold every trampoline into a direct call.
+  b.instantiate(fixupMod, [['a', b.coreExports(fill)], [SHIM, shim]]);
 
   if (parts.command) {
     b.section(S.type, (w) => w.u8(0x6a).u8(0x00).u8(0x00));

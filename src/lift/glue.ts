@@ -14,8 +14,8 @@ export interface Slot {
 }
 
 export const TABLE = '$imports';
-export const NO_REALLOC = 'cabi_realloc';
-const REALLOC: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
+/** The fixup's import module for the shim's table. */
+export const SHIM = 'shim';
 
 function typeIndex(types: FuncType[], t: FuncType): number {
   let i = types.findIndex((x) => funcTypeEquals(x, t));
@@ -23,8 +23,8 @@ function typeIndex(types: FuncType[], t: FuncType): number {
   return i;
 }
 
-/** The shim; with `noRealloc` it also exports a `cabi_realloc` that returns 0 (the guest has none). */
-export function shimModule(slots: readonly Slot[], noRealloc: boolean): Uint8Array {
+/** The shim: one trampoline per slot and the table, nothing else. */
+export function shimModule(slots: readonly Slot[]): Uint8Array {
   const types: FuncType[] = [];
   const functions = slots.map((s) => typeIndex(types, s.type));
   const code = slots.map((s, i) => {
@@ -33,24 +33,19 @@ export function shimModule(slots: readonly Slot[], noRealloc: boolean): Uint8Arr
     return w.u8(0x41).sleb(i).u8(0x11).u32(functions[i]!).u8(0x00).u8(0x0b).finish();
   });
   const exports: Export[] = slots.map((s, i) => ({ name: s.name, kind: 'func', index: i }));
-  if (noRealloc) {
-    exports.push({ name: NO_REALLOC, kind: 'func', index: functions.length });
-    functions.push(typeIndex(types, REALLOC));
-    code.push(new Uint8Array([0x00, 0x41, 0x00, 0x0b]));
-  }
   exports.push({ name: TABLE, kind: 'table', index: 0 });
   const limits = { min: slots.length, max: slots.length };
   return encodeModule({ types, functions, tables: [{ type: { element: FUNCREF, limits } }], exports, code });
 }
 
-/** The fixup: imports every slot's real function from instance `a` (named by slot number) and the table. */
+/** The fixup: imports every slot's real function from instance `a` (named by slot number) and the shim's table. */
 export function fixupModule(slots: readonly Slot[], init: boolean): Uint8Array {
   const types: FuncType[] = [];
   const imports = slots.map((s, i) => ({ module: 'a', name: String(i), desc: { kind: 'func' as const, typeIndex: typeIndex(types, s.type) } }));
   const limits = { min: slots.length, max: slots.length };
   const all = [
     ...imports,
-    { module: 'a', name: TABLE, desc: { kind: 'table' as const, type: { element: FUNCREF, limits } } },
+    { module: SHIM, name: TABLE, desc: { kind: 'table' as const, type: { element: FUNCREF, limits } } },
     ...(init ? [{ module: 'a', name: 'init', desc: { kind: 'func' as const, typeIndex: typeIndex(types, { kind: 'func', params: [], results: [] }) } }] : []),
   ];
   const offset = { bytes: new Uint8Array([0x41, 0x00, 0x0b]), offset: 0 };

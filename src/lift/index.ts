@@ -66,10 +66,16 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   wanted.set('cabi_import_realloc', 'cabi_import_realloc');
   // Without path_* or fd_prestat_* no file descriptor can exist, so the file system is never reached.
   const files = p1Imports.some((n) => n.startsWith('path_') || n.startsWith('fd_prestat_'));
-  const key = `${[...wanted].join(';')}|${files}`;
+  // A guest without cabi_realloc: the adapter's import of it becomes a local stand-in returning 0
+  // (meaning "none": the adapter then grows memory itself), so the shim keeps only trampolines.
+  const mainRealloc = isFunc(m, 'cabi_realloc', REALLOC);
+  const key = `${[...wanted].join(';')}|${files}|${mainRealloc}`;
   let stripped = strips.get(key);
   if (!stripped) {
-    stripped = strip(adapter, { exports: wanted, stub: (mod) => !files && mod.startsWith('wasi:filesystem/') });
+    stripped = strip(adapter, {
+      exports: wanted,
+      stub: (mod, name) => (!files && mod.startsWith('wasi:filesystem/')) || (!mainRealloc && mod === '__main_module__' && name === 'cabi_realloc'),
+    });
     strips.set(key, stripped);
   }
 
@@ -89,7 +95,6 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
     p1,
     version: wasiVersion,
     command: kind === 'command',
-    mainRealloc: isFunc(m, 'cabi_realloc', REALLOC),
     initialize: kind === 'reactor' && isFunc(m, '_initialize', NO_ARGS),
   });
   return {
