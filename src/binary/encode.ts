@@ -167,22 +167,39 @@ export function encodeCodeSection(bodies: readonly (FunctionBody | Uint8Array)[]
 }
 
 export function encodeDataSection(data: readonly DataSegment[]): Uint8Array {
-  let hint = 8;
-  for (const d of data) hint += d.init.length + 16 + (d.offset?.bytes.length ?? 0);
-  return vec(
-    data,
-    (w, d) => {
-      const flags = d.flags ?? (d.mode === 'passive' ? 1 : d.memory === 0 ? 0 : 2);
-      w.u32(flags);
-      if (flags === 2) w.u32(d.memory);
-      if (flags !== 1) {
-        if (!d.offset) throw new WasiAdaptError('invalid-argument', 'active data segment without an offset');
-        w.bytes(d.offset.bytes);
-      }
-      w.u32(d.init.length).bytes(d.init);
-    },
-    hint,
-  );
+  const w = new BinaryWriter(dataSectionSize(data));
+  writeDataSection(w, data);
+  return w.finish();
+}
+
+/** Exact payload size of the data section, so a caller can write it in place with `writeDataSection`. */
+export function dataSectionSize(data: readonly DataSegment[]): number {
+  let size = lebSize(data.length);
+  for (const d of data) {
+    const flags = dataFlags(d);
+    size += lebSize(flags) + (flags === 2 ? lebSize(d.memory) : 0) + (flags !== 1 ? (d.offset?.bytes.length ?? 0) : 0);
+    size += lebSize(d.init.length) + d.init.length;
+  }
+  return size;
+}
+
+/** Writes the data section payload (no id, no size). */
+export function writeDataSection(w: BinaryWriter, data: readonly DataSegment[]): void {
+  w.u32(data.length);
+  for (const d of data) {
+    const flags = dataFlags(d);
+    w.u32(flags);
+    if (flags === 2) w.u32(d.memory);
+    if (flags !== 1) {
+      if (!d.offset) throw new WasiAdaptError('invalid-argument', 'active data segment without an offset');
+      w.bytes(d.offset.bytes);
+    }
+    w.u32(d.init.length).bytes(d.init);
+  }
+}
+
+function dataFlags(d: DataSegment): number {
+  return d.flags ?? (d.mode === 'passive' ? 1 : d.memory === 0 ? 0 : 2);
 }
 
 /** A custom section payload: the name, then the data. */

@@ -2,7 +2,7 @@ import { forEachBodyIndex } from '../binary/code.js';
 import { forEachIndex, rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
 import {
   encodeCustomSection,
-  encodeDataSection,
+  dataSectionSize,
   encodeModule,
   SectionId,
   type DataSegment,
@@ -11,13 +11,14 @@ import {
   type Global,
   type Import,
   type Table,
+  writeDataSection,
 } from '../binary/module.js';
 import { encodeNameSection } from '../binary/names.js';
 import type { FuncType, Limits, TagType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { assemble, type CodeEntry } from './emit.js';
+import { assemble, encodedSection, type CodeEntry, type TailSection } from './emit.js';
 import { genBody, genSig, type GenContext, type HandleGlobals } from './gen.js';
 import { funcType, type LinkModule } from './link-module.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
@@ -114,10 +115,11 @@ class Merger {
       elements: this.elements,
       dataCount: this.dataCount ? this.data.length : undefined,
     });
-    const tail: { id: number; payload: Uint8Array }[] = [];
-    if (this.data.length) tail.push({ id: SectionId.data, payload: encodeDataSection(this.data) });
-    if (this.names.size) tail.push({ id: SectionId.custom, payload: encodeCustomSection('name', encodeNameSection({ raw: [], functions: this.names })) });
-    tail.push({ id: SectionId.custom, payload: encodeCustomSection('producers', this.producersSection()) });
+    const tail: TailSection[] = [];
+    const data = this.data;
+    if (data.length) tail.push({ id: SectionId.data, size: dataSectionSize(data), write: (out) => writeDataSection(out, data) });
+    if (this.names.size) tail.push(encodedSection(SectionId.custom, encodeCustomSection('name', encodeNameSection({ raw: [], functions: this.names }))));
+    tail.push(encodedSection(SectionId.custom, encodeCustomSection('producers', this.producersSection())));
     const bytes = assemble(head, this.code, tail);
     return { bytes, functions: this.functions.length, hostImports: this.imports.map((i) => `${i.module}.${i.name}`) };
   }

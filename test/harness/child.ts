@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Workdir } from './sandbox.js';
+import type { FileEntry, RunResult } from './types.js';
 
 export interface ChildReport {
   exitCode?: number;
@@ -60,4 +61,17 @@ export async function runChild(script: string, config: object, wd: Workdir, time
   }
   if (status === null) throw new Error(`child killed by ${signal}; stderr: ${out.stderr.toString().slice(0, 2000)}`);
   return { exitCode: status, trapped: false, ...out };
+}
+
+/** A child's outcome as a run result: a trap has no exit code. */
+export function runResult(r: ChildOutcome, files: Record<string, FileEntry>): RunResult {
+  return {
+    stdout: r.stdout,
+    stderr: r.stderr,
+    exitCode: r.trapped ? null : (r.exitCode ?? null),
+    trapped: r.trapped ?? false,
+    trapMessage: r.trapMessage,
+    files,
+    durationMs: r.durationMs,
+  };
 }

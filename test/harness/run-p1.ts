@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runChild } from './child.js';
+import { runChild, runResult } from './child.js';
 import { makeWorkdir, snapshotPreopens } from './sandbox.js';
 import type { P1RunSpec, RunResult } from './types.js';
 
@@ -35,15 +35,7 @@ async function runCoreModule(script: string, wasm: Uint8Array | string, spec: P1
       stubImports: spec.stubImports ?? false,
     };
     const r = await runChild(script, config, wd, spec.timeoutMs ?? 60_000);
-    return {
-      stdout: r.stdout,
-      stderr: r.stderr,
-      exitCode: r.trapped ? null : (r.exitCode ?? null),
-      trapped: r.trapped ?? false,
-      trapMessage: r.trapMessage,
-      files: snapshotPreopens(wd.preopens),
-      durationMs: r.durationMs,
-    };
+    return runResult(r, snapshotPreopens(wd.preopens));
   } finally {
     wd.dispose();
   }

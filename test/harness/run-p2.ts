@@ -3,7 +3,7 @@
 // which args/env/preopens to expose (`jco run` hands over the host's env,
 // cwd and a "/" preopen unless --sandbox is given).
 import { fileURLToPath } from 'node:url';
-import { runChild } from './child.js';
+import { runChild, runResult } from './child.js';
 import { makeWorkdir, snapshotPreopens } from './sandbox.js';
 import { readComponent, transpiled } from './transpile-cache.js';
 import type { RunResult, RunSpec } from './types.js';
@@ -27,15 +27,7 @@ export async function runP2(component: Uint8Array | string, spec: P2RunSpec = {}
       preopens: wd.preopens,
     };
     const r = await runChild(CHILD, config, wd, spec.timeoutMs ?? 60_000);
-    return {
-      stdout: r.stdout,
-      stderr: r.stderr,
-      exitCode: r.trapped ? null : (r.exitCode ?? null),
-      trapped: r.trapped ?? false,
-      trapMessage: r.trapMessage,
-      files: snapshotPreopens(wd.preopens),
-      durationMs: r.durationMs,
-    };
+    return runResult(r, snapshotPreopens(wd.preopens));
   } finally {
     wd.dispose();
   }

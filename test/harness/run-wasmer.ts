@@ -3,7 +3,7 @@
 // `files` is always empty (the post-run tree cannot be read back), a trap
 // loses the output before it, and argv[0] is sanitised to a command name.
 import { fileURLToPath } from 'node:url';
-import { runChild } from './child.js';
+import { runChild, runResult } from './child.js';
 import { makeWorkdir } from './sandbox.js';
 import type { RunResult, RunSpec } from './types.js';
 
@@ -20,15 +20,7 @@ export async function runWasmer(wasm: string, spec: RunSpec = {}): Promise<RunRe
     );
     const config = { wasmPath: wasm, args: spec.args ?? ['main'], env: spec.env ?? {}, seeds, stdinPath: wd.stdinPath };
     const r = await runChild(CHILD, config, wd, spec.timeoutMs ?? 120_000);
-    return {
-      stdout: r.stdout,
-      stderr: r.stderr,
-      exitCode: r.trapped ? null : (r.exitCode ?? null),
-      trapped: r.trapped ?? false,
-      trapMessage: r.trapMessage,
-      files: {},
-      durationMs: r.durationMs,
-    };
+    return runResult(r, {});
   } finally {
     wd.dispose();
   }
