@@ -384,7 +384,7 @@ class Merger {
       const maps = this.maps(inst.key);
       // Constant expressions name only globals and funcs; skip rewriting them where neither moved.
       const sameGlobalsAndFuncs = isIdentity(space.global) && isIdentity(space.func);
-      const exprs = (e: Expr) => (sameGlobalsAndFuncs ? e : rewritten(e, maps));
+      const exprs = (e: Expr) => (sameGlobalsAndFuncs || isPlainConst(e.bytes) ? e : rewritten(e, maps));
       m.elements.forEach((seg, i) => {
         const table = seg.mode === 'active' ? maps.table!(seg.table) : 0;
         const out: ElementSegment = {
@@ -434,6 +434,14 @@ class Merger {
 
 function isIdentity(map: Int32Array): boolean {
   return map.every((v, i) => v === i);
+}
+
+/** `i32.const k; end` or `i64.const k; end`: names no index (the offset of nearly every segment, 10,000 in a JS runtime). */
+function isPlainConst(b: Uint8Array): boolean {
+  if (b[0] !== 0x41 && b[0] !== 0x42) return false;
+  let p = 1;
+  while (p < b.length && b[p]! & 0x80) p++;
+  return p + 2 === b.length && b[p + 1] === 0x0b;
 }
 
 function rewritten(e: Expr, maps: IndexMaps): Expr {

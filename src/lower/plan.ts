@@ -394,8 +394,10 @@ class Planner {
       }
       if (imp.module === P1_MODULE && imp.sort === 'func') return { kind: 'host', module: P1_MODULE, name: imp.name, sig: poly.funcType(imp.index) };
       if (imp.sort === 'func' && imp.name === 'realloc') return this.reallocTarget();
-      // Its own state comes from pages of its own: an adapter's realloc serves only the call in progress.
-      if (imp.sort === 'func' && imp.name === 'state_realloc') return this.bump();
+      // Its own state comes from the program's allocator when main exports one (so the program's
+      // heap accounts for it), else from pages of its own; never from the lowerings' realloc,
+      // which for an adapter serves only the call in progress.
+      if (imp.sort === 'func' && imp.name === 'state_realloc') return this.mainExport('cabi_realloc') ?? this.bump();
       throw new WasiAdaptError('bad-value', `the polyfill imports ${imp.module}.${imp.name}, which the linker does not provide`);
     });
   }
