@@ -224,7 +224,7 @@ describe('reactors and refusals', () => {
   });
   it('refuses a component', () => {
     const e = errorOf(() => lift(readFileSync(loadManifest().find((f) => f.name === 'hello')!.p2!)));
-    expect(e.code).toBe('invalid-argument');
+    expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/already a component/);
   });
   it('refuses a reactor with its own exports, pointing at --wit', async () => {

@@ -55,3 +55,8 @@ test('adapter-shaped output is nearly the original p1 module and imports only p1
   }
   expect(checked).toBeGreaterThan(5);
 });
+
+test('a preview 1 module is refused with the way to go', () => {
+  const p1 = fixtures.find((f) => f.p1 !== null)!.p1!;
+  expect(() => lower(readFileSync(p1))).toThrow(/core module, not a component.*wasi-adapt up/);
+});

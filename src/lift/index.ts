@@ -45,7 +45,7 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   }
   const sort = sniffWasm(module);
   if (sort === 'component' || sort === 'prerelease-component') {
-    throw new WasiAdaptError('invalid-argument', 'input is already a component; `up` takes a preview1 core module', { offset: 4 });
+    throw new WasiAdaptError('unsupported', "input is already a component; `up` takes a preview1 core module ('wasi-adapt down' goes the other way)", { offset: 4 });
   }
   const m = parseModule(module);
   const exported = new Map(m.exports.map((e) => [e.name, e]));

@@ -1,3 +1,4 @@
+import { sniffWasm } from '../binary/component.js';
 import { readFileSync } from 'node:fs';
 import { WasiAdaptError } from '../errors.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
@@ -36,6 +37,13 @@ export interface LowerReport {
 /** Turns a WASI 0.2 component into one core module for WASI preview 1 hosts. */
 export function lower(component: Uint8Array, options: LowerOptions = {}): { module: Uint8Array; report: LowerReport } {
   const started = performance.now();
+  if (sniffWasm(component) === 'core') {
+    throw new WasiAdaptError(
+      'unsupported',
+      "this is a core module, not a component: a preview 1 module runs on p1 runtimes as it is ('wasi-adapt up' makes a component of it)",
+      { offset: 4 },
+    );
+  }
   const view = componentView(component);
   const polyfill = lazyPolyfill();
   const planOptions = { allowUnresolved: options.allowUnresolved ?? false, loadPolyfill: () => polyfill.view() };
