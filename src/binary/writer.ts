@@ -116,17 +116,38 @@ export class BinaryWriter {
     return this;
   }
 
-  /** Bytes `start..end` of `src`, without making a view for short spans (hot in index rewriting). */
+  /**
+   * Bytes `start..end` of `src`. Hot in index rewriting, where spans between
+   * calls are mostly under 256 bytes: a loop copies those as fast as a view
+   * would, and 100,000 views of a 14 MB program are 6 MB of garbage.
+   */
   span(src: Uint8Array, start: number, end: number): this {
     const n = end - start;
     this.reserve(n);
-    if (n < 32) {
+    if (start === 0 && end === src.length) {
+      this.buf.set(src, this.len);
+      this.len += n;
+    } else if (n < 256) {
       for (let i = start; i < end; i++) this.buf[this.len++] = src[i]!;
     } else {
       this.buf.set(src.subarray(start, end), this.len);
       this.len += n;
     }
     return this;
+  }
+
+  /** Overwrites the bytes at `at` (already written) with the shortest LEB128 of `v`; the caller knows it fits. */
+  patchU32(at: number, v: number): this {
+    v >>>= 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>>= 7;
+      if (v === 0) {
+        this.buf[at] = byte;
+        return this;
+      }
+      this.buf[at++] = byte | 0x80;
+    }
   }
 
   /** Length-prefixed UTF-8. */

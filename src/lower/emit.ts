@@ -2,7 +2,7 @@ import type { FunctionBody } from '../binary/code.js';
 import { lebSize, SectionId } from '../binary/module.js';
 import { INDEX_SPACES } from '../binary/opcodes.js';
 import { BinaryReader } from '../binary/reader.js';
-import { ENC_IMPLICIT_MEMORY, ENC_S33, scanExpr } from '../binary/scan.js';
+import { ENC_IMPLICIT_MEMORY, ENC_S33, ENC_U32, scanExpr } from '../binary/scan.js';
 import { readValType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
@@ -33,7 +33,9 @@ export type CodeEntry = { body: FunctionBody; maps: readonly Int32Array[] | null
  * allocation per function.
  */
 export function assemble(head: Uint8Array, code: CodeEntry[], tail: TailSection[]): Uint8Array {
-  const edits = new Edits();
+  let scanned = 0;
+  for (const c of code) if (!(c instanceof Uint8Array) && c.maps) scanned += c.body.body.length;
+  const edits = new Edits(scanned);
   const sizes = new Int32Array(code.length);
   const firstEdit = new Int32Array(code.length + 1);
   let codeSize = lebSize(code.length);
@@ -72,10 +74,18 @@ export function assemble(head: Uint8Array, code: CodeEntry[], tail: TailSection[
 /** Changed index immediates of all bodies, in order, four ints each: span in the body, new value, encoding. */
 class Edits {
   count = 0;
-  private buf = new Int32Array(1 << 16);
+  private buf: Int32Array;
   private maps: readonly Int32Array[] = [];
   private src: Uint8Array = new Uint8Array(0);
   private growth = 0;
+
+  /**
+   * Sized for one edit per 32 bytes scanned (programs have about one per 100): growing by
+   * copies costs fresh pages, while pages of the slack are never touched.
+   */
+  constructor(scannedBytes: number) {
+    this.buf = new Int32Array(Math.max(1024, scannedBytes >> 3));
+  }
 
   /** Bound once: a closure per body would cost more than the scan on a 12 MB program. */
   private readonly sink = (space: number, v: number, s: number, e: number, encoding: number): void => {
@@ -114,20 +124,36 @@ class Edits {
     return fb.body.length + this.growth;
   }
 
+  /**
+   * Writes a body with its edits. An index whose new LEB is as long as the old
+   * one (most of them: indices shift by a few hundred) is patched in place
+   * after a bulk copy, so a body is copied in as few spans as there are
+   * length-changing edits, usually one.
+   */
   apply(out: BinaryWriter, src: Uint8Array, from: number, to: number): void {
     let copied = 0;
+    let pending = from * 4;
     for (let k = from * 4; k < to * 4; k += 4) {
       const s = this.buf[k]!;
       const e = this.buf[k + 1]!;
       const v = this.buf[k + 2]!;
       const enc = this.buf[k + 3]!;
-      out.span(src, copied, s);
+      if (enc === ENC_U32 && lebSize(v) === e - s) continue;
+      this.copyPatched(out, src, copied, s, pending, k);
+      pending = k + 4;
       if (enc === ENC_S33) out.sleb(v);
       else if (enc === ENC_IMPLICIT_MEMORY) out.u32(new BinaryReader(src, 0, s, e).u32() | 0x40).u32(v);
       else out.u32(v);
       copied = e;
     }
-    out.span(src, copied, src.length);
+    this.copyPatched(out, src, copied, src.length, pending, to * 4);
+  }
+
+  /** Copies `src[start..end]`, then rewrites the same-length edits `from..to` (positions in ints) that fall in it. */
+  private copyPatched(out: BinaryWriter, src: Uint8Array, start: number, end: number, from: number, to: number): void {
+    const at = out.length - start;
+    out.span(src, start, end);
+    for (let k = from; k < to; k += 4) out.patchU32(at + this.buf[k]!, this.buf[k + 2]!);
   }
 }
 

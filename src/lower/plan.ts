@@ -69,6 +69,12 @@ export function plan(c: ComponentView, options: PlanOptions): Plan {
   return new Planner(c, options).run();
 }
 
+interface TableImporter {
+  key: number;
+  module: ModuleView;
+  imports: ModuleImport[];
+}
+
 class Planner {
   private readonly resolved = new Map<number, Target[] | undefined>();
   private readonly queue: number[] = [];
@@ -81,6 +87,7 @@ class Planner {
   private depth = 0;
   /** WASI interfaces the polyfill lacks, with the first lowering of each. */
   private readonly unresolved = new Map<string, number | undefined>();
+  private importersOf: Map<number, TableImporter[]> | undefined;
 
   constructor(
     private readonly c: ComponentView,
@@ -263,8 +270,8 @@ class Planner {
     if (this.options.dropAdapter && m.role === 'adapter' && sort === 'func') return this.throughAdapter(key, m, name, sig);
     const exp = m.exports.find((e) => e.name === name && e.sort === sort);
     if (!exp) throw new WasiAdaptError('unresolved', `module ${m.name} has no ${sort} export '${name}'`);
-    const imported = m.imports.filter((i) => i.sort === sort);
-    if (exp.index < imported.length) return this.importOf(key, imported[exp.index]!);
+    const imported = m.imports.find((i) => i.sort === sort && i.index === exp.index);
+    if (imported) return this.importOf(key, imported);
     if (sort === 'func') {
       const folded = this.foldTrampoline(key, m, exp.index);
       if (folded) return folded;
@@ -292,18 +299,14 @@ class Planner {
     const tramp = m.trampolines.get(func);
     if (!tramp) return undefined;
     if (this.c.tables.some((t) => t.instance === key)) return undefined;
-    const names = new Set(m.exports.filter((e) => e.sort === 'table' && e.index === tramp.table).map((e) => e.name));
     let found: { key: number; imp: ModuleImport } | undefined;
-    for (let j = 0; j < this.c.coreInstances.length; j++) {
-      const def = this.c.coreInstances[j]!;
-      if (def.kind !== 'instantiate') continue;
-      const w = this.c.modules[def.module]!;
-      const tableImports = w.imports.filter((i) => i.sort === 'table' && def.args.get(i.module) === key);
-      if (!tableImports.length) continue;
+    for (const { key: j, module: w, imports: tableImports } of this.tableImporters(key)) {
       if (!w.tableFills) return undefined;
       for (const ti of tableImports) {
-        if (!names.has(ti.name)) continue;
-        for (const fill of w.tableFills) {
+        if (!m.exports.some((e) => e.sort === 'table' && e.index === tramp.table && e.name === ti.name)) continue;
+        // Indexed: runs once per fill per trampoline, mostly before the JIT, where for-of allocates a result per step.
+        for (let k = 0; k < w.tableFills.length; k++) {
+          const fill = w.tableFills[k]!;
           if (fill.table !== ti.index || fill.slot !== tramp.slot) continue;
           if (found || fill.func >= w.importedFuncs) return undefined;
           const target = w.imports.find((i) => i.sort === 'func' && i.index === fill.func)!;
@@ -313,6 +316,30 @@ class Planner {
       }
     }
     return found ? this.importOf(found.key, found.imp) : undefined;
+  }
+
+  /** The instances importing a table of instance `key`, with those imports; indexed once per plan (a shim has a trampoline per lowering). */
+  private tableImporters(key: number): TableImporter[] {
+    if (!this.importersOf) {
+      const byKey = new Map<number, TableImporter[]>();
+      this.c.coreInstances.forEach((def, j) => {
+        if (def.kind !== 'instantiate') return;
+        const w = this.c.modules[def.module]!;
+        const seen = new Map<number, TableImporter>();
+        for (const imp of w.imports) {
+          const from = imp.sort === 'table' ? def.args.get(imp.module) : undefined;
+          if (from === undefined) continue;
+          let entry = seen.get(from);
+          if (!entry) {
+            seen.set(from, (entry = { key: j, module: w, imports: [] }));
+            byKey.set(from, [...(byKey.get(from) ?? []), entry]);
+          }
+          entry.imports.push(imp);
+        }
+      });
+      this.importersOf = byKey;
+    }
+    return this.importersOf.get(key) ?? [];
   }
 
   // ---- component-level core items ---------------------------------------
