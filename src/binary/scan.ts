@@ -36,7 +36,17 @@ export function scanExpr(r: BinaryReader, sink: IndexSink | null, mask: number, 
     const start = p;
     const op = buf[p++]!;
     feats |= OP_FEATURE[op]!;
-    switch (SHAPE[op]) {
+    const shape = SHAPE[op]!;
+    // Without an instruction visitor, the commonest cases (no immediate; a one-byte index of a
+    // space nobody asked for, mostly locals) skip the switch: a quarter less time on 9 MB of code.
+    if (onInstr === null) {
+      if (shape === Shape.None) continue;
+      if (shape === Shape.Index && (mask & (1 << SPACE_OF[op]!)) === 0 && p < end && buf[p]! < 0x80) {
+        p++;
+        continue;
+      }
+    }
+    switch (shape) {
       case Shape.Index: {
         // Inline LEB of up to 4 bytes; `r.u32()` takes the rest (and reports errors).
         const space = SPACE_OF[op]!;

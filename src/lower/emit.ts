@@ -27,10 +27,10 @@ export type CodeEntry = { body: FunctionBody; maps: readonly Int32Array[] | null
 /**
  * Writes the output module: `head` (header and the sections before code, as
  * `encodeModule` writes them), then the code section straight from the input
- * views into a buffer sized in advance, then the `tail` sections (also in place: the data section of a 14 MB program is 4 MB). Bodies are
- * rewritten in two passes (record the changed immediates, then copy spans
- * and write the new LEBs), so a 12 MB program costs one copy and no
- * allocation per function.
+ * views into a buffer sized in advance, then the `tail` sections, also in
+ * place (the data section of a 14 MB program is 4 MB). Bodies are rewritten
+ * in two passes (record the changed immediates, then copy and patch), so a
+ * 12 MB program costs one copy and no allocation per function.
  */
 export function assemble(head: Uint8Array, code: CodeEntry[], tail: TailSection[]): Uint8Array {
   let scanned = 0;
