@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { WasiAdaptError } from '../src/errors.js';
+import type { WasiAdaptError } from '../src/errors.js';
+import { errorOf } from './helpers/errors.js';
 
 /**
  * Assembles WAT with wasm-tools, bundled in jco, so no system tools are needed. It takes every
@@ -11,14 +12,7 @@ export { wat } from './helpers/wat.js';
 
 /** Runs `f`, expecting a WasiAdaptError with `code` (and `offset` when given). */
 export function expectError(f: () => unknown, code: string, offset?: number): WasiAdaptError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, 'expected a WasiAdaptError').toBeInstanceOf(WasiAdaptError);
-  const err = caught as WasiAdaptError;
+  const err = errorOf(f);
   expect(err.code).toBe(code);
   if (offset !== undefined) expect(err.offset).toBe(offset);
   return err;

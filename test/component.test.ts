@@ -9,7 +9,7 @@ import { CANON_CODE } from '../src/binary/component-codes.js';
 import { componentOf, PREAMBLE } from './helpers/component-bytes.js';
 import { KITCHEN_SINK } from './helpers/sample-wat.js';
 import { wat } from './helpers/wat.js';
-import { WasiAdaptError } from '../src/errors.js';
+import { errorOf } from './helpers/errors.js';
 
 function section<K extends SectionItems['kind']>(c: Component, kind: K, nth = 0): Extract<ComponentSection, { kind: K }> {
   const found = c.sections.filter((s) => s.kind === kind);
@@ -42,7 +42,7 @@ describe('sniffWasm / preamble', () => {
   });
 
   it('rejects a pre-release component with code prerelease and says what it is', () => {
-    const err = catchError(() => parseComponent(Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0c, 0, 1, 0])));
+    const err = errorOf(() => parseComponent(Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0c, 0, 1, 0])));
     expect(err.code).toBe('prerelease');
     expect(err.offset).toBe(4);
     expect(err.message).toMatch(/pre-release component-model binary/);
@@ -52,13 +52,13 @@ describe('sniffWasm / preamble', () => {
   });
 
   it('rejects a core module given as a component with code unsupported', () => {
-    const err = catchError(() => parseComponent(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
+    const err = errorOf(() => parseComponent(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
     expect(err.code).toBe('unsupported');
     expect(err.message).toMatch(/core WebAssembly module/);
   });
 
   it('rejects non-wasm with not-wasm', () => {
-    expect(catchError(() => parseComponent(Uint8Array.from([1, 2, 3]))).code).toBe('not-wasm');
+    expect(errorOf(() => parseComponent(Uint8Array.from([1, 2, 3]))).code).toBe('not-wasm');
   });
 
   it('parses the empty component', () => {
@@ -222,7 +222,7 @@ describe('encodings built by hand', () => {
   });
 
   it('value section lengths are checked', () => {
-    expect(catchError(() => parseComponent(componentOf([12, [0x01, 0x79, 0x05, 0x05]]))).code).toBe('truncated');
+    expect(errorOf(() => parseComponent(componentOf([12, [0x01, 0x79, 0x05, 0x05]]))).code).toBe('truncated');
   });
 
   it('extern names: legacy 0x01 form and 0x02 with implements / versionsuffix', () => {
@@ -378,12 +378,3 @@ describe('real components', () => {
   });
 });
 
-function catchError(f: () => unknown): WasiAdaptError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WasiAdaptError) return e;
-    throw e;
-  }
-  throw new Error('expected a WasiAdaptError');
-}

@@ -9,6 +9,7 @@ import { WasiAdaptError } from '../src/errors.js';
 import { componentOf, rng } from './helpers/component-bytes.js';
 import { ADAPTER_SHAPED, KITCHEN_SINK } from './helpers/sample-wat.js';
 import { wat } from './helpers/wat.js';
+import { errorOf } from './helpers/errors.js';
 
 const kinds = (defs: Definition[]): string[] => defs.map((d) => d.kind);
 
@@ -131,12 +132,12 @@ describe('real fixtures', () => {
 describe('hostile graphs', () => {
   it('an out-of-range index is an unresolved WasiAdaptError', () => {
     // (core instance (instantiate 5)) with no modules.
-    const err = catchError(() => buildGraph(componentOf([2, [0x01, 0x00, 0x05, 0x00]])));
+    const err = errorOf(() => buildGraph(componentOf([2, [0x01, 0x00, 0x05, 0x00]])));
     expect(err.code).toBe('unresolved');
     // An alias of a missing instance.
-    expect(catchError(() => buildGraph(componentOf([6, [0x01, 0x01, 0x00, 0x03, 0x01, 0x61]]))).code).toBe('unresolved');
+    expect(errorOf(() => buildGraph(componentOf([6, [0x01, 0x01, 0x00, 0x03, 0x01, 0x61]]))).code).toBe('unresolved');
     // An export of a missing func.
-    expect(catchError(() => buildGraph(componentOf([11, [0x01, 0x00, 0x01, 0x61, 0x01, 0x09, 0x00]]))).code).toBe('unresolved');
+    expect(errorOf(() => buildGraph(componentOf([11, [0x01, 0x00, 0x01, 0x61, 0x01, 0x09, 0x00]]))).code).toBe('unresolved');
   });
 
   it('mutated components: building and resolving throws only WasiAdaptError', async () => {
@@ -166,12 +167,3 @@ describe('hostile graphs', () => {
   });
 });
 
-function catchError(f: () => unknown): WasiAdaptError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WasiAdaptError) return e;
-    throw e;
-  }
-  throw new Error('expected a WasiAdaptError');
-}

@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { componentNew, parse, preview1AdapterCommandPath, print } from '@bytecodealliance/jco';
 import { afterAll, describe, expect, it } from 'vitest';
 import { targets } from '../fixtures/build.mjs';
-import { WasiAdaptError } from '../src/errors.js';
 import { lift } from '../src/lift/index.js';
 import { callExports, loadManifest, runP1, runP2 } from './harness/index.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
+import { errorOf } from './helpers/errors.js';
 
 const SRC = fileURLToPath(new URL('./lift-src/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'lift-'));
@@ -45,15 +45,6 @@ async function wat(text: string): Promise<Uint8Array> {
   return bytes;
 }
 
-function errorOf(f: () => unknown): WasiAdaptError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WasiAdaptError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('adapter errno values', () => {
   it('match preview1 exactly', async () => {
