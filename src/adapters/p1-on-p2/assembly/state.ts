@@ -37,13 +37,25 @@ function obtain(size: u32): u32 {
   return p;
 }
 
+// MVP has no memory.fill/memory.copy: move 8 bytes at a time (unaligned i64
+// access is valid wasm), then the tail. `n - i` cannot wrap, unlike `i + 8`.
 export function zero(p: u32, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) store<u8>(p + i, 0);
+  let i: u32 = 0;
+  for (; n - i >= 8; i += 8) store<u64>(p + i, 0);
+  for (; i < n; i++) store<u8>(p + i, 0);
 }
 
+/** Copies forward; the result equals a byte-by-byte forward copy, also for overlapping ranges. */
 export function copy(dst: u32, src: u32, n: u32): void {
   if (dst == src) return;
-  for (let i: u32 = 0; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+  let i: u32 = 0;
+  // A destination starting inside the source re-reads bytes it just wrote:
+  // only the byte loop gives that result; otherwise each 8-byte load precedes
+  // any store that could reach it.
+  if (dst < src || dst - src >= n) {
+    for (; n - i >= 8; i += 8) store<u64>(dst + i, load<u64>(src + i));
+  }
+  for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
 }
 
 function init(): void {
