@@ -2,9 +2,11 @@ import { parseComponent, sniffWasm } from '../binary/component.js';
 import type { Canon, CanonOpt, Component } from '../binary/component-types.js';
 import { parseModule, type CoreModule } from '../binary/module.js';
 import { buildGraph } from '../component/graph.js';
+import { lowers } from '../component/links.js';
+import { POLYFILL_SIGNATURES } from '../adapters/p2-on-p1/signatures.js';
 import type { ComponentGraph, ModuleRole } from '../component/graph-types.js';
-import { parseInterfaceName, wasiLine } from '../interface-name.js';
-import { groupByPackage, lacksP1Counterpart, type PackageImports } from './wasi-imports.js';
+import { parseInterfaceName, wasiLine, withoutVersion } from '../interface-name.js';
+import { groupByPackage, type PackageImports } from './wasi-imports.js';
 
 export type WasmFileKind =
   | 'wasi-p1-command'
@@ -156,20 +158,19 @@ function inspectComponent(bytes: Uint8Array, component: Component): InspectRepor
     tables: walk.tables,
     nestedComponents: walk.nested,
     canon: walk.canon,
-    verdict: componentVerdict(kind, imports, walk.memories),
+    verdict: componentVerdict(kind, walk.withoutP1, walk.memories),
   };
 }
 
-function componentVerdict(kind: WasmFileKind, imports: PackageImports[], memories: number): Verdict {
+function componentVerdict(kind: WasmFileKind, withoutP1: string[], memories: number): Verdict {
   const runsOn = kind === 'wasi-0.3-component' ? ['wasmtime (with WASI 0.3 enabled)'] : P2_RUNTIMES;
   if (kind === 'wasi-0.3-component') {
     return { convert: 'none', reason: 'WASI 0.3 (async) components cannot be lowered yet', runsOn };
   }
-  const blocked = imports.map((p) => p.package).filter(lacksP1Counterpart);
-  if (blocked.length) {
+  if (withoutP1.length) {
     return {
       convert: 'none',
-      reason: `imports ${blocked.join(', ')}, which WASI preview 1 cannot express ('down --allow-unresolved' keeps them as imports)`,
+      reason: `imports ${withoutP1.join(', ')}, which WASI preview 1 cannot express ('down --allow-unresolved' keeps them as imports)`,
       runsOn,
     };
   }
@@ -189,6 +190,8 @@ interface Walk {
   tables: number;
   nested: number;
   canon: CanonSummary;
+  /** WASI interfaces lowered here that the polyfill has no function for: what `down` refuses. */
+  withoutP1: string[];
 }
 
 /** Visits the graph and every nested component's graph, depth first. */
@@ -199,7 +202,9 @@ function walkComponents(top: ComponentGraph): Walk {
     tables: 0,
     nested: 0,
     canon: { lowers: 0, lifts: 0, stringEncodings: [], realloc: false, postReturn: false, async: false, asyncBuiltins: [] },
+    withoutP1: [],
   };
+  const withoutP1 = new Set<string>();
   const encodings = new Set<CanonSummary['stringEncodings'][number]>();
   const builtins = new Set<string>();
   const visit = (graph: ComponentGraph, path: number[]): void => {
@@ -220,6 +225,11 @@ function walkComponents(top: ComponentGraph): Walk {
       walk.tables += definedTables * info.instances.length;
     }
     for (const canon of graph.canons) countCanon(canon, walk.canon, encodings, builtins);
+    // The same test the linker makes: a WASI function converts when the polyfill implements it.
+    for (const { target } of lowers(graph)) {
+      if (target.kind !== 'import' || !target.instance?.startsWith('wasi:')) continue;
+      if (!POLYFILL_SIGNATURES.has(`${withoutVersion(target.instance)}#${target.name}`)) withoutP1.add(target.instance);
+    }
     graph.spaces.component.forEach((def) => {
       if (def.kind === 'component') {
         walk.nested++;
@@ -230,6 +240,7 @@ function walkComponents(top: ComponentGraph): Walk {
   visit(top, []);
   walk.canon.stringEncodings = [...encodings];
   walk.canon.asyncBuiltins = [...builtins].sort();
+  walk.withoutP1 = [...withoutP1].sort();
   return walk;
 }
 

@@ -42,10 +42,3 @@ function compareVersions(a: string, b: string): number {
   }
   return a.localeCompare(b);
 }
-
-/** p1 has no counterpart for these: `down` refuses them unless told to keep them as imports. */
-export const NO_P1_COUNTERPART = ['wasi:http', 'wasi:keyvalue', 'wasi:messaging', 'wasi:config', 'wasi:blobstore', 'wasi:nn'];
-
-export function lacksP1Counterpart(pkg: string): boolean {
-  return NO_P1_COUNTERPART.includes(pkg);
-}

@@ -372,8 +372,10 @@ class Planner {
     }
   }
 
-  /** A canon-lowered import: the polyfill function of the same core name, or an import of the output. */
-  /** `offset`: where the lowering is in the file, for errors (undefined for resource drops). */
+  /**
+   * A canon-lowered import: the polyfill function of the same core name, or an import of the
+   * output. `offset`: where the lowering is in the file, for errors (undefined for resource drops).
+   */
   private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncType | undefined, offset?: number): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
