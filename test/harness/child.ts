@@ -21,7 +21,10 @@ export interface ChildOutcome extends ChildReport {
   durationMs: number;
 }
 
-export async function runChild(script: string, config: object, wd: Workdir, timeoutMs: number): Promise<ChildOutcome> {
+/** How a child script is started: node by default; runWasmtime passes the venv's python. */
+const NODE = [process.execPath, '--no-warnings'];
+
+export async function runChild(script: string, config: object, wd: Workdir, timeoutMs: number, interpreter: string[] = NODE): Promise<ChildOutcome> {
   writeFileSync(wd.configPath, JSON.stringify({ ...config, reportPath: wd.reportPath }));
   const stdin = openSync(wd.stdinPath, 'r');
   const stdout = openSync(wd.stdoutPath, 'w');
@@ -32,7 +35,7 @@ export async function runChild(script: string, config: object, wd: Workdir, time
   let timedOut = false;
   try {
     [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      const cp = spawn(process.execPath, ['--no-warnings', script, wd.configPath], {
+      const cp = spawn(interpreter[0]!, [...interpreter.slice(1), script, wd.configPath], {
         stdio: [stdin, stdout, stderr],
         env: {},
       });
