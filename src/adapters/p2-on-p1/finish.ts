@@ -12,7 +12,7 @@ import { POLYFILL_SIGNATURES, assemblyName, type CoreSignature, type CoreValType
 const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'data count', 'tag'];
 const VALTYPES: Record<number, CoreValType> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64' };
 /** AssemblyScript names of WASI functions start with their package (see assemblyName). */
-const API_PREFIX = /^(cli|io|clocks|random|filesystem|sockets)_/;
+const API_PREFIX = /^(cli|io|clocks|random|filesystem|sockets|http)_/;
 const REALLOC: CoreSignature = { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
 
 interface Section {

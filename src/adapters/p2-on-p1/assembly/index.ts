@@ -8,3 +8,5 @@ export * from "./clocks";
 export * from "./random";
 export * from "./filesystem";
 export * from "./sockets";
+export * from "./http-fields";
+export * from "./http";

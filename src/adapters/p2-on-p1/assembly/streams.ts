@@ -5,7 +5,7 @@
 import * as p1 from "./p1";
 import {
   INPUT, OUTPUT, POLLABLE, create, slot, drop, SLOT_KIND, SLOT_CLOSED, SLOT_FD, SLOT_POS,
-  STREAM_FD, STREAM_FILE, STREAM_APPEND, POLL_ALWAYS, POLL_FD_READ,
+  STREAM_FD, STREAM_FILE, STREAM_APPEND, STREAM_DISCARD, POLL_ALWAYS, POLL_FD_READ,
 } from "./handles";
 import { tmp, scratch, copyOut, CHUNK, TMP_STAT } from "./mem";
 import { newError } from "./errors";
@@ -49,6 +49,7 @@ function put(h: u32, ptr: usize, len: usize): i32 {
   const s = slot(h, OUTPUT);
   const fd = load<i32>(s + SLOT_FD);
   const kind = load<u8>(s + SLOT_KIND);
+  if (kind == STREAM_DISCARD) return 0; // an http body no request will ever carry
   const t = tmp();
   while (len > 0) {
     store<u32>(t, ptr);
