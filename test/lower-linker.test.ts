@@ -244,7 +244,10 @@ test("the component's own resources get a handle table: new, rep, drop with its 
   expect(await runShim(module, ['prog'])).toEqual({ stdout: '', code: 0 });
 });
 
-/** A shim/fixup pair as wit-component makes it; `blockFold` also aliases the shim's table, so nothing may assume only the fixup writes it. */
+/**
+ * A shim/fixup pair as wit-component makes it; `blockFold` also hands the shim's table (through an
+ * inline-export instance) to a module with code of its own, so nothing may assume only the fixup writes it.
+ */
 const shimmed = (blockFold: boolean) => `(component
   (core module $Impl (func (export "ok") (result i32) (i32.const 0)))
   (core module $Shim
@@ -268,7 +271,10 @@ const shimmed = (blockFold: boolean) => `(component
   (core instance $impl (instantiate $Impl))
   (core instance $actual (export "0" (func $impl "ok")))
   (core instance $fixup (instantiate $Fixup (with "shim" (instance $shim)) (with "actual" (instance $actual))))
-  ${blockFold ? '(alias core export $shim "$imports" (core table $seen-elsewhere))' : ''}
+  ${blockFold ? `(core module $Writer (import "t" "table" (table 1 1 funcref)) (func (export "clear") (table.set 0 (i32.const 0) (ref.null func))))
+  (alias core export $shim "$imports" (core table $seen-elsewhere))
+  (core instance $bag (export "table" (table $seen-elsewhere)))
+  (core instance $writer (instantiate $Writer (with "t" (instance $bag))))` : ''}
   (alias core export $main "run" (core func $run-core))
   ${RUN_EXPORT}
 )`;

@@ -33,7 +33,7 @@ export function classifyModule(m: CoreModule): ModuleRole {
 }
 
 /** How strongly a module looks like the program itself. */
-function mainScore(m: CoreModule): number {
+export function mainScore(m: CoreModule): number {
   let score = 0;
   if (m.imports.some((i) => i.module === 'wasi_snapshot_preview1' || i.module.startsWith('wasi:'))) score += 2;
   if (m.exports.some((e) => e.name === '_start' || e.name === '_initialize' || /^wasi:cli\/run@[^#]*#run$/.test(e.name))) score += 2;

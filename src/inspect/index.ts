@@ -1,7 +1,9 @@
 import { parseComponent, sniffWasm } from '../binary/component.js';
 import type { Canon, CanonOpt, Component } from '../binary/component-types.js';
 import { parseModule, type CoreModule } from '../binary/module.js';
+import { evaluate } from '../component/evaluate.js';
 import { buildGraph } from '../component/graph.js';
+import { WasiAdaptError } from '../errors.js';
 import { lowers } from '../component/links.js';
 import { POLYFILL_SIGNATURES } from '../adapters/p2-on-p1/signatures.js';
 import type { ComponentGraph, ModuleRole } from '../component/graph-types.js';
@@ -135,6 +137,13 @@ function groupCoreImports(m: CoreModule): PackageImports[] {
 
 function inspectComponent(bytes: Uint8Array, component: Component): InspectReport {
   const graph = buildGraph(component);
+  // Roles come from what the instances do, as `down` sees them; a component down cannot
+  // evaluate (a kind of import it does not take) keeps the roles its modules suggest.
+  try {
+    evaluate(graph);
+  } catch (err) {
+    if (!(err instanceof WasiAdaptError)) throw err;
+  }
   const importNames = graph.imports.map((i) => i.name);
   const imports = groupByPackage(importNames);
   const exports = graph.exports.map((e) => e.name);

@@ -16,7 +16,12 @@ export interface LinkModule {
 
 /** Parses a module for linking; only function types are supported (no GC types to merge). */
 export function readLinkModule(bytes: Uint8Array, base: number): LinkModule {
-  const core = parseModule(bytes, base);
+  return linkModuleOf(parseModule(bytes, base));
+}
+
+/** Prepares an already parsed module for linking. */
+export function linkModuleOf(core: CoreModule): LinkModule {
+  const base = core.base;
   for (const g of core.recGroups) {
     if (g.types.length !== 1 || g.types[0]!.type.kind !== 'func' || g.types[0]!.supertypes.length) {
       throw new WasiAdaptError('unsupported', 'a module uses GC types (rec groups, structs or arrays); down links function types only', { offset: base });

@@ -2,7 +2,8 @@ import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../bina
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
-import type { CanonOptions, ComponentView, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
+import type { ItemOrigin } from '../component/instance-roles.js';
+import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
 /** What an import of a linked instance, or an export of the output, is bound to. */
 export type Target =
@@ -72,7 +73,8 @@ export function plan(c: ComponentView, options: PlanOptions): Plan {
 interface TableImporter {
   key: number;
   module: ModuleView;
-  imports: ModuleImport[];
+  /** Its table imports, each with the name the defining instance exports that table under. */
+  imports: { imp: ModuleImport; exportName: string }[];
 }
 
 class Planner {
@@ -88,6 +90,8 @@ class Planner {
   /** WASI interfaces the polyfill lacks, with the first lowering of each. */
   private readonly unresolved = new Map<string, number | undefined>();
   private importersOf: Map<number, TableImporter[]> | undefined;
+  /** Trampolines (instance:func) that an import is bound to, with who imports them, for `checkTrampolines`. */
+  private readonly trampolineUses = new Map<string, string>();
 
   constructor(
     private readonly c: ComponentView,
@@ -97,9 +101,13 @@ class Planner {
   }
 
   run(): Plan {
+    if (this.c.starts.length) {
+      throw new WasiAdaptError('unsupported', 'component start functions are not supported by down', { offset: this.c.starts[0] });
+    }
     const exports = this.planExports();
     this.drain();
     this.includeInitializers();
+    this.checkTrampolines();
     if (this.unresolved.size && !this.options.allowUnresolved) {
       const names = [...this.unresolved.keys()].sort().join(', ');
       throw new WasiAdaptError(
@@ -136,6 +144,7 @@ class Planner {
       out.push({ name, sort, target, wit });
     };
     for (const e of this.c.exports) {
+      if (e.options.async) throw asyncError(undefined);
       const target = this.func(e.coreFunc);
       if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
       else this.reactorExport(e, target, add);
@@ -221,8 +230,8 @@ class Planner {
         if (!m.initializes || (this.options.dropAdapter && m.role === 'adapter')) return;
         const touches = m.imports.some((imp) => {
           if (imp.sort === 'func') return false;
-          const arg = def.args.get(imp.module);
-          return arg !== undefined && this.resolved.has(arg);
+          const origin = this.importOrigin(def, imp);
+          return origin !== undefined && this.resolved.has(origin.instance);
         });
         if (touches) {
           this.include(key);
@@ -240,7 +249,40 @@ class Planner {
     if (arg === undefined) {
       throw new WasiAdaptError('unresolved', `core instance ${key} imports ${imp.module}.${imp.name} but no instance is given for '${imp.module}'`);
     }
-    return this.instanceExport(arg, imp.name, imp.sort, imp.sort === 'func' ? this.moduleOf(key).funcType(imp.index) : undefined);
+    const target = this.instanceExport(arg, imp.name, imp.sort, imp.sort === 'func' ? this.moduleOf(key).funcType(imp.index) : undefined);
+    if (target.kind === 'local' && target.sort === 'func' && this.moduleOf(target.instance).trampolines.has(target.index)) {
+      this.trampolineUses.set(`${target.instance}:${target.index}`, `${this.moduleOf(key).name}'s import ${imp.module}.${imp.name}`);
+    }
+    return target;
+  }
+
+  /**
+   * The self-check that keeps a module that traps at its first host call from
+   * being written: every shim trampoline an import is bound to (not folded
+   * into a direct call) reads a table slot that an included instance fills,
+   * with a function of the trampoline's type.
+   */
+  private checkTrampolines(): void {
+    for (const [id, user] of this.trampolineUses) {
+      const [key, func] = id.split(':').map(Number) as [number, number];
+      const m = this.moduleOf(key);
+      const tramp = m.trampolines.get(func)!;
+      const filled = this.tableImporters(key).some(({ key: j, module: w, imports }) => {
+        if (!this.resolved.has(j) || !w.tableFills) return false;
+        return imports.some(({ imp, exportName }) => {
+          if (!m.exports.some((e) => e.sort === 'table' && e.index === tramp.table && e.name === exportName)) return false;
+          return w.tableFills!.some((f) => f.table === imp.index && f.slot === tramp.slot && sigEqual(w.funcType(f.func), m.funcType(func)));
+        });
+      });
+      if (!filled) {
+        throw new WasiAdaptError(
+          'unresolved',
+          `${user} is bound to a trampoline of ${m.name} that calls slot ${tramp.slot} of its table, but nothing linked fills that slot ` +
+            'with a function of its type: the output would trap at that call. The component does not fill its shim table the way down can ' +
+            'prove; please report it with this file',
+        );
+      }
+    }
   }
 
   /**
@@ -272,9 +314,11 @@ class Planner {
     if (!exp) throw new WasiAdaptError('unresolved', `module ${m.name} has no ${sort} export '${name}'`);
     const imported = m.imports.find((i) => i.sort === sort && i.index === exp.index);
     if (imported) return this.importOf(key, imported);
-    if (sort === 'func') {
+    if (sort === 'func' && m.trampolines.has(exp.index)) {
       const folded = this.foldTrampoline(key, m, exp.index);
       if (folded) return folded;
+      const id = `${key}:${exp.index}`;
+      if (!this.trampolineUses.has(id)) this.trampolineUses.set(id, `${m.name}'s export '${name}'`);
     }
     this.include(key);
     return { kind: 'local', instance: key, sort, index: exp.index };
@@ -298,12 +342,11 @@ class Planner {
   private foldTrampoline(key: number, m: ModuleView, func: number): Target | undefined {
     const tramp = m.trampolines.get(func);
     if (!tramp) return undefined;
-    if (this.c.tables.some((t) => t.instance === key)) return undefined;
     let found: { key: number; imp: ModuleImport } | undefined;
     for (const { key: j, module: w, imports: tableImports } of this.tableImporters(key)) {
       if (!w.tableFills) return undefined;
-      for (const ti of tableImports) {
-        if (!m.exports.some((e) => e.sort === 'table' && e.index === tramp.table && e.name === ti.name)) continue;
+      for (const { imp: ti, exportName } of tableImports) {
+        if (!m.exports.some((e) => e.sort === 'table' && e.index === tramp.table && e.name === exportName)) continue;
         // Indexed: runs once per fill per trampoline, mostly before the JIT, where for-of allocates a result per step.
         for (let k = 0; k < w.tableFills.length; k++) {
           const fill = w.tableFills[k]!;
@@ -327,19 +370,26 @@ class Planner {
         const w = this.c.modules[def.module]!;
         const seen = new Map<number, TableImporter>();
         for (const imp of w.imports) {
-          const from = imp.sort === 'table' ? def.args.get(imp.module) : undefined;
-          if (from === undefined) continue;
-          let entry = seen.get(from);
+          // Through inline-export instances: jco and older wit-component hand the fixup the shim's table in a bag.
+          const origin = imp.sort === 'table' ? this.importOrigin(def, imp) : undefined;
+          if (origin === undefined) continue;
+          let entry = seen.get(origin.instance);
           if (!entry) {
-            seen.set(from, (entry = { key: j, module: w, imports: [] }));
-            byKey.set(from, [...(byKey.get(from) ?? []), entry]);
+            seen.set(origin.instance, (entry = { key: j, module: w, imports: [] }));
+            byKey.set(origin.instance, [...(byKey.get(origin.instance) ?? []), entry]);
           }
-          entry.imports.push(imp);
+          entry.imports.push({ imp, exportName: origin.name });
         }
       });
       this.importersOf = byKey;
     }
     return this.importersOf.get(key) ?? [];
+  }
+
+  /** The module instance (and its export name) that defines what `imp` of an instance of `def` receives. */
+  private importOrigin(def: Extract<CoreInstance, { kind: 'instantiate' }>, imp: ModuleImport): ItemOrigin | undefined {
+    const arg = def.args.get(imp.module);
+    return arg === undefined ? undefined : this.c.origin(arg, imp.name, imp.sort);
   }
 
   // ---- component-level core items ---------------------------------------
@@ -359,7 +409,10 @@ class Planner {
       case 'alias':
         return this.instanceExport(f.instance, f.name, 'func', sig);
       case 'lower':
+        if (f.options.async) throw asyncError(f.offset);
         return this.lowering(f.iface, f.func, f.options, sig, f.offset);
+      case 'lower-lifted':
+        return this.lowerLifted(f);
       case 'unsupported':
         throw new WasiAdaptError('unsupported', `the component uses canon ${f.what}, which has no WASI preview 1 counterpart: run it on a WASI 0.3 host`, {
           offset: f.offset,
@@ -370,6 +423,19 @@ class Planner {
       case 'own-resource':
         return this.ownResource(f.op, f.dtor);
     }
+  }
+
+  /** A call into a function another component of the composition lifted: direct when nothing must be copied between them. */
+  private lowerLifted(f: Extract<CoreFunc, { kind: 'lower-lifted' }>): Target {
+    if (f.lower.async || f.lift.async) throw asyncError(f.offset);
+    if (f.lower.encoding !== 'utf8' || f.lift.encoding !== 'utf8') {
+      const enc = f.lower.encoding !== 'utf8' ? f.lower.encoding : f.lift.encoding;
+      throw new WasiAdaptError('unsupported', `a function of a nested component is lowered with string-encoding=${enc}; down supports utf8 only: build it with utf8 strings, or run it on a WASI 0.2 host`, { offset: f.offset });
+    }
+    if (f.lower.memory !== undefined || f.lift.memory !== undefined) {
+      throw new WasiAdaptError('unsupported', 'a call between two components copies values through their own memories; a p1 module has one memory: run this composition on a WASI 0.2 host (wasmtime, jco)', { offset: f.offset });
+    }
+    return this.func(f.coreFunc);
   }
 
   /**
@@ -469,6 +535,10 @@ class Planner {
     if (t.kind === 'host') return t.sig;
     return undefined;
   }
+}
+
+function asyncError(offset: number | undefined): WasiAdaptError {
+  return new WasiAdaptError('unsupported', 'async lifts and lowers (WASI 0.3) have no WASI preview 1 counterpart: run it on a WASI 0.3 host', { offset });
 }
 
 function sameTarget(a: Target, b: Target): boolean {

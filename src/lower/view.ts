@@ -1,22 +1,19 @@
 import type { FuncType } from '../binary/types.js';
+import type { ModuleRole } from '../component/graph-types.js';
+import type { Evaluation, Sort } from '../component/evaluate.js';
+import type { ItemOrigin } from '../component/instance-roles.js';
+
+export type {
+  CanonOptions, CoreAlias, CoreFunc, CoreInstance, CoreRef, LiftedExport, Sort, StringEncoding,
+} from '../component/evaluate.js';
 
 /**
- * The shapes the linker plans over, filled by `componentView`
- * (from-component.ts) and `moduleView` (module-view.ts); keeping them narrow
- * keeps the planning logic independent of parser details.
+ * The shapes the linker plans over: the component's evaluation
+ * (component/evaluate.ts) with each module's planning view (module-view.ts);
+ * keeping them narrow keeps the planning logic independent of parser details.
  */
 
-export type Sort = 'func' | 'table' | 'memory' | 'global' | 'tag';
-
-export type Role = 'main' | 'adapter' | 'shim' | 'fixup' | 'other';
-
-export type StringEncoding = 'utf8' | 'utf16' | 'latin1+utf16';
-
-/** A core item of the component: index into the component's core index space of `sort`. */
-export interface CoreRef {
-  sort: Sort;
-  index: number;
-}
+export type Role = ModuleRole;
 
 export interface ModuleImport {
   module: string;
@@ -64,50 +61,8 @@ export interface ModuleView {
   funcType(func: number): FuncType;
 }
 
-export type CoreInstance =
-  | { kind: 'instantiate'; module: number; args: Map<string, number> }
-  | { kind: 'exports'; exports: Map<string, CoreRef> };
-
-export interface CanonOptions {
-  memory: number | undefined;
-  realloc: number | undefined;
-  postReturn: number | undefined;
-  encoding: StringEncoding;
-}
-
-/** Where a core function of the component comes from. */
-export type CoreFunc =
-  | { kind: 'alias'; instance: number; name: string }
-  | { kind: 'lower'; iface: string; func: string; options: CanonOptions; offset: number }
-  /** resource.drop of an imported resource (resource.new/rep of one are invalid). */
-  | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
-  /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
-  | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined }
-  /** A canon built-in p1 has no counterpart for (async, streams, threads): an error if reached. */
-  | { kind: 'unsupported'; what: string; offset: number };
-
-/** Memories, tables and globals of a component only ever come from core instance exports. */
-export interface CoreAlias {
-  instance: number;
-  name: string;
-}
-
-/** A lifted function the component exports. */
-export interface LiftedExport {
-  /** Exported instance name (`wasi:cli/run@0.2.12`) or '' for a function exported at top level. */
-  iface: string;
-  func: string;
-  coreFunc: number;
-  options: CanonOptions;
-  witType: string | undefined;
-}
-
-export interface ComponentView {
+export interface ComponentView extends Omit<Evaluation, 'modules'> {
   modules: ModuleView[];
-  coreInstances: CoreInstance[];
-  coreFuncs: CoreFunc[];
-  memories: CoreAlias[];
-  tables: CoreAlias[];
-  globals: CoreAlias[];
-  exports: LiftedExport[];
+  /** The module instance that defines item `name` of core instance `key` (see component/instance-roles.ts). */
+  origin(key: number, name: string, sort: Sort): ItemOrigin | undefined;
 }
