@@ -10,7 +10,7 @@ import { parse } from '../src/adapters/p2-on-p1/finish.js';
 import { POLYFILL_SIGNATURES } from '../src/adapters/p2-on-p1/signatures.js';
 import { Exit, Host, POLYFILL_PATH, type Allocation, type P1Imports } from './polyfill-host.js';
 
-// ---- WIT: just enough to read wasi:cli/imports@0.2.12 ----
+// ---- WIT: just enough to read wasi:cli/imports@0.2.12 and wasi:http@0.2.12 ----
 
 type Ty =
   | { k: 'prim'; name: string }
@@ -116,8 +116,7 @@ function readWit(src: string): void {
         return /^(bool|[us](8|16|32|64)|f32|f64|char)$/.test(word) ? { k: 'prim', name: word } : { k: 'named', iface, name: word };
     }
   };
-  const func = (iface: string, self: string | undefined): WitFunc => {
-    expectTok('func');
+  const paramList = (iface: string, self: string | undefined): Ty[] => {
     expectTok('(');
     const params: Ty[] = self ? [{ k: 'handle', iface, name: self }] : [];
     while (toks[i] !== ')') {
@@ -127,6 +126,11 @@ function readWit(src: string): void {
       if (toks[i] === ',') i++;
     }
     i++;
+    return params;
+  };
+  const func = (iface: string, self: string | undefined): WitFunc => {
+    expectTok('func');
+    const params = paramList(iface, self);
     const result = toks[i] === '->' ? (i++, ty(iface)) : undefined;
     expectTok(';');
     return { params, result };
@@ -194,8 +198,15 @@ function readWit(src: string): void {
           expectTok('{');
           for (skipGates(); toks[i] !== '}'; skipGates()) {
             const method = next();
+            if (method === 'constructor') {
+              const params = paramList(iface, undefined);
+              expectTok(';');
+              funcs.set(`${iface}#[constructor]${name}`, { params, result: { k: 'handle', iface, name } });
+              continue;
+            }
             expectTok(':');
-            funcs.set(`${iface}#[method]${name}.${method}`, func(iface, name));
+            const isStatic = toks[i] === 'static' ? (i++, true) : false;
+            funcs.set(`${iface}#[${isStatic ? 'static' : 'method'}]${name}.${method}`, func(iface, isStatic ? undefined : name));
           }
           i++;
         }
@@ -334,6 +345,13 @@ function layout(t: Ty): Layout {
   }
 }
 
+function isByte(t: Ty): boolean {
+  if (t.k === 'prim') return t.name === 'u8';
+  if (t.k !== 'named') return false;
+  const d = def(t);
+  return d.k === 'alias' && isByte(d.t);
+}
+
 /** A bare resource name used as a type is an own handle: resolve it so arguments can find one. */
 function resourceOf(t: Ty): string | undefined {
   if (t.k !== 'handle' && t.k !== 'named') return undefined;
@@ -343,9 +361,7 @@ function resourceOf(t: Ty): string | undefined {
   return d.k === 'resource' ? `${at.iface}#${at.name}` : undefined;
 }
 
-for (const pkg of readdirSync(WIT_DIR)) {
-  if (pkg !== 'wasi-http') readWit(readFileSync(join(WIT_DIR, pkg, 'package.wit'), 'utf8')); // not in wasi:cli/imports
-}
+for (const pkg of readdirSync(WIT_DIR)) readWit(readFileSync(join(WIT_DIR, pkg, 'package.wit'), 'utf8'));
 
 interface Target {
   name: string;
@@ -363,7 +379,7 @@ const targets: Target[] = [...POLYFILL_SIGNATURES.keys()].map((name) => {
 });
 
 it('the layout calculator agrees with the core signatures derived from the WIT', () => {
-  expect(targets).toHaveLength(137);
+  expect(targets).toHaveLength(200);
   for (const t of targets) {
     const params = t.wit.params.flatMap((p) => layout(p).flat);
     const results = t.wit.result && !t.ret ? layout(t.wit.result).flat : [];
@@ -380,6 +396,14 @@ it('the layout calculator agrees with the core signatures derived from the WIT',
   expect(sizeOf('wasi:filesystem/types#[method]descriptor.stat')).toEqual([104, 8]);
   expect(sizeOf('wasi:filesystem/types#[method]descriptor.get-flags')).toEqual([2, 1]);
   expect(sizeOf('wasi:sockets/tcp#[method]tcp-socket.accept')).toEqual([16, 4]);
+  // error-code: 39 cases, the widest payload option<field-size-payload> (24 bytes), align 8 (option<u64>).
+  expect(sizeOf('wasi:http/outgoing-handler#handle')).toEqual([40, 8]);
+  expect(sizeOf('wasi:http/types#http-error-code')).toEqual([40, 8]);
+  expect(sizeOf('wasi:http/types#[static]outgoing-body.finish')).toEqual([40, 8]);
+  expect(sizeOf('wasi:http/types#[static]fields.from-list')).toEqual([8, 4]);
+  expect(sizeOf('wasi:http/types#[method]fields.set')).toEqual([2, 1]);
+  expect(sizeOf('wasi:http/types#[method]outgoing-request.scheme')).toEqual([16, 4]);
+  expect(sizeOf('wasi:http/types#[method]request-options.connect-timeout')).toEqual([16, 8]);
 });
 
 // ---- static: only functions returning a string or list can reach cabi.realloc ----
@@ -400,9 +424,19 @@ it('only functions whose result holds a string or list can reach cabi.realloc', 
     return false;
   };
   expect(targets.filter((t) => !t.allocates && reaches(t.name)).map((t) => t.name)).toEqual([]);
-  // initial-cwd (always none) and the socket methods (always trap) never allocate either.
-  expect(targets.filter((t) => t.allocates && !reaches(t.name)).map((t) => t.name)).toEqual([
+  // initial-cwd (always none), the socket and incoming http methods (always trap), the
+  // error-code results that are never an error with a string (finish, http-error-code) never
+  // allocate either.
+  expect(targets.filter((t) => t.allocates && !reaches(t.name)).map((t) => t.name).sort()).toEqual([
     'wasi:cli/environment#initial-cwd',
+    'wasi:http/types#[method]future-incoming-response.get',
+    'wasi:http/types#[method]future-trailers.get',
+    'wasi:http/types#[method]incoming-request.authority',
+    'wasi:http/types#[method]incoming-request.method',
+    'wasi:http/types#[method]incoming-request.path-with-query',
+    'wasi:http/types#[method]incoming-request.scheme',
+    'wasi:http/types#[static]outgoing-body.finish',
+    'wasi:http/types#http-error-code',
     'wasi:sockets/udp#[method]incoming-datagram-stream.receive',
   ]);
 });
@@ -422,7 +456,8 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 let dirs = 0;
 
 /** Resources no call can create (see README): their functions can only trap. */
-const UNCREATABLE = /#(tcp-socket|udp-socket|incoming-datagram-stream|outgoing-datagram-stream|resolve-address-stream|terminal-input|terminal-output)$/;
+const UNCREATABLE = new RegExp('#(tcp-socket|udp-socket|incoming-datagram-stream|outgoing-datagram-stream|resolve-address-stream|terminal-input|terminal-output'
+  + '|incoming-request|response-outparam|incoming-response|incoming-body|future-trailers|future-incoming-response)$');
 const FILE = 'f.txt';
 const ERRNO_IO = 29;
 
@@ -487,6 +522,18 @@ class Run {
         return Number(h.call('wasi:clocks/monotonic-clock#subscribe-duration', 3n));
       case 'wasi:sockets/network#network':
         return Number(h.call('wasi:sockets/instance-network#instance-network'));
+      case 'wasi:http/types#fields':
+        return Number(h.call('wasi:http/types#[constructor]fields'));
+      case 'wasi:http/types#request-options':
+        return Number(h.call('wasi:http/types#[constructor]request-options'));
+      case 'wasi:http/types#outgoing-request':
+        return Number(h.call('wasi:http/types#[constructor]outgoing-request', h.call('wasi:http/types#[constructor]fields')!));
+      case 'wasi:http/types#outgoing-response':
+        return Number(h.call('wasi:http/types#[constructor]outgoing-response', h.call('wasi:http/types#[constructor]fields')!));
+      case 'wasi:http/types#outgoing-body':
+        h.call('wasi:http/types#[method]outgoing-request.body', this.create('wasi:http/types#outgoing-request'), r);
+        if (h.u8(r) !== 0) throw new Error('outgoing-request.body failed');
+        return h.u32(r + 4);
       case 'wasi:io/error#error': {
         const s = fsCall('[method]descriptor.write-via-stream', file(), 0n);
         this.failing = true;
@@ -507,7 +554,8 @@ class Run {
     if (t.k === 'string') return this.host.put(FILE);
     if (t.k === 'list') {
       const element = resourceOf(t.t);
-      if (!element) return this.host.put('hi');
+      if (!element) return isByte(t.t) ? this.host.put('hi') : [this.host.alloc(8, 0), 0]; // other lists: empty
+
       const p = this.host.alloc(4, 4);
       this.host.setU32(p, this.handle(element));
       return [p, 1];

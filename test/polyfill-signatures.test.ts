@@ -1,6 +1,7 @@
 // Derives every WASI 0.2.12 function's core signature from the WIT itself:
 // `jco embed --dummy` writes a core module importing the whole
-// wasi:cli/imports world (stable features only) with canonical-ABI types.
+// wasi:cli/imports world plus wasi:http/types and wasi:http/outgoing-handler
+// (stable features only) with canonical-ABI types.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,11 +24,10 @@ function canonical(module: string, field: string): string {
 
 function witSignatures(): Map<string, string> {
   for (const pkg of readdirSync(builtin)) {
-    if (pkg === 'wasi-http') continue; // not part of wasi:cli/imports
     mkdirSync(join(work, 'wit', 'deps', pkg), { recursive: true });
     cpSync(join(builtin, pkg, 'package.wit'), join(work, 'wit', 'deps', pkg, 'package.wit'));
   }
-  writeFileSync(join(work, 'wit', 'world.wit'), 'package local:polyfill;\nworld all { include wasi:cli/imports@0.2.12; }\n');
+  writeFileSync(join(work, 'wit', 'world.wit'), 'package local:polyfill;\nworld all {\n  include wasi:cli/imports@0.2.12;\n  import wasi:http/types@0.2.12;\n  import wasi:http/outgoing-handler@0.2.12;\n}\n');
   const out = join(work, 'dummy.wasm');
   execFileSync(process.execPath, [join(root, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js'), 'embed', '--dummy', '--wit', join(work, 'wit'), '-n', 'all', '-o', out], { stdio: 'pipe' });
   const m = parse(new Uint8Array(readFileSync(out)));
@@ -37,7 +37,9 @@ function witSignatures(): Map<string, string> {
 it('signatures.ts matches the WASI 0.2.12 WIT exactly', () => {
   const wit = witSignatures();
   const ours = new Map([...POLYFILL_SIGNATURES].map(([name, s]) => [name, `${s.params.join(' ')} -> ${s.results.join(' ')}`]));
-  expect(wit.size).toBe(137);
+  expect(wit.size).toBe(200);
+  // wasi:cli/imports has 137 functions; wasi:http/types 62 and outgoing-handler 1.
+  expect([...wit.keys()].filter((n) => n.startsWith('wasi:http/'))).toHaveLength(63);
   expect(Object.fromEntries(ours)).toEqual(Object.fromEntries(wit));
 }, 120_000);
 
