@@ -39,7 +39,13 @@ try:
     for guest, host in config["preopens"].items():
         wasi.preopen_dir(host, guest)
 
-    engine = wasmtime.Engine()
+    engine_config = wasmtime.Config()
+    if config["compiler"] == "winch":
+        # Wasmtime's baseline compiler: 3-5x faster to compile a 14 MB componentize-js module than
+        # Cranelift. The Python API only names "auto"/"cranelift", so set the C API's value
+        # (WASMTIME_STRATEGY_WINCH = 2) directly. The WASI host is the same either way.
+        wasmtime._ffi.wasmtime_config_strategy_set(engine_config.ptr(), 2)
+    engine = wasmtime.Engine(engine_config)
     store = wasmtime.Store(engine)
     store.set_wasi(wasi)
 
@@ -57,6 +63,9 @@ try:
         component = wc.Component.from_file(engine, config["wasmPath"])
         linker = wc.Linker(engine)
         linker.add_wasip2()
+        # As `wasmtime run` does by default (-S http): componentize-js output imports wasi:http.
+        linker.add_wasi_http()
+        store.set_wasi_http()
         instance = linker.instantiate(store, component)
         # The export carries the component's own 0.2.x version: find it by prefix.
         names = [n for n in component.type.exports(engine) if n.startswith("wasi:cli/run@")]

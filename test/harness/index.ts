@@ -7,4 +7,4 @@ export { loadManifest, specOf, type Fixture, type HostName } from './manifest.js
 export { checkExpectations, filesAsJson } from './check.js';
 export type { FileEntry, P1RunSpec, PreopenSpec, RunResult, RunSpec } from './types.js';
 export { runWasmer } from './run-wasmer.js';
-export { runWasmtime, runWasmtimeComponent } from './run-wasmtime.js';
+export { runWasmtime, runWasmtimeComponent, type WasmtimeOptions } from './run-wasmtime.js';
