@@ -37,6 +37,8 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return { kind: 'func', params: ['i32'], results: ['i32'] };
     case 'resource-drop':
       return { kind: 'func', params: ['i32'], results: [] };
+    case 'stub':
+      return g.sig;
   }
 }
 
@@ -54,6 +56,8 @@ const op = {
   globalSet: 0x24,
   i32Load8u: 0x2d,
   i32Store8: 0x3a,
+  i32Store16: 0x3b,
+  drop: 0x1a,
   memoryGrow: 0x40,
   i32Load: 0x28,
   i32Store: 0x36,
@@ -142,8 +146,50 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       w.u8(op.end);
       break;
     }
+    case 'stub':
+      stub(w, g, ctx);
+      break;
   }
   return w.finish();
+}
+
+/** A stand-in's body (see lower/stubs.ts): plain stores and constants, no feature beyond wasm 1.0. */
+function stub(w: BinaryWriter, g: Extract<GenFunc, { kind: 'stub' }>, ctx: GenContext): void {
+  const b = g.behaviour;
+  if (b.kind === 'return') {
+    w.u32(0).u8(op.i32Const).sleb(b.value).u8(op.end);
+    return;
+  }
+  if (b.kind === 'store') {
+    const ret = g.sig.params.length - 1;
+    w.u32(0);
+    // Zero the whole value, 4 bytes at a time (alignment hint 0: the return area may be byte-aligned), then the discriminants.
+    for (let at = 0; at < b.size; at += at + 4 <= b.size ? 4 : 1) {
+      w.u8(op.localGet).u32(ret).u8(op.i32Const).sleb(0).u8(at + 4 <= b.size ? op.i32Store : op.i32Store8).u32(0).u32(at);
+    }
+    for (const st of b.stores) {
+      const store = st.bytes === 1 ? op.i32Store8 : st.bytes === 2 ? op.i32Store16 : op.i32Store;
+      w.u8(op.localGet).u32(ret).u8(op.i32Const).sleb(st.value).u8(store).u32(0).u32(st.offset);
+    }
+    w.u8(op.end);
+    return;
+  }
+  if (!g.fdWrite || !g.alloc) {
+    w.u32(0).u8(op.unreachable).u8(op.end);
+    return;
+  }
+  // p = alloc(12 + n): an iovec {p + 12, n} at p, the written count at p + 8, the message at p + 12
+  const message = new TextEncoder().encode(b.message);
+  const P = g.sig.params.length;
+  w.u32(1).u32(1).u8(0x7f);
+  w.u8(op.i32Const).sleb(0).u8(op.i32Const).sleb(0).u8(op.i32Const).sleb(4).u8(op.i32Const).sleb(12 + message.length);
+  w.u8(op.call).u32(ctx.func(g.alloc)).u8(op.localSet).u32(P);
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(P).u8(op.i32Const).sleb(12).u8(op.i32Add).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(message.length).u8(op.i32Store).u32(2).u32(4);
+  message.forEach((byte, i) => w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(byte).u8(op.i32Store8).u32(0).u32(12 + i));
+  w.u8(op.i32Const).sleb(2).u8(op.localGet).u32(P).u8(op.i32Const).sleb(1).u8(op.localGet).u32(P).u8(op.i32Const).sleb(8).u8(op.i32Add);
+  w.u8(op.call).u32(ctx.func(g.fdWrite)).u8(op.drop);
+  w.u8(op.unreachable).u8(op.end);
 }
 
 /** p (local 1) = the slot of handle (param 0); traps unless the handle is live, as a component would. */

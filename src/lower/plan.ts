@@ -2,6 +2,8 @@ import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../bina
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
+import type { FuncTypeRef } from '../component/evaluate.js';
+import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -19,7 +21,9 @@ export type GenFunc =
   | { kind: 'set-realloc'; callee: Target; slot: number }
   | { kind: 'resource-new'; alloc: Target }
   | { kind: 'resource-rep' }
-  | { kind: 'resource-drop'; dtor: Target | undefined };
+  | { kind: 'resource-drop'; dtor: Target | undefined }
+  /** A stand-in for a WASI function p1 cannot serve; a trap's message is written with `fdWrite` into memory from `alloc`. */
+  | { kind: 'stub'; sig: FuncType; behaviour: StubBehaviour; fdWrite: Target | undefined; alloc: Target | undefined };
 
 export interface PlannedInstance {
   key: number;
@@ -44,11 +48,17 @@ export interface Plan {
   polyfillFunctions: string[];
   customImports: string[];
   unresolvedKept: string[];
+  /** What stands in for functions p1 cannot serve, `iface#func: behaviour`. */
+  stubbed: string[];
 }
 
 export interface PlanOptions {
   dropAdapter: boolean;
-  allowUnresolved: boolean;
+  /**
+   * WASI interfaces p1 cannot serve: linked to stand-ins that fail ('stand-in', the default),
+   * kept as imports of the output ('keep', --allow-unresolved), or refused ('refuse', --strict).
+   */
+  unresolved: 'stand-in' | 'keep' | 'refuse';
   loadPolyfill: () => ModuleView;
 }
 
@@ -89,6 +99,8 @@ class Planner {
   private depth = 0;
   /** WASI interfaces the polyfill lacks, with the first lowering of each. */
   private readonly unresolved = new Map<string, number | undefined>();
+  /** Stand-ins linked: generated stubs and the polyfill's stand-in interfaces, with what they do. */
+  private readonly stubbed = new Map<string, string>();
   private importersOf: Map<number, TableImporter[]> | undefined;
   /** Trampolines (instance:func) that an import is bound to, with who imports them, for `checkTrampolines`. */
   private readonly trampolineUses = new Map<string, string>();
@@ -108,15 +120,17 @@ class Planner {
     this.drain();
     this.includeInitializers();
     this.checkTrampolines();
-    if (this.unresolved.size && !this.options.allowUnresolved) {
+    if (this.unresolved.size && this.options.unresolved === 'refuse') {
       const names = [...this.unresolved.keys()].sort().join(', ');
       throw new WasiAdaptError(
         'unresolved',
         `imports ${names} have no WASI preview 1 equivalent (a p1 runtime cannot provide them); ` +
-          'pass --allow-unresolved to keep them as imports of the output',
+          'without --strict they are linked to stand-ins that report failure, or --allow-unresolved keeps them as imports of the output',
         { offset: [...this.unresolved.values()].find((o) => o !== undefined) },
       );
     }
+    // Without a memory a stand-in cannot write its message; it only traps.
+    if (!this.theMemory()) for (const g of this.gens) if (g.kind === 'stub') [g.fdWrite, g.alloc] = [undefined, undefined];
     if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
     const instances = [...this.resolved.keys()]
       // The polyfill goes last: it has no state to initialize, and the program's own
@@ -129,7 +143,8 @@ class Planner {
       exports,
       polyfillFunctions: [...this.polyUsed].sort(),
       customImports: [...this.custom].sort(),
-      unresolvedKept: [...this.unresolved.keys()].sort(),
+      unresolvedKept: this.options.unresolved === 'keep' ? [...this.unresolved.keys()].sort() : [],
+      stubbed: [...this.stubbed].map(([name, behaviour]) => `${name}: ${behaviour}`).sort(),
     };
   }
 
@@ -410,7 +425,7 @@ class Planner {
         return this.instanceExport(f.instance, f.name, 'func', sig);
       case 'lower':
         if (f.options.async) throw asyncError(f.offset);
-        return this.lowering(f.iface, f.func, f.options, sig, f.offset);
+        return this.lowering(f.iface, f.func, f.options, sig, f.offset, f.type);
       case 'lower-lifted':
         return this.lowerLifted(f);
       case 'unsupported':
@@ -442,7 +457,14 @@ class Planner {
    * A canon-lowered import: the polyfill function of the same core name, or an import of the
    * output. `offset`: where the lowering is in the file, for errors (undefined for resource drops).
    */
-  private lowering(iface: string, func: string, options: CanonOptions | undefined, sig: FuncType | undefined, offset?: number): Target {
+  private lowering(
+    iface: string,
+    func: string,
+    options: CanonOptions | undefined,
+    sig: FuncType | undefined,
+    offset?: number,
+    type?: FuncTypeRef,
+  ): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
       this.custom.add(`${iface}#${func}`);
@@ -458,10 +480,15 @@ class Planner {
     const poly = (this.poly ??= this.options.loadPolyfill());
     const core = `${withoutVersion(iface)}#${func}`;
     const exp = poly.exports.find((e) => e.sort === 'func' && e.name === core);
-    if (!exp) {
+    if (!exp || STAND_IN_INTERFACES.has(withoutVersion(iface))) {
       if (!this.unresolved.has(iface)) this.unresolved.set(iface, offset);
-      return keep();
+      if (this.options.unresolved === 'keep') return keep();
     }
+    if (!exp) {
+      if (!sig) throw new WasiAdaptError('unresolved', `${iface}#${func} is used other than by a lowering; down cannot stand in for it`, { offset });
+      return this.stub(iface, func, type, sig);
+    }
+    if (STAND_IN_INTERFACES.has(withoutVersion(iface))) this.stubbed.set(`${withoutVersion(iface)}#${func}`, STAND_IN_INTERFACES.get(withoutVersion(iface))!);
     if (sig && !sigEqual(sig, poly.funcType(exp.index))) {
       throw new WasiAdaptError('unsupported', `import ${iface}#${func} has core type ${showSig(sig)} but the polyfill's is ${showSig(poly.funcType(exp.index))}`, {
         offset,
@@ -477,6 +504,15 @@ class Planner {
     if (slot < 0) slot = this.reallocs.push(realloc) - 1;
     // Lowerings with another realloc than the first select theirs before the call.
     return slot === 0 ? target : this.gen({ kind: 'set-realloc', callee: target, slot });
+  }
+
+  /** A generated stand-in for `iface#func`, which neither p1 nor the polyfill can serve. */
+  private stub(iface: string, func: string, type: FuncTypeRef | undefined, sig: FuncType): Target {
+    const behaviour = stubFor(iface, func, type, sig);
+    this.stubbed.set(`${iface}#${func}`, behaviour.kind === 'trap' ? 'traps (writes a line naming it to stderr)' : `returns ${behaviour.kind === 'return' ? (behaviour.value ? 'err' : 'none') : behaviour.value}`);
+    const fdWrite: Target = { kind: 'host', module: P1_MODULE, name: 'fd_write', sig: { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] } };
+    const withMessage = behaviour.kind === 'trap';
+    return this.gen({ kind: 'stub', sig, behaviour, fdWrite: withMessage ? fdWrite : undefined, alloc: withMessage ? this.bump() : undefined });
   }
 
   /** The polyfill's own imports: the one memory, the host's p1, and the realloc of the lowerings. */
