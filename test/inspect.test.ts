@@ -87,6 +87,7 @@ describe('inspect', () => {
     expect(r.canon!.lowers).toBeGreaterThan(10);
     // Its wasi:http imports are served by the polyfill (fetch fails), so down takes it.
     expect(r.verdict.convert).toBe('down');
+    expect(r.standIns).toEqual(expect.arrayContaining([expect.stringMatching(/^wasi:http\/outgoing-handler@/), expect.stringMatching(/^wasi:http\/types@/)]));
   });
 
   it('says not-wasm for other bytes, and a plain module needs no conversion', () => {

@@ -1,3 +1,4 @@
+import { parseModule, writeModule } from '../binary/module.js';
 import { lower, type LowerReport } from '../lower/index.js';
 import { optimize } from '../lower/optimize.js';
 import { parseArgs, usage } from './args.js';
@@ -12,8 +13,11 @@ Options:
   -o, --output FILE     where to write the module (default IN.p1.wasm; '-' for stdout)
   --keep-adapter        keep the component's preview1 adapter and run it on our
                         WASI 0.2 polyfill instead of calling the host's p1 directly
-  --allow-unresolved    keep imports p1 cannot express (wasi:http, ...) as imports
-                        of the output instead of failing
+  --allow-unresolved    keep imports p1 cannot serve (wasi:http, ...) as imports of
+                        the output instead of linking stand-ins
+  --strict              refuse imports p1 cannot serve instead of linking stand-ins
+                        (by default wasi:http requests fail with an error-code, other
+                        functions return their WIT error or trap naming themselves)
   --optimize            run binaryen's -O2 over the output (slower)
   --verbose             print what was linked, resolved and kept
   -h, --help            show this help
@@ -21,7 +25,7 @@ Options:
 
 export async function downCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    flags: ['--keep-adapter', '--allow-unresolved', '--optimize', '--verbose'],
+    flags: ['--keep-adapter', '--allow-unresolved', '--strict', '--optimize', '--verbose'],
     options: ['--output'],
     aliases: { '-o': '--output' },
   });
@@ -30,13 +34,18 @@ export async function downCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length !== 1) throw usage('down takes exactly one input file (see --help)');
+  if (args.flags.has('--strict') && args.flags.has('--allow-unresolved')) throw usage('--strict and --allow-unresolved contradict each other: choose one');
   const input = args.positionals[0]!;
   const output = args.options.get('--output') ?? (input === '-' ? '-' : defaultOutput(input, 'p1'));
   const bytes = await readInput(input);
   const result = inFile(input, () =>
-    lower(bytes, { keepAdapter: args.flags.has('--keep-adapter'), allowUnresolved: args.flags.has('--allow-unresolved') }),
+    lower(bytes, {
+      keepAdapter: args.flags.has('--keep-adapter'),
+      allowUnresolved: args.flags.has('--allow-unresolved'),
+      strict: args.flags.has('--strict'),
+    }),
   );
-  const module = args.flags.has('--optimize') ? await optimize(result.module) : result.module;
+  const module = args.flags.has('--optimize') ? await optimize(withoutDebugInfo(result.module, result.report)) : result.module;
   await writeOutput(output, module);
   if (args.flags.has('--verbose')) process.stderr.write(formatReport(result.report, module.length));
   return 0;
@@ -49,10 +58,33 @@ function formatReport(r: LowerReport, finalSize: number): string {
     `host imports: ${r.hostImports.join(', ') || 'none'}`,
     `polyfill functions: ${r.polyfillFunctions.length ? r.polyfillFunctions.join(', ') : 'none'}`,
     `custom imports kept: ${r.customImports.join(', ') || 'none'}`,
+    `stand-ins for what p1 cannot serve: ${r.stubbed.join(', ') || 'none'}`,
     `exports:`,
     ...r.exports.map((e) => `  ${e.name}${e.wit ? `: ${e.wit}` : ''}`),
+    ...debugLines(r.debugInfo),
     `size: ${r.inputSize} B -> ${finalSize} B`,
     `time: ${r.milliseconds.toFixed(1)} ms`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Said only when the input had DWARF: what the output kept, and what it dropped and why. */
+function debugLines(d: LowerReport['debugInfo']): string[] {
+  const lines = d.kept.length ? [`debug info: kept ${d.kept.join(', ')} (${d.keptBytes} B)`] : [];
+  for (const x of d.dropped) lines.push(`debug info: dropped ${x.sections.join(', ')} (${x.bytes} B): ${x.reason}`);
+  return lines;
+}
+
+/**
+ * binaryen rewrites the code but writes DWARF back as it read it (addresses gone stale), so the
+ * debug sections the linker kept are taken out before it runs, and reported as dropped.
+ */
+function withoutDebugInfo(module: Uint8Array, r: LowerReport): Uint8Array {
+  const d = r.debugInfo;
+  if (!d.kept.length) return module;
+  const main = r.modules.find((m) => m.role === 'main')?.name ?? 'main';
+  d.dropped.unshift({ module: main, sections: d.kept, bytes: d.keptBytes, reason: '--optimize rewrites the code and binaryen does not update DWARF' });
+  d.kept = [];
+  d.keptBytes = 0;
+  return writeModule({ sections: parseModule(module).sections.filter((s) => !s.name?.startsWith('.debug_')) });
 }

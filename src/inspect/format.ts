@@ -53,6 +53,7 @@ export function formatReport(file: string, r: InspectReport): string {
     row('canon', opts.join(', '));
     if (c.asyncBuiltins.length) row('async built-ins', c.asyncBuiltins.join(' '));
   }
+  if (r.standIns?.length) row('stand-ins', r.standIns.join(' '));
   const v = r.verdict;
   row('verdict', v.convert === 'none' ? `no conversion: ${v.reason}` : `${v.convert}: ${v.reason}`);
   row('runs as is on', v.runsOn.length ? v.runsOn.join(', ') : 'nothing without conversion');

@@ -6,6 +6,7 @@ import { buildGraph } from '../component/graph.js';
 import { WasiAdaptError } from '../errors.js';
 import { lowers } from '../component/links.js';
 import { POLYFILL_SIGNATURES } from '../adapters/p2-on-p1/signatures.js';
+import { STAND_IN_INTERFACES } from '../lower/stubs.js';
 import type { ComponentGraph, ModuleRole } from '../component/graph-types.js';
 import { parseInterfaceName, wasiLine, withoutVersion } from '../interface-name.js';
 import { groupByPackage, type PackageImports } from './wasi-imports.js';
@@ -61,6 +62,8 @@ export interface InspectReport {
   tables?: number;
   nestedComponents?: number;
   canon?: CanonSummary;
+  /** Components only: WASI interfaces p1 cannot serve, which `down` links to stand-ins that report failure. */
+  standIns?: string[];
   verdict: Verdict;
 }
 
@@ -167,21 +170,15 @@ function inspectComponent(bytes: Uint8Array, component: Component): InspectRepor
     tables: walk.tables,
     nestedComponents: walk.nested,
     canon: walk.canon,
-    verdict: componentVerdict(kind, walk.withoutP1, walk.memories),
+    standIns: walk.standIns,
+    verdict: componentVerdict(kind, walk.standIns, walk.memories),
   };
 }
 
-function componentVerdict(kind: WasmFileKind, withoutP1: string[], memories: number): Verdict {
+function componentVerdict(kind: WasmFileKind, standIns: string[], memories: number): Verdict {
   const runsOn = kind === 'wasi-0.3-component' ? ['wasmtime (with WASI 0.3 enabled)'] : P2_RUNTIMES;
   if (kind === 'wasi-0.3-component') {
     return { convert: 'none', reason: 'WASI 0.3 (async) components cannot be lowered yet', runsOn };
-  }
-  if (withoutP1.length) {
-    return {
-      convert: 'none',
-      reason: `imports ${withoutP1.join(', ')}, which WASI preview 1 cannot express ('down --allow-unresolved' keeps them as imports)`,
-      runsOn,
-    };
   }
   if (memories > 1) {
     return {
@@ -190,7 +187,13 @@ function componentVerdict(kind: WasmFileKind, withoutP1: string[], memories: num
       runsOn,
     };
   }
-  return { convert: 'down', reason: "'wasi-adapt down' makes one WASI preview 1 core module of it", runsOn };
+  const reason = "'wasi-adapt down' makes one WASI preview 1 core module of it";
+  if (!standIns.length) return { convert: 'down', reason, runsOn };
+  return {
+    convert: 'down',
+    reason: `${reason}; ${standIns.join(', ')} cannot work on p1 and get stand-ins that report failure ('down --strict' refuses them instead)`,
+    runsOn,
+  };
 }
 
 interface Walk {
@@ -199,8 +202,8 @@ interface Walk {
   tables: number;
   nested: number;
   canon: CanonSummary;
-  /** WASI interfaces lowered here that the polyfill has no function for: what `down` refuses. */
-  withoutP1: string[];
+  /** WASI interfaces lowered here that p1 cannot serve: the polyfill's stand-ins, or functions it lacks. */
+  standIns: string[];
 }
 
 /** Visits the graph and every nested component's graph, depth first. */
@@ -211,9 +214,9 @@ function walkComponents(top: ComponentGraph): Walk {
     tables: 0,
     nested: 0,
     canon: { lowers: 0, lifts: 0, stringEncodings: [], realloc: false, postReturn: false, async: false, asyncBuiltins: [] },
-    withoutP1: [],
+    standIns: [],
   };
-  const withoutP1 = new Set<string>();
+  const standIns = new Set<string>();
   const encodings = new Set<CanonSummary['stringEncodings'][number]>();
   const builtins = new Set<string>();
   const visit = (graph: ComponentGraph, path: number[]): void => {
@@ -234,10 +237,11 @@ function walkComponents(top: ComponentGraph): Walk {
       walk.tables += definedTables * info.instances.length;
     }
     for (const canon of graph.canons) countCanon(canon, walk.canon, encodings, builtins);
-    // The same test the linker makes: a WASI function converts when the polyfill implements it.
+    // The same test the linker makes: the polyfill implements the function, and not as a stand-in.
     for (const { target } of lowers(graph)) {
       if (target.kind !== 'import' || !target.instance?.startsWith('wasi:')) continue;
-      if (!POLYFILL_SIGNATURES.has(`${withoutVersion(target.instance)}#${target.name}`)) withoutP1.add(target.instance);
+      const iface = withoutVersion(target.instance);
+      if (!POLYFILL_SIGNATURES.has(`${iface}#${target.name}`) || STAND_IN_INTERFACES.has(iface)) standIns.add(target.instance);
     }
     graph.spaces.component.forEach((def) => {
       if (def.kind === 'component') {
@@ -249,7 +253,7 @@ function walkComponents(top: ComponentGraph): Walk {
   visit(top, []);
   walk.canon.stringEncodings = [...encodings];
   walk.canon.asyncBuiltins = [...builtins].sort();
-  walk.withoutP1 = [...withoutP1].sort();
+  walk.standIns = [...standIns].sort();
   return walk;
 }
 

@@ -11,8 +11,10 @@ import type { ModuleView, Role } from './view.js';
 export interface LowerOptions {
   /** Keep the component's preview1 adapter (running on the polyfill) instead of calling the host's p1 directly. */
   keepAdapter?: boolean;
-  /** Keep imports p1 cannot express as imports of the output instead of failing. */
+  /** Keep imports p1 cannot serve (wasi:http, ...) as imports of the output instead of linking stand-ins. */
   allowUnresolved?: boolean;
+  /** Refuse imports p1 cannot serve instead of linking stand-ins that report failure. */
+  strict?: boolean;
 }
 
 export interface LowerReport {
@@ -26,9 +28,21 @@ export interface LowerReport {
   customImports: string[];
   /** WASI interfaces p1 cannot provide, kept as imports under --allow-unresolved. */
   unresolvedKept: string[];
+  /** Stand-ins for functions p1 cannot serve (default mode), `iface#func: what it does`. */
+  stubbed: string[];
   /** Each export, with the WIT type of the function it came from where known (`_start` names `wasi:cli/run`). */
   exports: { name: string; wit: string | undefined }[];
   functions: number;
+  /**
+   * The linked modules' DWARF (`.debug_*` custom sections, payload bytes). Main's are kept, in
+   * their order, when its bodies land at their input offsets unchanged (DWARF addresses code by
+   * offset); everything else is dropped, with why.
+   */
+  debugInfo: {
+    kept: string[];
+    keptBytes: number;
+    dropped: { module: string; sections: string[]; bytes: number; reason: string }[];
+  };
   inputSize: number;
   outputSize: number;
   milliseconds: number;
@@ -46,7 +60,11 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
   }
   const view = componentView(component);
   const polyfill = lazyPolyfill();
-  const planOptions = { allowUnresolved: options.allowUnresolved ?? false, loadPolyfill: () => polyfill.view() };
+  if (options.strict && options.allowUnresolved) {
+    throw new WasiAdaptError('invalid-argument', 'strict and allowUnresolved contradict each other: choose one');
+  }
+  const unresolved = options.strict ? 'refuse' : options.allowUnresolved ? 'keep' : 'stand-in';
+  const planOptions = { unresolved, loadPolyfill: () => polyfill.view() } as const;
   let p: Plan;
   try {
     p = plan(view.component, { ...planOptions, dropAdapter: !options.keepAdapter });
@@ -70,8 +88,10 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
       polyfillFunctions: p.polyfillFunctions,
       customImports: p.customImports,
       unresolvedKept: p.unresolvedKept,
+      stubbed: p.stubbed,
       exports: p.exports.map((e) => ({ name: e.name, wit: e.wit })),
       functions: merged.functions,
+      debugInfo: merged.debugInfo,
       inputSize: component.length,
       outputSize: merged.bytes.length,
       milliseconds: performance.now() - started,
