@@ -25,43 +25,73 @@ export function encodedSection(id: number, payload: Uint8Array): TailSection {
 export type CodeEntry = { body: FunctionBody; maps: readonly Int32Array[] | null; mask: number } | Uint8Array;
 
 /**
+ * The code section as it will be written: each body's size, where it lands,
+ * and the edits that rewrite it. Bodies are rewritten in two passes (record
+ * the changed immediates here, then copy and patch in `write`), so a 12 MB
+ * program costs one copy and no allocation per function. Laid out before
+ * anything is written, so the linker can decide what depends on code offsets
+ * (DWARF) from the layout that `write` then keeps to.
+ */
+export class CodeLayout {
+  /** Payload size of the code section. */
+  readonly size: number;
+  /** Where each body's first byte lands, counted from the start of the section's payload (the origin of DWARF code addresses). */
+  readonly at: Int32Array;
+  /** 1 where `write` changes an index immediate of the body: it is not written as read. */
+  readonly rewritten: Uint8Array;
+  private readonly sizes: Int32Array;
+  private readonly firstEdit: Int32Array;
+  private readonly edits: Edits;
+
+  constructor(readonly entries: readonly CodeEntry[]) {
+    let scanned = 0;
+    for (const c of entries) if (!(c instanceof Uint8Array) && c.maps) scanned += c.body.body.length;
+    this.edits = new Edits(scanned);
+    this.sizes = new Int32Array(entries.length);
+    this.at = new Int32Array(entries.length);
+    this.rewritten = new Uint8Array(entries.length);
+    this.firstEdit = new Int32Array(entries.length + 1);
+    let size = lebSize(entries.length);
+    entries.forEach((c, i) => {
+      this.firstEdit[i] = this.edits.count;
+      const n = c instanceof Uint8Array ? c.length : c.maps ? this.edits.record(c.body, c.maps, c.mask) : c.body.body.length;
+      if (this.edits.count > this.firstEdit[i]!) this.rewritten[i] = 1;
+      this.sizes[i] = n;
+      this.at[i] = size + lebSize(n);
+      size += lebSize(n) + n;
+    });
+    this.firstEdit[entries.length] = this.edits.count;
+    this.size = size;
+  }
+
+  /** Writes the section's payload; fails if a body does not land where `at` says, since decisions were made on it. */
+  write(out: BinaryWriter): void {
+    const origin = out.length;
+    out.u32(this.entries.length);
+    this.entries.forEach((c, i) => {
+      out.u32(this.sizes[i]!);
+      if (out.length - origin !== this.at[i]) throw new Error(`internal: body ${i} landed at ${out.length - origin}, not ${this.at[i]}`);
+      if (c instanceof Uint8Array) out.bytes(c);
+      else if (!c.maps) out.bytes(c.body.body);
+      else this.edits.apply(out, c.body.body, this.firstEdit[i]!, this.firstEdit[i + 1]!);
+    });
+  }
+}
+
+/**
  * Writes the output module: `head` (header and the sections before code, as
  * `encodeModule` writes them), then the code section straight from the input
  * views into a buffer sized in advance, then the `tail` sections, also in
- * place (the data section of a 14 MB program is 4 MB). Bodies are rewritten
- * in two passes (record the changed immediates, then copy and patch), so a
- * 12 MB program costs one copy and no allocation per function.
+ * place (the data section of a 14 MB program is 4 MB).
  */
-export function assemble(head: Uint8Array, code: CodeEntry[], tail: TailSection[]): Uint8Array {
-  let scanned = 0;
-  for (const c of code) if (!(c instanceof Uint8Array) && c.maps) scanned += c.body.body.length;
-  const edits = new Edits(scanned);
-  const sizes = new Int32Array(code.length);
-  const firstEdit = new Int32Array(code.length + 1);
-  let codeSize = lebSize(code.length);
-  code.forEach((c, i) => {
-    firstEdit[i] = edits.count;
-    const size = c instanceof Uint8Array ? c.length : c.maps ? edits.record(c.body, c.maps, c.mask) : c.body.body.length;
-    sizes[i] = size;
-    codeSize += lebSize(size) + size;
-  });
-  firstEdit[code.length] = edits.count;
-
+export function assemble(head: Uint8Array, code: CodeLayout, tail: TailSection[]): Uint8Array {
   let total = head.length;
   const sectionSize = (payload: number) => 1 + lebSize(payload) + payload;
-  if (code.length) total += sectionSize(codeSize);
+  if (code.entries.length) total += sectionSize(code.size);
   for (const s of tail) total += sectionSize(s.size);
 
   const out = new BinaryWriter(total).bytes(head);
-  if (code.length) {
-    out.u8(SectionId.code).u32(codeSize).u32(code.length);
-    code.forEach((c, i) => {
-      out.u32(sizes[i]!);
-      if (c instanceof Uint8Array) out.bytes(c);
-      else if (!c.maps) out.bytes(c.body.body);
-      else edits.apply(out, c.body.body, firstEdit[i]!, firstEdit[i + 1]!);
-    });
-  }
+  if (code.entries.length) code.write(out.u8(SectionId.code).u32(code.size));
   for (const s of tail) {
     out.u8(s.id).u32(s.size);
     const at = out.length;

@@ -4,8 +4,10 @@ import {
   encodeCustomSection,
   dataSectionSize,
   encodeModule,
+  lebSize,
   SectionId,
   type DataSegment,
+  type Section,
   type ElementSegment,
   type Export,
   type Global,
@@ -18,8 +20,9 @@ import type { FuncType, Limits, TagType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { assemble, encodedSection, type CodeEntry, type TailSection } from './emit.js';
+import { assemble, CodeLayout, encodedSection, type CodeEntry, type TailSection } from './emit.js';
 import { genBody, genSig, type GenContext, type HandleGlobals } from './gen.js';
+import type { LowerReport } from './index.js';
 import { funcType, type LinkModule } from './link-module.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
 
@@ -27,6 +30,7 @@ export interface MergeResult {
   bytes: Uint8Array;
   functions: number;
   hostImports: string[];
+  debugInfo: LowerReport['debugInfo'];
 }
 
 /**
@@ -57,6 +61,8 @@ class Merger {
   private readonly mods = new Map<number, LinkModule>();
   private readonly insts = new Map<number, PlannedInstance>();
   private readonly spaces = new Map<number, Space>();
+  /** Index in `code` of each instance's first body. */
+  private readonly firstBody = new Map<number, number>();
   private readonly reached = new Map<number, Uint8Array>();
   private readonly genReached = new Set<number>();
   private readonly genIndex = new Map<number, number>();
@@ -115,13 +121,22 @@ class Merger {
       elements: this.elements,
       dataCount: this.dataCount ? this.data.length : undefined,
     });
+    const code = new CodeLayout(this.code);
+    const debug = this.debugInfo(code);
     const tail: TailSection[] = [];
     const data = this.data;
     if (data.length) tail.push({ id: SectionId.data, size: dataSectionSize(data), write: (out) => writeDataSection(out, data) });
+    // Where wasm-ld puts them: after the data, before the name section.
+    for (const s of debug.keep) tail.push(encodedSection(SectionId.custom, s.payload));
     if (this.names.size) tail.push(encodedSection(SectionId.custom, encodeCustomSection('name', encodeNameSection({ raw: [], functions: this.names }))));
     tail.push(encodedSection(SectionId.custom, encodeCustomSection('producers', this.producersSection())));
-    const bytes = assemble(head, this.code, tail);
-    return { bytes, functions: this.functions.length, hostImports: this.imports.map((i) => `${i.module}.${i.name}`) };
+    const bytes = assemble(head, code, tail);
+    return {
+      bytes,
+      functions: this.functions.length,
+      hostImports: this.imports.map((i) => `${i.module}.${i.name}`),
+      debugInfo: debug.report,
+    };
   }
 
   // ---- reachability ------------------------------------------------------
@@ -326,6 +341,7 @@ class Merger {
       const spaces = [space.func, space.table, space.memory, space.global, space.type, space.data, space.elem, space.tag];
       const mask = spaces.reduce((bits, arr, i) => (isIdentity(arr) ? bits : bits | (1 << i)), 0);
       const bodyMaps = mask ? spaces : null;
+      this.firstBody.set(inst.key, this.code.length);
       for (let i = 0; i < m.code.length; i++) {
         const f = m.importedFuncCount + i;
         const out = space.func[f]!;
@@ -410,6 +426,65 @@ class Merger {
 
   // ---- custom sections ---------------------------------------------------
 
+  /**
+   * DWARF addresses code by offsets from the start of the code section's
+   * payload, so main's `.debug_*` sections stay true only if every body of
+   * main lands at its input offset, written as read. That is checked on the
+   * layout the code section is then written from; any other linked module's
+   * DWARF is dropped (its code moved, and a module has one `.debug_info`).
+   */
+  private debugInfo(code: CodeLayout): { keep: Section[]; report: LowerReport['debugInfo'] } {
+    const report: LowerReport['debugInfo'] = { kept: [], keptBytes: 0, dropped: [] };
+    let keep: Section[] = [];
+    let main = false;
+    for (const inst of this.plan.instances) {
+      const sections = this.mods.get(inst.key)!.core.sections.filter((s) => s.name?.startsWith('.debug_'));
+      const names = sections.map((s) => s.name!);
+      const bytes = sections.reduce((n, s) => n + s.payload.length, 0);
+      const first = inst.module.role === 'main' && !main;
+      main ||= inst.module.role === 'main';
+      if (!sections.length) continue;
+      const reason =
+        inst.module.role !== 'main'
+          ? `${inst.module.name} is not the main module`
+          : first
+            ? this.bodiesMoved(inst.key, code)
+            : `a second instance of ${inst.module.name}`;
+      if (reason === undefined) {
+        keep = sections;
+        report.kept = names;
+        report.keptBytes = bytes;
+      } else report.dropped.push({ module: inst.module.name, sections: names, bytes, reason });
+    }
+    return { keep, report };
+  }
+
+  /** Why main's DWARF would be wrong in the output, or undefined if every body sits where it did, unchanged. */
+  private bodiesMoved(key: number, code: CodeLayout): string | undefined {
+    const m = this.mods.get(key)!.core;
+    const space = this.spaces.get(key)!;
+    const first = this.firstBody.get(key)!;
+    for (let f = m.importedFuncCount; f < space.func.length; f++) {
+      if (space.func[f]! < 0) return "some of main's functions were left out";
+    }
+    for (let i = 0; i < m.code.length; i++) {
+      if (!code.rewritten[first + i]) continue;
+      const moved = Object.entries(space).flatMap(([sort, map]) => (isIdentity(map) ? [] : [sort]));
+      return `main's code was rewritten: ${moved.join(', ')} indices moved`;
+    }
+    const section = m.sections.find((s) => s.id === SectionId.code);
+    for (let i = 0; i < m.code.length; i++) {
+      const shift = code.at[first + i]! - (m.code[i]!.offset - section!.offset);
+      if (shift === 0) continue;
+      if (first > 0) return `main's code no longer starts the code section (${first} ${first === 1 ? 'body' : 'bodies'} of other modules come first)`;
+      const before = lebLength(section!.payload);
+      const after = lebSize(code.entries.length);
+      if (before !== after) return `the function count takes ${after} bytes, not ${before} as in main: every offset moves by ${after - before} B`;
+      return `main's bodies move by ${shift} B from its body ${i} on (their sizes were padded in the input)`;
+    }
+    return undefined;
+  }
+
   /** The linked modules' producers, plus wasi-adapt under processed-by. */
   private producersSection(): Uint8Array {
     const fields = new Map<string, Map<string, string>>();
@@ -430,6 +505,13 @@ class Merger {
     }
     return w.finish();
   }
+}
+
+/** Bytes of the LEB128 at the start of `b`. */
+function lebLength(b: Uint8Array): number {
+  let n = 0;
+  while (b[n]! & 0x80) n++;
+  return n + 1;
 }
 
 function isIdentity(map: Int32Array): boolean {
