@@ -1,0 +1,67 @@
+// Every WASI 0.2 component of the shared corpus (other toolchains, many
+// wit-component versions): the roles the shared evaluator sees, and what
+// `down` makes of it in both modes. An adapter-shaped component must come out
+// as its main module alone (shim and fixup folded into direct calls) or, with
+// --keep-adapter, main + adapter + polyfill; the output validates, instantiates
+// on node:wasi and runs `_initialize`. What `down` refuses is listed here with
+// the reason (README lists the same). The calls themselves are compared with
+// jco in lower-corpus.test.ts.
+import { readdirSync, readFileSync } from 'node:fs';
+import { WASI } from 'node:wasi';
+import { expect, test } from 'vitest';
+import { inspect } from '../src/inspect/index.js';
+import { lower } from '../src/lower/index.js';
+import { errorOf } from './helpers/errors.js';
+// @ts-expect-error: plain JS harness module
+import { trappingStubs } from './harness/stub-imports.mjs';
+
+const CORPUS = new URL('../../shared/corpus/p2/', import.meta.url);
+
+type Shape = 'adapter' | 'shim only' | 'plain' | 'composition';
+
+/** Files whose shape is not the common adapter shape, and the ones down refuses (with why). */
+const SHAPES: Record<string, Shape> = {
+  'adder.component.wasm': 'plain',
+  'asmjs_bigint.component.wasm': 'plain',
+  'async_call.component.wasm': 'shim only',
+  'example_guest_export.wasm': 'shim only',
+  'example_guest_import.wasm': 'plain',
+  'resource-borrow-simple.component.wasm': 'plain',
+  'simple-nested.component.wasm': 'composition',
+  'simple-nested-optimized.component.wasm': 'composition',
+};
+const REFUSED: Record<string, RegExp> = {
+  // Issue 9: fused adapters between components with their own memories.
+  'simple-nested.component.wasm': /a call between two components copies values through their own memories/,
+  'simple-nested-optimized.component.wasm': /a call between two components copies values through their own memories/,
+};
+
+const files = readdirSync(CORPUS).filter((f) => f.endsWith('.wasm')).sort();
+
+test('the corpus is there (CI lays ../shared beside the project)', () => {
+  expect(files.length).toBe(37);
+});
+
+test.each(files)('%s', (file) => {
+  const bytes = readFileSync(new URL(file, CORPUS));
+  const shape = SHAPES[file] ?? 'adapter';
+  const roles = inspect(bytes).modules!.map((m) => m.role);
+  if (shape === 'adapter') expect(roles.slice(0, 4)).toEqual(['main', 'adapter', 'shim', 'fixup']);
+  if (shape === 'shim only') expect(new Set(roles)).toEqual(new Set(['main', 'shim', 'fixup']));
+  for (const keepAdapter of [false, true]) {
+    if (REFUSED[file]) {
+      expect(errorOf(() => lower(bytes, { keepAdapter })).message).toMatch(REFUSED[file]!);
+      continue;
+    }
+    const { module, report } = lower(bytes, { keepAdapter });
+    const linked = report.modules.map((m) => m.role);
+    // An empty library (no function exported) links nothing.
+    if (linked.length) expect(linked).toEqual(shape === 'adapter' && keepAdapter ? ['main', 'adapter', 'polyfill'] : [shape === 'plain' && !roles.includes('main') ? 'other' : 'main']);
+    expect(report.adapter).toBe(shape !== 'adapter' ? 'none' : keepAdapter && linked.length ? 'kept' : 'dropped');
+    const compiled = new WebAssembly.Module(module);
+    expect(WebAssembly.Module.imports(compiled).filter((i) => i.module.startsWith('wasi:'))).toEqual([]);
+    const wasi = new WASI({ version: 'preview1', returnOnExit: true });
+    const instance = new WebAssembly.Instance(compiled, { ...wasi.getImportObject(), ...trappingStubs(compiled) });
+    if ((instance.exports as Record<string, unknown>)._initialize) wasi.initialize(instance);
+  }
+});
