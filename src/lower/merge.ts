@@ -163,6 +163,7 @@ class Merger {
         else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
         else if (g.kind === 'resource-new') target(g.alloc);
         else if (g.kind === 'resource-drop' && g.dtor) target(g.dtor);
+        else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
       }
     };
     for (const [key, lm] of this.mods) {
