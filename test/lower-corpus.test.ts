@@ -8,12 +8,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { lower } from '../src/lower/index.js';
-import type { CType, FuncSig } from './harness/cabi.js';
-import { runCorpusCalls, type CallSpec, type CorpusRun, type Outcome } from './harness/corpus-call.js';
-import { buildable, sample, SAMPLES } from './harness/gen-values.js';
-import { encodeValue } from './harness/ipc-values.js';
+import { runCorpusCalls, type CorpusRun, type Outcome } from './harness/corpus-call.js';
+import { planCalls } from './harness/corpus-plan.js';
 import { pretranspileInstantiable, type Transpiled } from './harness/transpile-inst.js';
-import { componentSigs, type ComponentSigs, type ExportSig } from './harness/wit-types.js';
+import { componentSigs } from './harness/wit-types.js';
 
 // ---- What this test does not call, and why: the one list. ----
 // A whole component: the reason. `lower()` failing is not a reason to be here.
@@ -22,7 +20,6 @@ const EXCLUDED_COMPONENTS: Record<string, string> = {
   'simple-nested-optimized': 'a composition of two components with two memories: down refuses it (issue 9)',
 };
 // Single exports (core name): the reason. The test checks that this is exactly the set of exports it cannot call.
-const RESOURCES = 'takes or returns a resource handle: no call sequence expressed for it yet';
 const EXCLUDED_EXPORTS: Record<string, Record<string, string>> = {};
 
 // ---- Arguments: generated samples, except where the export asserts exact values (jco's own tests say which). ----
@@ -58,49 +55,6 @@ const nameOf = (file: string): string => file.replace(/(\.component)?\.wasm$/, '
 const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.wasm')).sort() : [];
 const components = files.map((f) => ({ name: nameOf(f), path: CORPUS + f })).filter((c) => !(c.name in EXCLUDED_COMPONENTS));
 
-function usesHandles(sig: FuncSig): boolean {
-  return [...sig.params.map((p) => p.type), ...(sig.result ? [sig.result] : [])].some((t: CType) => !buildable(t));
-}
-
-/** Why an export cannot be called, or undefined when it can. */
-function notCallable(e: ExportSig): string | undefined {
-  if (!e.sig) return `its type cannot be read: ${e.error}`;
-  if (usesHandles(e.sig)) return RESOURCES;
-  return undefined;
-}
-
-function spec(e: ExportSig, args: unknown[]): CallSpec {
-  return { ...(e.iface ? { iface: e.iface } : {}), name: e.name, core: e.core, sig: e.sig!, args: encodeValue(args) as unknown[] };
-}
-
-/** One sequence per call (a fresh instance each, so one trap cannot hide the next call), then the stateful sequences. */
-function plan(name: string, sigs: ComponentSigs): { labels: string[][]; sequences: CallSpec[][] } {
-  const labels: string[][] = [];
-  const sequences: CallSpec[][] = [];
-  for (const e of sigs.exports) {
-    if (notCallable(e)) continue;
-    const given = ARGS[name]?.[e.core];
-    const argSets = given ?? (e.sig!.params.length === 0 ? [[]] : Array.from({ length: SAMPLES }, (_, i) => e.sig!.params.map((p) => sample(p.type, i))));
-    const seen = new Set<string>();
-    argSets.forEach((args, i) => {
-      const key = JSON.stringify(encodeValue(args));
-      if (seen.has(key)) return;
-      seen.add(key);
-      labels.push([`${e.core} #${i}`]);
-      sequences.push([spec(e, args)]);
-    });
-  }
-  for (const [k, seq] of (SEQUENCES[name] ?? []).entries()) {
-    labels.push(seq.map(([core], i) => `sequence ${k}.${i} ${core}`));
-    sequences.push(seq.map(([core, args]) => {
-      const e = sigs.exports.find((x) => x.core === core);
-      if (!e?.sig) throw new Error(`sequence names unknown export ${core}`);
-      return spec(e, args);
-    }));
-  }
-  return { labels, sequences };
-}
-
 /** Outcomes by label, for readable diffs. Trap messages differ by host (jco rewrites V8's), so only the fact of a trap counts; stderr still shows a guest's panic message. */
 function byLabel(labels: string[][], results: Outcome[][]): Record<string, Outcome | { kind: 'trap' }> {
   const norm = (o: Outcome | undefined): Outcome | { kind: 'trap' } => (o === undefined ? { kind: 'error', message: 'missing' } : o.kind === 'trap' ? { kind: 'trap' } : o);
@@ -122,10 +76,8 @@ test('the corpus is there', () => {
 test('the exclusion table lists exactly the exports the test cannot call', () => {
   const found: Record<string, Record<string, string>> = {};
   for (const c of components) {
-    for (const e of componentSigs(readFileSync(c.path)).exports) {
-      const why = notCallable(e);
-      if (why) (found[c.name] ??= {})[e.core] = why;
-    }
+    const { uncallable } = planCalls(componentSigs(readFileSync(c.path)), { args: ARGS[c.name], sequences: SEQUENCES[c.name] });
+    if (Object.keys(uncallable).length > 0) found[c.name] = uncallable;
   }
   expect(found).toEqual(EXCLUDED_EXPORTS);
 });
@@ -133,7 +85,7 @@ test('the exclusion table lists exactly the exports the test cannot call', () =>
 describe.each(components)('$name', ({ name, path }) => {
   const bytes = readFileSync(path);
   const sigs = componentSigs(bytes);
-  const { labels, sequences } = plan(name, sigs);
+  const { labels, sequences } = planCalls(sigs, { args: ARGS[name], sequences: SEQUENCES[name] });
   const imports = sigs.imports.map((i) => ({ iface: i.iface, name: i.name, ...(i.sig ? { sig: i.sig } : {}) }));
   const run = (side: 'jco' | 'core', target: string | Uint8Array): Promise<CorpusRun> =>
     runCorpusCalls({ side, target, importsModule: IMPORTS, component: name, imports, sequences });

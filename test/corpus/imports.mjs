@@ -150,6 +150,137 @@ function versions() {
   };
 }
 
+// ---- components with imported resources (classes named as jco names them) ----
+
+function ownership() {
+  class TheResource {
+    constructor(list) {
+      this.list = list;
+    }
+  }
+  return {
+    lists: { foo: identity },
+    'thing-in': { bar: () => {} },
+    'thing-in-and-out': { baz: identity },
+    'test:ownership/both-list-and-resource': {
+      TheResource,
+      listAndResource: (a) => assertEq(a.a, a.b.list, 'list-and-resource'),
+    },
+  };
+}
+
+const concat = (a, text) => Uint8Array.from([...a, ...new TextEncoder().encode(text)]);
+
+/** A resource holding one value, with get/set and a static add, as several corpus interfaces shape it. */
+function valueResource() {
+  return class {
+    constructor(v) {
+      this.v = v;
+    }
+  };
+}
+
+function resources() {
+  class Y {
+    constructor(a) {
+      this.a = a;
+    }
+    getA() {
+      return this.a;
+    }
+    setA(a) {
+      this.a = a;
+    }
+    static add(y, a) {
+      return new Y(y.a + a);
+    }
+  }
+  return { imports: { Y } };
+}
+
+function resourceImportAndExport() {
+  class Thing {
+    constructor(v) {
+      this.v = v + 1;
+    }
+    foo() {
+      return this.v + 2;
+    }
+    bar(v) {
+      this.v = v + 3;
+    }
+    static baz(a, b) {
+      return new Thing(a.foo() + b.foo() + 4);
+    }
+  }
+  return { 'test:resource-import-and-export/test': { Thing }, $root: { toplevelImport: identity } };
+}
+
+function resourceWithLists() {
+  class Thing {
+    constructor(l) {
+      this.l = concat(l, ' HostThing');
+    }
+    foo() {
+      return concat(this.l, ' HostThing.foo');
+    }
+    bar(l) {
+      this.l = concat(l, ' HostThing.bar');
+    }
+    static baz(l) {
+      return concat(l, ' HostThing.baz');
+    }
+  }
+  return { 'test:resource-with-lists/test': { Thing } };
+}
+
+function resourceFloats() {
+  class Float {
+    constructor(v) {
+      this.v = v + 1;
+    }
+    get() {
+      return this.v + 3;
+    }
+    static add(a, b) {
+      return new Float(a.v + b + 5);
+    }
+  }
+  class TestFloat {
+    constructor(v) {
+      this.v = v;
+    }
+    get() {
+      return this.v;
+    }
+  }
+  return { imports: { Float }, 'test:resource-floats/test': { Float: TestFloat } };
+}
+
+function thingWithString(iface, extra) {
+  class Thing {
+    constructor(s) {
+      this.s = s;
+    }
+    get() {
+      return this.s;
+    }
+  }
+  return { [iface]: { Thing, ...extra(Thing) } };
+}
+
+function resourceAggregates() {
+  const Thing = valueResource();
+  // Every thing's value, summed, as a u32 (the aggregates are records, tuples, lists, options, results and variants of things).
+  const sum = (x) => {
+    if (x instanceof Thing) return x.v;
+    if (Array.isArray(x)) return x.reduce((a, y) => a + sum(y), 0);
+    if (x && typeof x === 'object') return Object.values(x).reduce((a, y) => a + sum(y), 0);
+    return 0;
+  };
+  return { 'test:resource-aggregates/test': { Thing, foo: (...args) => sum(args) >>> 0 } };
+}
+
 const TABLE = {
   numbers,
   lists,
@@ -163,6 +294,39 @@ const TABLE = {
   versions,
   smoke: () => ({ 'test:smoke/imports': { thunk: () => {} } }),
   type_section_suffix: () => ({ 'test:suffix/imports': { foo: () => {} }, $root: { foo: () => {}, bar: () => {} } }),
+  borrowing: ownership,
+  owning: ownership,
+  'borrowing-duplicate-if-necessary': ownership,
+  'resource-borrow-simple': () => ({ $root: { R: class R {}, test: () => {} } }),
+  resource_borrow_import: () => {
+    const Thing = valueResource();
+    return { 'test:resource-borrow-import/test': { Thing, foo: (t) => t.v + 2 } };
+  },
+  resource_with_lists: resourceWithLists,
+  resources,
+  'resource-import-and-export': resourceImportAndExport,
+  resource_import_and_export: resourceImportAndExport,
+  resource_floats: resourceFloats,
+  resource_aggregates: resourceAggregates,
+  resource_alias_redux: () => {
+    const imports = thingWithString('test:resource-alias-redux/resource-alias1', () => ({ a: (f) => [f.thing] }));
+    const { Thing } = imports['test:resource-alias-redux/resource-alias1'];
+    return { ...imports, 'test:resource-alias-redux/resource-alias2': { Thing, b: (f, g) => [f.thing, g.thing] } };
+  },
+  resource_borrow_in_record: () =>
+    thingWithString('test:resource-borrow-in-record/test', (Thing) => ({ test: (a) => a.map((r) => new Thing(`${r.thing.get()} test`)) })),
+  rust_xcrate: () => ({
+    'test:xcrate/a-imports': { X: class X { foo() {} }, a: () => {} },
+    'test:xcrate/b-imports': { X: class X { foo() {} }, b: () => {} },
+  }),
+  example_guest_import: () => {
+    class Scalars {
+      getB() {
+        return 2;
+      }
+    }
+    return { 'example2:component/backend@0.1.0': { Scalars, fetch: () => new Scalars() } };
+  },
   async_call: () => ({ 'something:test/test-interface': { callAsync: () => 'hello', callSync: () => 'hello' } }),
 };
 

@@ -20,7 +20,8 @@ export type CType =
   | { k: 'option'; type: CType }
   | { k: 'result'; ok?: CType; err?: CType }
   | { k: 'flags'; names: string[] }
-  | { k: 'own' | 'borrow'; resource: string };
+  /** `iface`: the import providing the resource, when the component imports it (undefined for its own resources). */
+  | { k: 'own' | 'borrow'; resource: string; iface?: string };
 
 export interface FuncSig {
   params: { name: string; type: CType }[];
@@ -562,4 +563,42 @@ export function coreImportType(sig: FuncSig): { params: Flat[]; results: Flat[] 
     params: [...(p.length <= MAX_FLAT_PARAMS ? p : ['i32' as const]), ...(r.length <= MAX_FLAT_RESULTS ? [] : ['i32' as const])],
     results: r.length <= MAX_FLAT_RESULTS ? r : [],
   };
+}
+
+// ---- handles inside values ----
+
+/** `pascal('the-resource')` = 'TheResource': jco's class name for a resource. */
+export function pascal(name: string): string {
+  const c = camel(name);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
+
+/** A copy of `v` (of type `t`, jco shapes) with every own/borrow handle replaced by `f(kind, handle)`. */
+export function mapHandles(t: CType, v: unknown, f: (kind: 'own' | 'borrow', resource: string, h: unknown, iface?: string) => unknown): unknown {
+  switch (t.k) {
+    case 'own': case 'borrow': return f(t.k, t.resource, v, t.iface);
+    case 'list': return hasHandles(t.elem) ? Array.from(v as ArrayLike<unknown>, (x) => mapHandles(t.elem, x, f)) : v;
+    case 'record': case 'tuple': {
+      const types = fieldTypes(t)!;
+      const vals = fieldValues(t, v).map((x, i) => mapHandles(types[i]!, x, f));
+      return fromFields(t, vals);
+    }
+    case 'variant': case 'option': case 'result': {
+      if (!hasHandles(t)) return v;
+      const [i, payload] = caseOfValue(t, v);
+      const c = casesOf(t)![i]!;
+      return valueOfCase(t, i, c.type ? mapHandles(c.type, payload, f) : undefined);
+    }
+    default: return v;
+  }
+}
+
+export function hasHandles(t: CType): boolean {
+  switch (t.k) {
+    case 'own': case 'borrow': return true;
+    case 'list': return hasHandles(t.elem);
+    case 'record': case 'tuple': return fieldTypes(t)!.some(hasHandles);
+    case 'variant': case 'option': case 'result': return casesOf(t)!.some((c) => c.type !== undefined && hasHandles(c.type));
+    default: return false;
+  }
 }

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WASI } from 'node:wasi';
-import { camel, liftArgs, liftResult, lowerArgs, lowerResult, type CoreVal, type FuncSig, type Mem } from './cabi.js';
+import { camel, liftArgs, liftResult, lowerArgs, lowerResult, mapHandles, pascal, type CoreVal, type FuncSig, type Mem } from './cabi.js';
 import { decodeValue, encodeValue } from './ipc-values.js';
 
 export interface CallSpec {
@@ -63,7 +63,41 @@ function failure(e: unknown): Outcome {
   return { kind: 'error', message: `${err?.name ?? 'thrown'}: ${err?.message ?? String(e)}` };
 }
 
-async function runSequences(call: (inst: unknown, spec: CallSpec) => unknown, fresh: () => Promise<unknown>): Promise<Outcome[][]> {
+/** A call's raw result (handles live, for later calls of the sequence to use) and its outcome (handles as '<handle>'). */
+type Called = { raw: unknown; outcome: Outcome };
+
+/** The current instance's host: its import implementations, and (core side) its table of host objects. */
+let current: { impls: Impls; table?: HostHandles } = { impls: {} };
+
+type HandleRef = { $ref: number } | { $host: { iface: string; resource: string; args: unknown[] } };
+
+/**
+ * The arguments with each handle placeholder replaced by a live handle: {$ref: k} is the result of call k
+ * of the sequence; {$host} a new object of an imported resource's JS class (jco takes the object, the down
+ * output a handle to it in the host's table).
+ */
+function resolveArgs(spec: CallSpec, live: unknown[]): unknown[] {
+  const args = decodeValue(spec.args) as unknown[];
+  return spec.sig.params.map((p, i) =>
+    mapHandles(p.type, args[i], (_k, _r, v) => {
+      const ref = v as HandleRef;
+      if ('$ref' in ref) return live[ref.$ref];
+      const cls = current.impls[ref.$host.iface]?.[pascal(ref.$host.resource)] as (new (...a: unknown[]) => unknown) | undefined;
+      if (typeof cls !== 'function') throw new Error(`no JS class for ${ref.$host.iface} ${ref.$host.resource}`);
+      const obj = new cls(...ref.$host.args);
+      return current.table ? current.table.insert(obj) : obj;
+    }),
+  );
+}
+
+function settled(spec: CallSpec, raw: unknown, kind: 'ok' | 'err' = 'ok'): Called {
+  const t = spec.sig.result;
+  const okType = t?.k === 'result' ? t.ok : t;
+  const shown = kind === 'ok' && okType ? mapHandles(okType, raw, () => '<handle>') : raw;
+  return { raw, outcome: { kind, value: encodeValue(shown) } };
+}
+
+async function runSequences(call: (inst: unknown, spec: CallSpec, live: unknown[]) => Called | Promise<Called>, fresh: () => Promise<unknown>): Promise<Outcome[][]> {
   const out: Outcome[][] = [];
   for (const seq of config.sequences) {
     const outcomes: Outcome[] = [];
@@ -75,14 +109,18 @@ async function runSequences(call: (inst: unknown, spec: CallSpec) => unknown, fr
       continue;
     }
     let stopped = false;
+    const live: unknown[] = [];
     for (const spec of seq) {
       if (stopped) {
         outcomes.push({ kind: 'skipped' });
         continue;
       }
       try {
-        outcomes.push(await call(inst, spec) as Outcome);
+        const done = await call(inst, spec, live);
+        live.push(done.raw);
+        outcomes.push(done.outcome);
       } catch (e) {
+        live.push(undefined);
         const f = failure(e);
         outcomes.push(f);
         stopped = f.kind === 'trap';
@@ -114,7 +152,7 @@ async function jcoImports(js: string, impls: Impls): Promise<Record<string, unkn
     }
     const merged: Record<string, unknown> = {};
     for (const [iface, fns] of Object.entries(impls)) if (iface !== '$root' && stripVersion(iface) === key) Object.assign(merged, fns);
-    const root = impls.$root?.[camel(key)];
+    const root = impls.$root?.[camel(key)] ?? impls.$root?.[pascal(key)];
     out[key] = Object.keys(merged).length > 0 ? merged : root !== undefined ? { default: root } : {};
   }
   return out;
@@ -132,29 +170,55 @@ async function runJco(): Promise<Outcome[][]> {
     return compiled.get(name)!;
   };
   return runSequences(
-    async (inst, spec) => {
+    async (inst, spec, live) => {
       const exports = inst as Record<string, unknown>;
-      const holder = (spec.iface ? exports[spec.iface] : exports) as Record<string, unknown> | undefined;
-      const fn = holder?.[camel(spec.name)];
-      if (typeof fn !== 'function') throw new Error(`jco exposes no ${spec.iface ?? ''}.${camel(spec.name)}`);
+      // jco exposes an instance under its full name, and a plain-named one (`an-exported-interface`) in camelCase.
+      const holder = (spec.iface ? (exports[spec.iface] ?? exports[camel(spec.iface)]) : exports) as Record<string, unknown> | undefined;
+      const args = resolveArgs(spec, live);
+      const target = importTarget(spec.name);
+      const cls = (): Record<string, unknown> => {
+        const c = holder?.[pascal((target as { resource: string }).resource)];
+        if (typeof c !== 'function') throw new Error(`jco exposes no class for ${spec.name}`);
+        return c as unknown as Record<string, unknown>;
+      };
       try {
-        return { kind: 'ok', value: encodeValue(await (fn as Fn)(...(decodeValue(spec.args) as unknown[]))) };
+        let raw: unknown;
+        switch (target.kind) {
+          case 'constructor':
+            raw = new (cls() as unknown as new (...a: unknown[]) => unknown)(...args);
+            break;
+          case 'method':
+            raw = await (args[0] as Record<string, Fn>)[camel(target.func)]!(...args.slice(1));
+            break;
+          case 'static':
+            raw = await (cls()[camel(target.func)] as Fn)(...args);
+            break;
+          default: {
+            const fn = holder?.[camel(spec.name)];
+            if (typeof fn !== 'function') throw new Error(`jco exposes no ${spec.iface ?? ''}.${spec.name}`);
+            raw = await (fn as Fn)(...args);
+          }
+        }
+        return settled(spec, raw);
       } catch (e) {
-        if (hasPayload(e) && spec.sig.result?.k === 'result') return { kind: 'err', value: encodeValue(e.payload) };
+        if (hasPayload(e) && spec.sig.result?.k === 'result') return settled(spec, e.payload, 'err');
         throw e;
       }
     },
-    async () => instantiate(getCoreModule, await jcoImports(js, importsFor(config.component))),
+    async () => {
+      current = { impls: importsFor(config.component) };
+      return instantiate(getCoreModule, await jcoImports(js, current.impls));
+    },
   );
 }
 
 // ---- core side ----
 
 /** Calls the JS import as jco would: for a result<T, E> return, a throw with a payload (or a non-Error) is err. */
-function callImport(fn: Fn, sig: FuncSig, args: unknown[]): unknown {
-  if (sig.result?.k !== 'result') return fn(...args);
+function callImport(fn: () => unknown, sig: FuncSig): unknown {
+  if (sig.result?.k !== 'result') return fn();
   try {
-    return { tag: 'ok', val: fn(...args) };
+    return { tag: 'ok', val: fn() };
   } catch (e) {
     if (hasPayload(e)) return { tag: 'err', val: e.payload };
     if (e instanceof Error) throw e;
@@ -162,18 +226,77 @@ function callImport(fn: Fn, sig: FuncSig, args: unknown[]): unknown {
   }
 }
 
-function coreImports(module: WebAssembly.Module, mem: Mem, impls: Impls): Record<string, Record<string, unknown>> {
+/** The host's side of imported resources: its objects by the i32 handle the guest holds. */
+class HostHandles {
+  private next = 1;
+  private readonly objects = new Map<number, unknown>();
+  insert(o: unknown): number {
+    const h = this.next++;
+    this.objects.set(h, o);
+    return h;
+  }
+  get(h: unknown): unknown {
+    if (!this.objects.has(Number(h))) throw new Error(`unknown host handle ${String(h)}`);
+    return this.objects.get(Number(h));
+  }
+  take(h: unknown): unknown {
+    const o = this.get(h);
+    this.objects.delete(Number(h));
+    return o;
+  }
+}
+
+type ImportTarget =
+  | { kind: 'func'; func: string }
+  | { kind: 'constructor' | 'drop'; resource: string }
+  | { kind: 'method' | 'static'; resource: string; func: string };
+
+function importTarget(name: string): ImportTarget {
+  let m = /^\[(constructor|resource-drop)\](.+)$/.exec(name);
+  if (m) return { kind: m[1] === 'constructor' ? 'constructor' : 'drop', resource: m[2]! };
+  m = /^\[(method|static)\]([^.]+)\.(.+)$/.exec(name);
+  if (m) return { kind: m[1] as 'method' | 'static', resource: m[2]!, func: m[3]! };
+  return { kind: 'func', func: name };
+}
+
+/** The JS behind one core import: plain functions by camelCase name, resources as jco's classes (PascalCase). */
+function hostCall(impl: Record<string, unknown> | undefined, target: ImportTarget, table: HostHandles, args: unknown[]): unknown {
+  const member = (o: unknown, key: string): Fn => {
+    const f = (o as Record<string, unknown> | undefined)?.[key];
+    if (typeof f !== 'function') throw new Error(`no JS implementation: ${key}`);
+    return (f as Fn).bind(o);
+  };
+  if (target.kind === 'func') return member(impl, camel(target.func))(...args);
+  const cls = impl?.[pascal(target.resource)] as (new (...a: unknown[]) => unknown) | undefined;
+  if (typeof cls !== 'function') throw new Error(`no JS class ${pascal(target.resource)}`);
+  switch (target.kind) {
+    case 'constructor': return new cls(...args);
+    case 'drop': table.take(args[0]); return undefined;
+    case 'method': return member(args[0], camel(target.func))(...args.slice(1));
+    case 'static': return member(cls, camel(target.func))(...args);
+  }
+}
+
+function coreImports(module: WebAssembly.Module, mem: Mem, impls: Impls, table: HostHandles): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module === 'wasi_snapshot_preview1' || imp.kind !== 'function') continue;
-    const spec = config.imports.find((i) => i.iface === imp.module && i.name === imp.name);
-    const fn = impls[imp.module]?.[camel(imp.name)];
+    const target = importTarget(imp.name);
     const where = `${imp.module}#${imp.name}`;
+    const spec = config.imports.find((i) => i.iface === imp.module && i.name === imp.name);
     (out[imp.module] ??= {})[imp.name] = (...core: CoreVal[]): CoreVal | undefined => {
-      if (!spec?.sig) throw new Error(`no WIT type for import ${where}`);
-      if (typeof fn !== 'function') throw new Error(`no JS implementation of import ${where}`);
-      const args = liftArgs(mem, spec.sig, core);
-      return lowerResult(mem, spec.sig, core, callImport(fn as Fn, spec.sig, args));
+      if (target.kind === 'drop') {
+        table.take(core[0]);
+        return undefined;
+      }
+      const sig = spec?.sig;
+      if (!sig) throw new Error(`no WIT type for import ${where}`);
+      const args = liftArgs(mem, sig, core).map((a, i) =>
+        mapHandles(sig.params[i]!.type, a, (kind, _r, h) => (kind === 'own' ? table.take(h) : table.get(h))),
+      );
+      const value = callImport(() => hostCall(impls[imp.module], target, table, args), sig);
+      const lowered = sig.result ? mapHandles(sig.result, value, (_k, _r, o) => table.insert(o)) : value;
+      return lowerResult(mem, sig, core, lowered);
     };
   }
   return out;
@@ -182,20 +305,20 @@ function coreImports(module: WebAssembly.Module, mem: Mem, impls: Impls): Record
 async function runCore(): Promise<Outcome[][]> {
   const module = await WebAssembly.compile(readFileSync(config.path));
   return runSequences(
-    (inst, spec) => {
+    (inst, spec, live) => {
       const ex = (inst as WebAssembly.Instance).exports as Record<string, unknown>;
       const mem = memOf(inst as WebAssembly.Instance);
       const fn = ex[spec.core];
       if (typeof fn !== 'function') throw new Error(`down output exports no ${spec.core}`);
-      const ret = (fn as (...a: CoreVal[]) => CoreVal | undefined)(...lowerArgs(mem, spec.sig, decodeValue(spec.args) as unknown[]));
+      const ret = (fn as (...a: CoreVal[]) => CoreVal | undefined)(...lowerArgs(mem, spec.sig, resolveArgs(spec, live)));
       const value = liftResult(mem, spec.sig, ret);
       const post = ex[`cabi_post_${spec.core}`];
       if (typeof post === 'function') (post as (r: CoreVal | undefined) => void)(ret);
       if (spec.sig.result?.k === 'result') {
         const r = value as { tag: string; val: unknown };
-        return { kind: r.tag === 'ok' ? 'ok' : 'err', value: encodeValue(r.val) };
+        return settled(spec, r.val, r.tag === 'ok' ? 'ok' : 'err');
       }
-      return { kind: 'ok', value: encodeValue(value) };
+      return settled(spec, value);
     },
     async () => {
       const wasi = new WASI({ version: 'preview1', returnOnExit: true, args: [], env: {} });
@@ -204,9 +327,13 @@ async function runCore(): Promise<Outcome[][]> {
         memory: () => memOf(instance!).memory(),
         realloc: (...a) => memOf(instance!).realloc(...a),
       };
-      const imports = { ...coreImports(module, mem, importsFor(config.component)), ...wasi.getImportObject() };
+      current = { impls: importsFor(config.component), table: new HostHandles() };
+      const imports = { ...coreImports(module, mem, current.impls, current.table!), ...wasi.getImportObject() };
       instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
-      if (!('_start' in instance.exports)) wasi.initialize(instance);
+      // node:wasi needs an exported memory to initialize; a module without one has no WASI state to set up.
+      if (instance.exports.memory instanceof WebAssembly.Memory) {
+        if (!('_start' in instance.exports)) wasi.initialize(instance);
+      } else if (typeof instance.exports._initialize === 'function') (instance.exports._initialize as () => void)();
       return instance;
     },
   );

@@ -1,6 +1,7 @@
 // Deterministic sample values for a WIT type, in jco's JS shapes (see
 // cabi.ts): sample 0 is the minimum/empty, 1 the maximum/non-empty, 2 a
-// typical value with non-ASCII text. Handles have no samples.
+// typical value with non-ASCII text. A handle is a placeholder
+// {$handle: resource} that the caller replaces with a live handle.
 import { camel, type CType } from './cabi.js';
 
 const INTS = {
@@ -14,20 +15,6 @@ const TYPED = {
 } as const;
 
 export const SAMPLES = 3;
-
-/** Whether values of `t` can be built without a resource handle. */
-export function buildable(t: CType): boolean {
-  switch (t.k) {
-    case 'own': case 'borrow': return false;
-    case 'list': return buildable(t.elem);
-    case 'record': return t.fields.every((f) => buildable(f.type));
-    case 'tuple': return t.types.every(buildable);
-    case 'variant': return t.cases.every((c) => !c.type || buildable(c.type));
-    case 'option': return buildable(t.type);
-    case 'result': return (!t.ok || buildable(t.ok)) && (!t.err || buildable(t.err));
-    default: return true;
-  }
-}
 
 export function sample(t: CType, i: number): unknown {
   switch (t.k) {
@@ -61,6 +48,6 @@ export function sample(t: CType, i: number): unknown {
       return { tag: ok ? 'ok' : 'err', val: payload ? sample(payload, i) : undefined };
     }
     case 'flags': return Object.fromEntries(t.names.map((n, j) => [camel(n), i === 1 || (i === 2 && j % 2 === 0)]));
-    case 'own': case 'borrow': throw new Error('no sample value for a resource handle');
+    case 'own': case 'borrow': return { $handle: t.resource, ...(t.iface ? { iface: t.iface } : {}) };
   }
 }

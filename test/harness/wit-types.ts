@@ -10,7 +10,16 @@ import type { CType, FuncSig } from './cabi.js';
 interface Scope {
   lookup(index: number): Resolved;
 }
-type Resolved = { def: TypeDef; scope: Scope } | { resource: string };
+/** A resource imported by the component says which import provides it (`$root` for a type the component imports by itself). */
+type Resolved = { def: TypeDef; scope: Scope; id: string } | { resource: string; iface?: string };
+
+// Each graph gets one id, so a defined resource has one name however it is reached.
+const graphIds = new WeakMap<ComponentGraph, number>();
+let nextScopeId = 0;
+const graphId = (g: ComponentGraph): number => {
+  if (!graphIds.has(g)) graphIds.set(g, nextScopeId++);
+  return graphIds.get(g)!;
+};
 
 export interface ExportSig {
   /** Exported instance (undefined for a function exported by the component itself). */
@@ -38,19 +47,23 @@ export interface ComponentSigs {
 
 const MAX_DEPTH = 100;
 
-function componentScope(g: ComponentGraph): Scope {
+/** `args`: for a nested component's scope, what its type imports were instantiated with. */
+function componentScope(g: ComponentGraph, args?: (name: string) => Resolved | undefined): Scope {
   const scope: Scope = {
     lookup(index: number): Resolved {
       const def = g.spaces.type[index];
       if (!def) throw new Error(`type index ${index} out of range`);
       switch (def.kind) {
         case 'type':
-          return { def: def.type, scope };
+          return { def: def.type, scope, id: `${graphId(g)}.${index}` };
         case 'export':
           return scope.lookup(def.index);
-        case 'import':
+        case 'import': {
           if (def.desc.kind !== 'type') break;
-          return def.desc.bound.kind === 'eq' ? scope.lookup(def.desc.bound.type) : { resource: def.name };
+          const given = args?.(def.name);
+          if (given) return given;
+          return def.desc.bound.kind === 'eq' ? scope.lookup(def.desc.bound.type) : { resource: def.name, iface: '$root' };
+        }
         case 'alias': {
           const t = def.target;
           if (t.kind === 'outer') {
@@ -78,12 +91,25 @@ function instanceExportType(g: ComponentGraph, scope: Scope, instance: number, n
   if (def?.kind === 'import' && def.desc.kind === 'instance') {
     const it = scope.lookup(def.desc.type);
     if (!('def' in it) || it.def.kind !== 'instance') throw new Error(`import ${def.name} is not an instance type`);
-    return instanceScope(it.def, it.scope).exportType(name);
+    return instanceScope(it.def, it.scope, def.name).exportType(name);
   }
   if (def?.kind === 'export') return instanceExportType(g, scope, def.index, name);
   if (def?.kind === 'instance' && def.item.kind === 'exports') {
     const e = def.item.exports.find((x) => x.name.name === name && x.sort === 'type');
     if (e) return scope.lookup(e.index);
+  }
+  if (def?.kind === 'instance' && def.item.kind === 'instantiate') {
+    // A nested component (wit-component's re-export shims): its type export, with its type imports bound to the arguments.
+    const item = def.item;
+    const nested = g.spaces.component[item.component];
+    const e = nested?.kind === 'component' ? nested.graph.exports.find((x) => x.name === name && x.sort === 'type') : undefined;
+    if (nested?.kind === 'component' && e) {
+      const bound = (n: string): Resolved | undefined => {
+        const a = item.args.find((x) => x.name === n && x.sort === 'type');
+        return a ? scope.lookup(a.index) : undefined;
+      };
+      return componentScope(nested.graph, bound).lookup(e.index);
+    }
   }
   throw new Error(`type export ${name} of instance ${instance}: not traceable`);
 }
@@ -94,8 +120,9 @@ interface DeclScope extends Scope {
 }
 
 /** An instance (or component) type's own type index space, built from its declarators. */
-function instanceScope(t: InstanceTypeDef | ComponentTypeDef, outer: Scope): DeclScope {
+function instanceScope(t: InstanceTypeDef | ComponentTypeDef, outer: Scope, owner?: string): DeclScope {
   const space: (() => Resolved)[] = [];
+  const sid = nextScopeId++;
   const exported = new Map<string, number>();
   const funcs: { name: string; type: number }[] = [];
   const self: DeclScope = {
@@ -114,7 +141,8 @@ function instanceScope(t: InstanceTypeDef | ComponentTypeDef, outer: Scope): Dec
   for (const d of t.decls as InstanceDecl[]) {
     if (d.kind === 'type') {
       const def = d.type;
-      space.push(() => ({ def, scope: self }));
+      const id = `${sid}.${space.length}`;
+      space.push(() => ({ def, scope: self, id }));
     } else if (d.kind === 'alias' && d.alias.sort === 'type') {
       const target = d.alias.target;
       if (target.kind !== 'outer') throw new Error('instance type alias that is not outer');
@@ -129,7 +157,7 @@ function instanceScope(t: InstanceTypeDef | ComponentTypeDef, outer: Scope): Dec
         if (desc.bound.kind === 'eq') {
           const to = desc.bound.type;
           space.push(() => self.lookup(to));
-        } else space.push(() => ({ resource: name }));
+        } else space.push(() => ({ resource: name, ...(owner ? { iface: owner } : {}) }));
       } else if (desc.kind === 'func') funcs.push({ name: d.name.name, type: desc.type });
     }
   }
@@ -174,15 +202,15 @@ function resolvedType(r: Resolved, depth: number): CType {
       return { k: 'result', ...(t.ok !== undefined ? { ok: sub(t.ok) } : {}), ...(t.err !== undefined ? { err: sub(t.err) } : {}) };
     case 'own':
     case 'borrow':
-      return { k: t.kind, resource: resourceName(s.lookup(t.resource), t.resource) };
+      return { k: t.kind, ...resourceName(s.lookup(t.resource)) };
     default:
       throw new Error(`${t.kind} is not a value type`);
   }
 }
 
-function resourceName(r: Resolved, index: number): string {
-  if ('resource' in r) return r.resource;
-  if (r.def.kind === 'resource') return `resource${index}`;
+function resourceName(r: Resolved): { resource: string; iface?: string } {
+  if ('resource' in r) return { resource: r.resource, ...(r.iface ? { iface: r.iface } : {}) };
+  if (r.def.kind === 'resource') return { resource: `resource${r.id}` };
   throw new Error(`handle to a ${r.def.kind}`);
 }
 
@@ -235,7 +263,7 @@ export function componentSigs(bytes: Uint8Array): ComponentSigs {
     } else if (imp.desc.kind === 'instance') {
       const it = scope.lookup(imp.desc.type);
       if (!('def' in it) || it.def.kind !== 'instance') continue;
-      for (const f of instanceScope(it.def, it.scope).funcs()) {
+      for (const f of instanceScope(it.def, it.scope, imp.name).funcs()) {
         const r = attempt(() => funcSig(f.type));
         imports.push({ iface: imp.name, name: f.name, ...(r.value ? { sig: r.value } : { error: r.error }) });
       }
