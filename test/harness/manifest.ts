@@ -6,8 +6,8 @@ import type { PreopenSpec, RunSpec } from './types.js';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
-/** p1 = node:wasi, p2 = jco, shim = @bjorn3/browser_wasi_shim, wasmer = @wasmer/sdk, wasmtime = Wasmtime's WASI p1. */
-export type HostName = 'p1' | 'p2' | 'shim' | 'wasmer' | 'wasmtime';
+/** p1 = node:wasi, p2 = jco, shim = @bjorn3/browser_wasi_shim, wasmer = @wasmer/sdk. */
+export type HostName = 'p1' | 'p2' | 'shim' | 'wasmer';
 
 export interface Expectation {
   stdout?: string;
