@@ -103,7 +103,7 @@ export function alignment(t: CType): number {
   const fields = fieldTypes(t);
   if (fields) return fields.reduce((a, f) => Math.max(a, alignment(f)), 1);
   const cases = casesOf(t)!;
-  return cases.reduce((a, c) => (c.type ? Math.max(a, alignment(c.type)) : a), discSize(cases.length));
+  return cases.reduce<number>((a, c) => (c.type ? Math.max(a, alignment(c.type)) : a), discSize(cases.length));
 }
 
 export function size(t: CType): number {
@@ -122,7 +122,7 @@ export function size(t: CType): number {
     return alignTo(s, alignment(t));
   }
   const cases = casesOf(t)!;
-  let s = discSize(cases.length);
+  let s: number = discSize(cases.length);
   s = alignTo(s, maxCaseAlignment(cases));
   s += cases.reduce((m, c) => (c.type ? Math.max(m, size(c.type)) : m), 0);
   return alignTo(s, alignment(t));
@@ -355,7 +355,7 @@ export function store(mem: Mem, v: unknown, t: CType, ptr: number): void {
     case 'f64': dv(mem).setFloat64(ptr, Number(v), true); return;
     case 'char': dv(mem).setUint32(ptr, codeOf(v), true); return;
     case 'string': case 'list': {
-      const [p, len] = t.k === 'string' ? storeString(mem, v) : storeList(mem, v, t.elem);
+      const [p, len] = t.k === 'list' ? storeList(mem, v, t.elem) : storeString(mem, v);
       const d = dv(mem);
       d.setUint32(ptr, p, true);
       d.setUint32(ptr + 4, len, true);

@@ -36,7 +36,7 @@ export async function runCorpusCalls(spec: CorpusRunSpec): Promise<CorpusRun> {
       path = join(wd.root, 'down.wasm');
       writeFileSync(path, spec.target);
     }
-    const config = { side: spec.side, path, importsModule: spec.importsModule, component: spec.component, imports: spec.imports, sequences: spec.sequences };
+    const config = { side: spec.side, path, importsModule: spec.importsModule, component: spec.component, imports: spec.imports, sequences: spec.sequences, trace: process.env.CORPUS_TRACE === '1' };
     const out = await runChild(join(dir, 'corpus-child.js'), config, wd, spec.timeoutMs ?? 60_000);
     const report = JSON.parse(readFileSync(wd.reportPath, 'utf8')) as { results: Outcome[][] };
     return { results: report.results, stdout: out.stdout.toString('latin1'), stderr: out.stderr.toString('latin1') };

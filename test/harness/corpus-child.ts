@@ -34,6 +34,8 @@ export interface CorpusChildConfig {
   imports: ImportSpec[];
   sequences: CallSpec[][];
   reportPath: string;
+  /** Log every core import call to stderr (for debugging; stderr then differs from jco's). */
+  trace?: boolean;
 }
 
 /** What a call did; values are encoded with ipc-values. */
@@ -58,7 +60,7 @@ function hasPayload(e: unknown): e is { payload: unknown } {
 }
 
 function failure(e: unknown): Outcome {
-  if (e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: e.message };
+  if (e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: (e as Error).message };
   const err = e as Error | undefined;
   return { kind: 'error', message: `${err?.name ?? 'thrown'}: ${err?.message ?? String(e)}` };
 }
@@ -286,6 +288,7 @@ function coreImports(module: WebAssembly.Module, mem: Mem, impls: Impls, table: 
     const spec = config.imports.find((i) => i.iface === imp.module && i.name === imp.name);
     (out[imp.module] ??= {})[imp.name] = (...core: CoreVal[]): CoreVal | undefined => {
       if (target.kind === 'drop') {
+        if (config.trace) process.stderr.write(`import ${where} ${String(core[0])}\n`);
         table.take(core[0]);
         return undefined;
       }
@@ -295,6 +298,7 @@ function coreImports(module: WebAssembly.Module, mem: Mem, impls: Impls, table: 
         mapHandles(sig.params[i]!.type, a, (kind, _r, h) => (kind === 'own' ? table.take(h) : table.get(h))),
       );
       const value = callImport(() => hostCall(impls[imp.module], target, table, args), sig);
+      if (config.trace) process.stderr.write(`import ${where} ${JSON.stringify(encodeValue(core))} -> ${JSON.stringify(encodeValue(value))}\n`);
       const lowered = sig.result ? mapHandles(sig.result, value, (_k, _r, o) => table.insert(o)) : value;
       return lowerResult(mem, sig, core, lowered);
     };
