@@ -23,7 +23,7 @@ test.each(big.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
     new ConsoleStdout((b) => out.push(b.slice())),
     new ConsoleStdout((b) => err.push(b.slice())),
   ]);
-  const compiled = await WebAssembly.compile(module);
+  const compiled = await WebAssembly.compile(module as Uint8Array<ArrayBuffer>);
   expect(WebAssembly.Module.imports(compiled).filter((i) => i.module !== 'wasi_snapshot_preview1')).toEqual([]);
   const instance = await WebAssembly.instantiate(compiled, { wasi_snapshot_preview1: wasi.wasiImport });
   const exitCode = wasi.start(instance as { exports: { memory: WebAssembly.Memory; _start: () => unknown } });

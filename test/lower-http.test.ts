@@ -23,7 +23,7 @@ describe.each([
     const component = readFileSync(f.p2);
     const { module, report } = lower(component, { keepAdapter });
     expect(report.unresolvedKept).toEqual([]);
-    const compiled = new WebAssembly.Module(module);
+    const compiled = new WebAssembly.Module(module as Uint8Array<ArrayBuffer>);
     expect(WebAssembly.Module.imports(compiled).filter((i) => i.module !== 'wasi_snapshot_preview1')).toEqual([]);
     const http = report.polyfillFunctions.filter((n) => n.startsWith('wasi:http/'));
     // fetch reaches the handler: linked, not stubbed.
