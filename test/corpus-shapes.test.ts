@@ -34,6 +34,8 @@ const REFUSED: Record<string, RegExp> = {
   // Issue 9: fused adapters between components with their own memories.
   'simple-nested.component.wasm': /a call between two components copies values through their own memories/,
   'simple-nested-optimized.component.wasm': /a call between two components copies values through their own memories/,
+  // Its exports and imports pass strings as utf16; a p1 caller passes UTF-8 (transcoding: issue 9).
+  'strings.component.wasm': /passes strings as utf16/,
 };
 
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.wasm')).sort();

@@ -22,6 +22,7 @@ const NOT_CALLED: Record<string, string | Record<string, string>> = {
   'simple-nested': 'a composition of two components with two memories: down refuses it (issue 9)',
   'simple-nested-optimized': 'a composition of two components with two memories: down refuses it (issue 9)',
   'other-dependencies': { '*': 'its one export, other:test/test, is an interface without functions' },
+  strings: 'lifts and lowers its strings as utf16: down refuses it (p1 callers pass UTF-8; transcoding is issue 9)',
 };
 // Not expressible on the down output yet, so not in any call sequence: dropping a handle of the
 // component's own resource (the output exports no `[resource-drop]` for the host), so jco's side

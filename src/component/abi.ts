@@ -1,6 +1,6 @@
 import type { PrimValType, ValType } from '../binary/component-types.js';
 import { WasiAdaptError } from '../errors.js';
-import type { TypeScope } from './evaluate.js';
+import type { FuncTypeRef, TypeScope } from './evaluate.js';
 
 /**
  * Canonical ABI layout of component value types (CanonicalABI.md: `despecialize`,
@@ -17,10 +17,17 @@ export type Shape =
   /** `cases[i]` undefined: a case without payload; `of` keeps what WIT type it was, for choosing values. */
   | { k: 'variant'; cases: (Shape | undefined)[]; of?: 'option' | 'result' }
   | { k: 'flags'; count: number }
-  /** own, borrow, stream, future, error-context: an i32 index into a table. */
-  | { k: 'handle' };
+  /**
+   * own, borrow, stream, future, error-context: an i32 index into a table. `localBorrow`: a borrow
+   * of a resource the component itself defines, which a lift receives as the resource's rep.
+   */
+  | { k: 'handle'; localBorrow?: boolean };
 
 export type CoreType = 'i32' | 'i64' | 'f32' | 'f64';
+
+/** Past this many flat values, parameters travel in memory (one pointer), results through a return pointer. */
+export const MAX_FLAT_PARAMS = 16;
+export const MAX_FLAT_RESULTS = 1;
 
 const MAX_DEPTH = 100;
 
@@ -55,8 +62,9 @@ export function shapeOf(scope: TypeScope, t: ValType, depth = 0): Shape {
       return { k: 'list', element: sub(d.element), length: d.length };
     case 'flags':
       return { k: 'flags', count: d.names.length };
-    case 'own':
     case 'borrow':
+      return v.scope.types[d.resource]?.kind === 'own' ? { k: 'handle', localBorrow: true } : { k: 'handle' };
+    case 'own':
     case 'stream':
     case 'future':
       return { k: 'handle' };
@@ -170,4 +178,27 @@ export function zeroIsValid(s: Shape): boolean {
     default:
       return true;
   }
+}
+
+/** Whether a value of `s` can hold a string (whose bytes then follow the canon's string-encoding). */
+export function holdsString(s: Shape): boolean {
+  switch (s.k) {
+    case 'string':
+      return true;
+    case 'list':
+      return holdsString(s.element);
+    case 'record':
+      return s.fields.some(holdsString);
+    case 'variant':
+      return s.cases.some((c) => c !== undefined && holdsString(c));
+    default:
+      return false;
+  }
+}
+
+/** Every parameter and result shape of a function type. */
+export function shapesOf(t: FuncTypeRef): Shape[] {
+  const r = t.def.results;
+  const results = Array.isArray(r) ? r.map((x) => x.type) : [r as ValType];
+  return [...t.def.params.map((p) => p.type), ...results].map((v) => shapeOf(t.scope, v));
 }

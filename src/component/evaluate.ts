@@ -30,6 +30,8 @@ export interface Evaluation {
   tables: CoreAlias[];
   globals: CoreAlias[];
   exports: LiftedExport[];
+  /** Resource types the component defines and exports (its callers hold handles of them), with their destructor (a core func). */
+  resources: { iface: string; name: string; dtor: number | undefined }[];
   /** Component start functions (not run by `down`), by section offset. */
   starts: number[];
 }
@@ -98,6 +100,9 @@ export interface LiftedExport {
   coreFunc: number;
   options: CanonOptions;
   witType: string | undefined;
+  type: FuncTypeRef | undefined;
+  /** The canon section that lifted it, for errors. */
+  offset: number;
 }
 
 /** What a type index of some component scope stands for. */
@@ -112,7 +117,7 @@ export interface TypeScope {
 
 type FuncVal =
   | { kind: 'import'; iface: string; name: string; type: FuncTypeRef | undefined }
-  | { kind: 'lift'; coreFunc: number; options: CanonOptions; wit: string | undefined };
+  | { kind: 'lift'; coreFunc: number; options: CanonOptions; type: FuncTypeRef | undefined; offset: number };
 type InstVal = { kind: 'import'; name: string; type: TypeVal | undefined } | { kind: 'exports'; items: Map<string, Item> };
 type Item =
   | { sort: 'func'; v: FuncVal }
@@ -149,6 +154,7 @@ export function evaluate(graph: ComponentGraph): Evaluation {
   const ev = new Evaluator();
   const top = ev.run(graph, undefined, undefined);
   for (const [name, item] of top) ev.exportTop(name, item);
+  ev.finishExports();
   const roles = instanceRoles(ev.out);
   ev.out.modules.forEach((m, i) => {
     m.role = roles[i]!;
@@ -162,8 +168,9 @@ export function evaluate(graph: ComponentGraph): Evaluation {
 }
 
 class Evaluator {
-  readonly out: Evaluation = { modules: [], coreInstances: [], coreFuncs: [], memories: [], tables: [], globals: [], exports: [], starts: [] };
+  readonly out: Evaluation = { modules: [], coreInstances: [], coreFuncs: [], memories: [], tables: [], globals: [], exports: [], resources: [], starts: [] };
   readonly roleSet = new Set<ModuleInfo>();
+  private readonly pendingExports: [string, string, FuncVal][] = [];
   private instantiations = 0;
 
   /** Runs a component's sections; returns what it exports. `args` are its imports when nested. */
@@ -361,7 +368,13 @@ class Evaluator {
     const addCore = (f: CoreFunc) => s.coreFuncs.push(this.out.coreFuncs.push(f) - 1);
     switch (c.kind) {
       case 'lift':
-        s.funcs.push({ kind: 'lift', coreFunc: at1(s.coreFuncs, c.coreFunc, 'core func'), options: this.options(s, c.options), wit: witOf(s.types[c.type]) });
+        s.funcs.push({
+          kind: 'lift',
+          coreFunc: at1(s.coreFuncs, c.coreFunc, 'core func'),
+          options: this.options(s, c.options),
+          type: funcTypeRef(s.types[c.type]),
+          offset: at,
+        });
         return;
       case 'lower': {
         const f = at1(s.funcs, c.func, 'func');
@@ -399,13 +412,28 @@ class Evaluator {
 
   /** Records a top-level export: lifted functions directly or inside an exported instance. */
   exportTop(name: string, item: Item): void {
-    const add = (iface: string, func: string, f: FuncVal) => {
-      if (f.kind !== 'lift') throw new WasiAdaptError('unsupported', `export ${name} re-exports an import; down cannot turn that into a p1 export`);
-      this.out.exports.push({ iface, func, coreFunc: f.coreFunc, options: f.options, witType: f.wit });
+    const funcs: [string, string, FuncVal][] = [];
+    const resource = (iface: string, rname: string, v: Extract<TypeVal, { kind: 'own' }>) => {
+      // The exported name is the one WIT gives it (used by the function types below).
+      v.name = rname;
+      this.out.resources.push({ iface, name: rname, dtor: v.dtor });
     };
-    if (item.sort === 'func') add('', name, item.v);
+    if (item.sort === 'func') funcs.push(['', name, item.v]);
+    else if (item.sort === 'type' && item.v.kind === 'own') resource('', name, item.v);
     else if (item.sort === 'instance' && item.v.kind === 'exports') {
-      for (const [fname, inner] of item.v.items) if (inner.sort === 'func') add(name, fname, inner.v);
+      for (const [fname, inner] of item.v.items) {
+        if (inner.sort === 'func') funcs.push([name, fname, inner.v]);
+        else if (inner.sort === 'type' && inner.v.kind === 'own') resource(name, fname, inner.v);
+      }
+    }
+    this.pendingExports.push(...funcs);
+  }
+
+  /** The lifted functions exported, with their WIT types printed once every exported resource has its name. */
+  finishExports(): void {
+    for (const [iface, func, f] of this.pendingExports) {
+      if (f.kind !== 'lift') throw new WasiAdaptError('unsupported', `export ${iface || func} re-exports an import; down cannot turn that into a p1 export`);
+      this.out.exports.push({ iface, func, coreFunc: f.coreFunc, options: f.options, witType: witOf(f.type), type: f.type, offset: f.offset });
     }
   }
 }
@@ -463,8 +491,8 @@ function instanceExportType(t: TypeVal | undefined, iface: string, name: string)
 }
 
 /** A lifted function's type in WIT syntax (`func(a: u32) -> string`); undefined where a type is not a plain definition. */
-function witOf(t: TypeVal | undefined): string | undefined {
-  if (t?.kind !== 'def' || t.def.kind !== 'func') return undefined;
+function witOf(t: FuncTypeRef | undefined): string | undefined {
+  if (!t) return undefined;
   const scope = t.scope;
   const val = (v: ValType, depth = 0): string => {
     if (typeof v === 'string') return v;

@@ -1,5 +1,7 @@
 import type { FuncType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
+import { MAX_FLAT_PARAMS } from '../component/abi.js';
+import { borrowWrapperBody } from './gen-borrows.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -39,6 +41,8 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return { kind: 'func', params: ['i32'], results: [] };
     case 'stub':
       return g.sig;
+    case 'borrow-to-rep':
+      return ctx.sigOf(g.callee);
   }
 }
 
@@ -149,6 +153,8 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
     case 'stub':
       stub(w, g, ctx);
       break;
+    case 'borrow-to-rep':
+      return borrowWrapperBody(g.params, ctx.sigOf(g.callee), ctx.func(g.rep), ctx.func(g.callee), MAX_FLAT_PARAMS);
   }
   return w.finish();
 }

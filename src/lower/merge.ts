@@ -164,6 +164,7 @@ class Merger {
         else if (g.kind === 'resource-new') target(g.alloc);
         else if (g.kind === 'resource-drop' && g.dtor) target(g.dtor);
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
+        else if (g.kind === 'borrow-to-rep') [g.callee, g.rep].forEach(target);
       }
     };
     for (const [key, lm] of this.mods) {

@@ -3,6 +3,8 @@ import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
+import { holdsString, shapeOf, shapesOf, type Shape } from '../component/abi.js';
+import { hasLocalBorrow } from './gen-borrows.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
@@ -22,6 +24,8 @@ export type GenFunc =
   | { kind: 'resource-new'; alloc: Target }
   | { kind: 'resource-rep' }
   | { kind: 'resource-drop'; dtor: Target | undefined }
+  /** An export whose parameters (`params`) borrow the component's own resources: handles become reps for `callee`. */
+  | { kind: 'borrow-to-rep'; callee: Target; params: Shape[]; rep: Target }
   /** A stand-in for a WASI function p1 cannot serve; a trap's message is written with `fdWrite` into memory from `alloc`. */
   | { kind: 'stub'; sig: FuncType; behaviour: StubBehaviour; fdWrite: Target | undefined; alloc: Target | undefined };
 
@@ -96,6 +100,8 @@ class Planner {
   private readonly polyUsed = new Set<string>();
   private readonly reallocs: Target[] = [];
   private readonly custom = new Set<string>();
+  /** The realloc of the custom imports' lowerings (exported as cabi_realloc), with the first import that uses it. */
+  private importRealloc: { target: Target; name: string; offset: number | undefined } | undefined;
   private depth = 0;
   /** WASI interfaces the polyfill lacks, with the first lowering of each. */
   private readonly unresolved = new Map<string, number | undefined>();
@@ -159,12 +165,26 @@ class Planner {
       out.push({ name, sort, target, wit });
     };
     for (const e of this.c.exports) {
-      if (e.options.async) throw asyncError(undefined);
+      if (e.options.async) throw asyncError(e.offset);
       const target = this.func(e.coreFunc);
       if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
       else this.reactorExport(e, target, add);
     }
+    // The caller owns handles of the exported resources: it drops them through these, which run the destructor.
+    for (const r of this.c.resources) {
+      const name = r.iface ? `${r.iface}#[resource-drop]${r.name}` : `[resource-drop]${r.name}`;
+      add(name, 'func', this.ownResource('drop', r.dtor), `func(self: own<${r.name}>)`);
+    }
     this.drain();
+    // The host returns strings and lists from the program's own imports in memory from this allocator.
+    if (this.importRealloc) add('cabi_realloc', 'func', this.importRealloc.target);
+    if (this.importRealloc && !sameTarget(out.find((e) => e.name === 'cabi_realloc')!.target, this.importRealloc.target)) {
+      throw new WasiAdaptError(
+        'unsupported',
+        `the exports and the import ${this.importRealloc.name} use different reallocs; a p1 host has one cabi_realloc for both`,
+        { offset: this.importRealloc.offset },
+      );
+    }
     const memory = this.theMemory();
     if (memory) add('memory', 'memory', memory);
     const init = this.mainExport('_initialize');
@@ -174,9 +194,28 @@ class Planner {
 
   private reactorExport(e: LiftedExport, target: Target, add: (n: string, s: Sort, t: Target, w?: string) => void): void {
     const name = e.iface ? `${e.iface}#${e.func}` : e.func;
-    add(name, 'func', target, e.witType);
+    checkUtf8(`export ${name}`, e.options, e.type, e.offset);
+    add(name, 'func', this.withLocalBorrows(e, target), e.witType);
     if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
     if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
+  }
+
+  /**
+   * A lift hands a borrow of the component's own resource to the core function as the
+   * resource's rep (CanonicalABI.md, lower_borrow); the p1 caller passes the handle it got, so
+   * the export goes through a wrapper that turns those handles into reps.
+   */
+  private withLocalBorrows(e: LiftedExport, target: Target): Target {
+    if (!e.type) return target;
+    let params: Shape[];
+    try {
+      params = e.type.def.params.map((p) => shapeOf(e.type!.scope, p.type));
+    } catch (err) {
+      if (err instanceof WasiAdaptError) return target;
+      throw err;
+    }
+    if (!params.some(hasLocalBorrow)) return target;
+    return this.gen({ kind: 'borrow-to-rep', callee: target, params, rep: this.ownResource('rep', undefined) });
   }
 
   /** `wasi:cli/run` becomes `_start`: directly when it is a p1 `_start`, else through a wrapper that maps `err` to exit 1. */
@@ -467,7 +506,9 @@ class Planner {
   ): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
+      if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset);
       this.custom.add(`${iface}#${func}`);
+      if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
       return keep();
     }
     if (options && options.encoding !== 'utf8') {
@@ -504,6 +545,18 @@ class Planner {
     if (slot < 0) slot = this.reallocs.push(realloc) - 1;
     // Lowerings with another realloc than the first select theirs before the call.
     return slot === 0 ? target : this.gen({ kind: 'set-realloc', callee: target, slot });
+  }
+
+  /** One realloc serves every custom import that returns strings or lists: it becomes `cabi_realloc`. */
+  private customRealloc(iface: string, func: string, realloc: Target, offset: number | undefined): void {
+    if (!this.importRealloc) this.importRealloc = { target: realloc, name: `${iface}#${func}`, offset };
+    else if (!sameTarget(this.importRealloc.target, realloc)) {
+      throw new WasiAdaptError(
+        'unsupported',
+        `imports ${this.importRealloc.name} and ${iface}#${func} return values through different reallocs; a p1 host has one cabi_realloc`,
+        { offset },
+      );
+    }
   }
 
   /** A generated stand-in for `iface#func`, which neither p1 nor the polyfill can serve. */
@@ -571,6 +624,27 @@ class Planner {
     if (t.kind === 'host') return t.sig;
     return undefined;
   }
+}
+
+/**
+ * A p1 caller of the output passes and receives strings as UTF-8, the Canonical ABI's default: a
+ * function of the program's own interfaces whose strings are utf16 or latin1+utf16 cannot keep
+ * its meaning (transcoding between the two is not implemented yet).
+ */
+function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | undefined, offset: number | undefined): void {
+  if (options.encoding === 'utf8') return;
+  let strings = true;
+  try {
+    if (type) strings = shapesOf(type).some(holdsString);
+  } catch (err) {
+    if (!(err instanceof WasiAdaptError)) throw err;
+  }
+  if (!strings) return;
+  throw new WasiAdaptError(
+    'unsupported',
+    `${what} passes strings as ${options.encoding}; a p1 caller of the output passes UTF-8 (the Canonical ABI's default) and down does not transcode yet: build the component with string-encoding=utf8`,
+    { offset },
+  );
 }
 
 function asyncError(offset: number | undefined): WasiAdaptError {

@@ -1,5 +1,5 @@
 import type { FuncType } from '../binary/types.js';
-import { discriminantSize, flatten, payloadOffset, shapeOf, size, zeroIsValid, type CoreType, type Shape } from '../component/abi.js';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, discriminantSize, flatten, payloadOffset, shapeOf, size, zeroIsValid, type CoreType, type Shape } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
 import { funcTypeEquals } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
@@ -27,8 +27,6 @@ export const STAND_IN_INTERFACES: ReadonlyMap<string, string> = new Map([
   ['wasi:http/outgoing-handler', 'polyfill stand-in (every request fails with an error-code)'],
 ]);
 
-const MAX_FLAT_PARAMS = 16;
-const MAX_FLAT_RESULTS = 1;
 
 /** The stub for `iface#func` of WIT type `type`, whose lowering has the core type `sig`. */
 export function stubFor(iface: string, func: string, type: FuncTypeRef | undefined, sig: FuncType): StubBehaviour {
