@@ -1,6 +1,6 @@
 import type { PrimValType, ValType } from '../binary/component-types.js';
 import { WasiAdaptError } from '../errors.js';
-import type { FuncTypeRef, TypeScope } from './evaluate.js';
+import type { FuncTypeRef, TypeScope, TypeVal } from './evaluate.js';
 
 /**
  * Canonical ABI layout of component value types (CanonicalABI.md: `despecialize`,
@@ -17,11 +17,15 @@ export type Shape =
   /** `cases[i]` undefined: a case without payload; `of` keeps what WIT type it was, for choosing values. */
   | { k: 'variant'; cases: (Shape | undefined)[]; of?: 'option' | 'result' }
   | { k: 'flags'; count: number }
-  /**
-   * own, borrow, stream, future, error-context: an i32 index into a table. `localBorrow`: a borrow
-   * of a resource the component itself defines, which a lift receives as the resource's rep.
-   */
-  | { k: 'handle'; localBorrow?: boolean };
+  /** own, borrow, stream, future, error-context: an i32 index into a table. */
+  | HandleShape;
+
+/** A handle; `resource` is the resource type of an own or borrow (undefined for streams, futures, error contexts). */
+export interface HandleShape {
+  k: 'handle';
+  borrow?: boolean;
+  resource?: TypeVal;
+}
 
 export type CoreType = 'i32' | 'i64' | 'f32' | 'f64';
 
@@ -63,8 +67,11 @@ export function shapeOf(scope: TypeScope, t: ValType, depth = 0): Shape {
     case 'flags':
       return { k: 'flags', count: d.names.length };
     case 'borrow':
-      return v.scope.types[d.resource]?.kind === 'own' ? { k: 'handle', localBorrow: true } : { k: 'handle' };
-    case 'own':
+    case 'own': {
+      const resource = v.scope.types[d.resource];
+      if (!resource) throw new WasiAdaptError('bad-value', `type ${t} names resource type ${d.resource}, which does not exist`);
+      return { k: 'handle', borrow: d.kind === 'borrow', resource };
+    }
     case 'stream':
     case 'future':
       return { k: 'handle' };

@@ -31,7 +31,7 @@ export interface Evaluation {
   globals: CoreAlias[];
   exports: LiftedExport[];
   /** Resource types the component defines and exports (its callers hold handles of them), with their destructor (a core func). */
-  resources: { iface: string; name: string; dtor: number | undefined }[];
+  resources: { iface: string; name: string; dtor: number | undefined; type: TypeVal }[];
   /** Component start functions (not run by `down`), by section offset. */
   starts: number[];
 }
@@ -76,7 +76,7 @@ export type CoreFunc =
   /** resource.drop of an imported resource (resource.new/rep of one are invalid). */
   | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
-  | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined }
+  | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined; type: TypeVal }
   /** A canon built-in p1 has no counterpart for (async, streams, threads): an error if reached. */
   | { kind: 'unsupported'; what: string; offset: number };
 
@@ -272,6 +272,8 @@ class Evaluator {
       case 'func':
         return { sort: 'func', v: { kind: 'import', iface: '$root', name, type: funcTypeRef(type) } };
       case 'type':
+        // `(import "x" (type (eq t)))` is t itself (worlds `use` an interface's resource this way).
+        if (desc.bound.kind === 'eq') return { sort: 'type', v: at1(s.types, desc.bound.type, 'type') };
         return { sort: 'type', v: { kind: 'imported', iface: '$root', name } };
       default:
         throw new WasiAdaptError('unsupported', `component imports a ${desc.kind} ('${name}'); down supports instance, func and type imports`);
@@ -348,7 +350,8 @@ class Evaluator {
         return;
       }
       if (a.sort === 'func') s.funcs.push({ kind: 'import', iface: inst.name, name: t.name, type: funcTypeRef(instanceExportType(inst.type, inst.name, t.name)) });
-      else if (a.sort === 'type') s.types.push({ kind: 'imported', iface: inst.name, name: t.name });
+      // A type the instance type defines (a record, say) is that definition; a resource is the import's own.
+      else if (a.sort === 'type') s.types.push(instanceExportType(inst.type, inst.name, t.name) ?? { kind: 'imported', iface: inst.name, name: t.name });
       else if (a.sort === 'instance') s.instances.push({ kind: 'import', name: `${inst.name}/${t.name}`, type: instanceExportType(inst.type, inst.name, t.name) });
       else throw new WasiAdaptError('unsupported', `alias of an imported ${a.sort} is not supported by down`);
       return;
@@ -389,7 +392,7 @@ class Evaluator {
         const t = at1(s.types, c.type, 'type');
         const op = c.kind === 'resource.drop' ? 'drop' : c.kind === 'resource.new' ? 'new' : 'rep';
         if (t.kind === 'imported') addCore({ kind: 'resource', op, iface: t.iface, resource: t.name });
-        else if (t.kind === 'own') addCore({ kind: 'own-resource', op, dtor: t.dtor });
+        else if (t.kind === 'own') addCore({ kind: 'own-resource', op, dtor: t.dtor, type: t });
         else throw new WasiAdaptError('bad-value', `canon ${c.kind} names type ${c.type}, which is not a resource`);
         return;
       }
@@ -416,7 +419,7 @@ class Evaluator {
     const resource = (iface: string, rname: string, v: Extract<TypeVal, { kind: 'own' }>) => {
       // The exported name is the one WIT gives it (used by the function types below).
       v.name = rname;
-      this.out.resources.push({ iface, name: rname, dtor: v.dtor });
+      this.out.resources.push({ iface, name: rname, dtor: v.dtor, type: v });
     };
     if (item.sort === 'func') funcs.push(['', name, item.v]);
     else if (item.sort === 'type' && item.v.kind === 'own') resource('', name, item.v);
@@ -467,8 +470,9 @@ function funcTypeRef(t: TypeVal | undefined): FuncTypeRef | undefined {
 }
 
 /**
- * The type an instance type declares for export `name`, in a scope of the
- * instance type's own declarations (its type indices are local to it).
+ * The type an instance type declares for export `name` (a function's or a
+ * type's), in a scope of the instance type's own declarations (its type
+ * indices are local to it); its resources are the import `iface`'s.
  */
 function instanceExportType(t: TypeVal | undefined, iface: string, name: string): TypeVal | undefined {
   if (t?.kind !== 'def' || t.def.kind !== 'instance') return undefined;
@@ -483,7 +487,9 @@ function instanceExportType(t: TypeVal | undefined, iface: string, name: string)
     } else if (d.kind === 'export') {
       const desc = d.desc;
       if (desc.kind === 'type') {
-        scope.types.push(desc.bound.kind === 'eq' ? (scope.types[desc.bound.type] ?? opaque) : { kind: 'imported', iface, name: d.name.name });
+        const v: TypeVal = desc.bound.kind === 'eq' ? (scope.types[desc.bound.type] ?? opaque) : { kind: 'imported', iface, name: d.name.name };
+        scope.types.push(v);
+        if (d.name.name === name) return v;
       } else if (d.name.name === name && desc.kind === 'func') return scope.types[desc.type];
     }
   }

@@ -1,7 +1,7 @@
 import type { FuncType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
-import { borrowWrapperBody } from './gen-borrows.js';
+import { handleWrapperBody } from './gen-handles.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -13,9 +13,20 @@ export interface GenContext {
   /** Which realloc the polyfill's `cabi.realloc` forwards to (0 = the first). */
   selectorGlobal(): number;
   handleGlobals(): HandleGlobals;
+  loanGlobals(): LoanGlobals;
 }
 
-/** The own-resource handle table: 8-byte slots at `base` (live flag, rep or next free), `len` used, `free` list head. */
+/**
+ * The loan log: (address, value) pairs of memory a wrapper rewrote for a call and puts back after
+ * it, a stack at `base` (`top` bytes used of `cap`), so nested calls restore in order.
+ */
+export interface LoanGlobals {
+  base: number;
+  top: number;
+  cap: number;
+}
+
+/** The component's handle table: 8-byte slots at `base` (tag, then rep / host handle / next free), `len` used, `free` list head. */
 export interface HandleGlobals {
   base: number;
   cap: number;
@@ -34,14 +45,20 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return REALLOC_SIG;
     case 'set-realloc':
       return ctx.sigOf(g.callee);
-    case 'resource-new':
-    case 'resource-rep':
+    case 'handle-new':
+    case 'handle-get':
+    case 'handle-take':
       return { kind: 'func', params: ['i32'], results: ['i32'] };
-    case 'resource-drop':
+    case 'handle-drop':
+    case 'loan-restore':
       return { kind: 'func', params: ['i32'], results: [] };
+    case 'loan-mark':
+      return { kind: 'func', params: [], results: ['i32'] };
+    case 'loan-push':
+      return { kind: 'func', params: ['i32', 'i32'], results: [] };
     case 'stub':
       return g.sig;
-    case 'borrow-to-rep':
+    case 'handle-wrapper':
       return ctx.sigOf(g.callee);
   }
 }
@@ -128,35 +145,82 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
     case 'bump-realloc':
       bumpRealloc(w, ctx.bumpGlobals());
       break;
-    case 'resource-new':
-      resourceNew(w, ctx.handleGlobals(), ctx.func(g.alloc));
+    case 'handle-new':
+      resourceNew(w, ctx.handleGlobals(), ctx.func(g.alloc), g.tag);
       break;
-    case 'resource-rep':
-      w.u32(1).u32(1).u8(0x7f); // local p
-      liveSlot(w, ctx.handleGlobals());
+    case 'handle-get':
+      w.u32(1).u32(2).u8(0x7f); // locals p, tag
+      liveSlot(w, ctx.handleGlobals(), g.tags);
       w.u8(op.localGet).u32(1).u8(op.i32Load).u32(2).u32(4);
       w.u8(op.end);
       break;
-    case 'resource-drop': {
+    case 'handle-take':
+    case 'handle-drop': {
       const h = ctx.handleGlobals();
-      w.u32(1).u32(2).u8(0x7f); // locals p, rep
-      liveSlot(w, h);
-      w.u8(op.localGet).u32(1).u8(op.i32Load).u32(2).u32(4).u8(op.localSet).u32(2);
+      const [P, TAG, VALUE] = [1, 2, 3];
+      w.u32(1).u32(3).u8(0x7f); // locals p, tag, value
+      liveSlot(w, h, g.kind === 'handle-take' ? g.tags : [g.tag, ...(g.borrowTag === undefined ? [] : [g.borrowTag])]);
+      w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.localSet).u32(VALUE);
       // the slot joins the free list
-      w.u8(op.localGet).u32(1).u8(op.i32Const).sleb(0).u8(op.i32Store).u32(2).u32(0);
-      w.u8(op.localGet).u32(1).u8(op.globalGet).u32(h.free).u8(op.i32Store).u32(2).u32(4);
+      w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(0).u8(op.i32Store).u32(2).u32(0);
+      w.u8(op.localGet).u32(P).u8(op.globalGet).u32(h.free).u8(op.i32Store).u32(2).u32(4);
       w.u8(op.localGet).u32(0).u8(op.globalSet).u32(h.free);
-      if (g.dtor) w.u8(op.localGet).u32(2).u8(op.call).u32(ctx.func(g.dtor));
+      if (g.kind === 'handle-take') w.u8(op.localGet).u32(VALUE);
+      else if (g.dtor) {
+        // A borrowed handle only ends the loan; an owned one runs the destructor (or the host's drop).
+        if (g.borrowTag !== undefined) w.u8(op.localGet).u32(TAG).u8(op.i32Const).sleb(g.tag).u8(op.i32Eq).u8(op.if).u8(op.void);
+        w.u8(op.localGet).u32(VALUE).u8(op.call).u32(ctx.func(g.dtor));
+        if (g.borrowTag !== undefined) w.u8(op.end);
+      }
       w.u8(op.end);
       break;
     }
     case 'stub':
       stub(w, g, ctx);
       break;
-    case 'borrow-to-rep':
-      return borrowWrapperBody(g.params, ctx.sigOf(g.callee), ctx.func(g.rep), ctx.func(g.callee), MAX_FLAT_PARAMS);
+    case 'loan-mark':
+      w.u32(0).u8(op.globalGet).u32(ctx.loanGlobals().top).u8(op.end);
+      break;
+    case 'loan-push':
+      loanPush(w, ctx.loanGlobals(), ctx.func(g.alloc));
+      break;
+    case 'loan-restore':
+      loanRestore(w, ctx.loanGlobals());
+      break;
+    case 'handle-wrapper':
+      return handleWrapperBody(g, ctx.sigOf(g.callee), ctx.func(g.callee), (t) => ctx.func(t), MAX_FLAT_PARAMS);
   }
   return w.finish();
+}
+
+/** loan-push(addr, value): appends a pair, growing the log through `alloc` (which copies it). */
+function loanPush(w: BinaryWriter, l: LoanGlobals, alloc: number): void {
+  const [ADDR, VALUE, P] = [0, 1, 2];
+  w.u32(1).u32(1).u8(0x7f); // local p
+  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Add).u8(op.globalGet).u32(l.cap).u8(op.i32GtU).u8(op.if).u8(op.void);
+  // cap = cap ? cap * 2 : 64
+  w.u8(op.globalGet).u32(l.cap).u8(op.i32Const).sleb(1).u8(op.i32Shl).u8(op.i32Const).sleb(64).u8(op.globalGet).u32(l.cap).u8(op.select).u8(op.localSet).u32(P);
+  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.cap).u8(op.i32Const).sleb(4).u8(op.localGet).u32(P).u8(op.call).u32(alloc).u8(op.globalSet).u32(l.base);
+  w.u8(op.localGet).u32(P).u8(op.globalSet).u32(l.cap);
+  w.u8(op.end);
+  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localTee).u32(P);
+  w.u8(op.localGet).u32(ADDR).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.localGet).u32(P).u8(op.localGet).u32(VALUE).u8(op.i32Store).u32(2).u32(4);
+  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Add).u8(op.globalSet).u32(l.top);
+  w.u8(op.end);
+}
+
+/** loan-restore(mark): puts back every pair logged since `mark`, newest first. */
+function loanRestore(w: BinaryWriter, l: LoanGlobals): void {
+  const [MARK, P] = [0, 1];
+  w.u32(1).u32(1).u8(0x7f); // local p
+  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
+  w.u8(op.globalGet).u32(l.top).u8(op.localGet).u32(MARK).u8(op.i32GtU).u8(op.i32Eqz).u8(op.brIf).u32(1);
+  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.globalSet).u32(l.top);
+  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localTee).u32(P);
+  w.u8(op.i32Load).u32(2).u32(0).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  w.u8(op.end);
 }
 
 /** A stand-in's body (see lower/stubs.ts): plain stores and constants, no feature beyond wasm 1.0. */
@@ -198,17 +262,24 @@ function stub(w: BinaryWriter, g: Extract<GenFunc, { kind: 'stub' }>, ctx: GenCo
   w.u8(op.unreachable).u8(op.end);
 }
 
-/** p (local 1) = the slot of handle (param 0); traps unless the handle is live, as a component would. */
-function liveSlot(w: BinaryWriter, h: HandleGlobals): void {
+/**
+ * p (local 1) = the slot of handle (param 0), its tag in local 2; traps unless the handle is live
+ * with one of `tags` (its resource type and how it is held), as a component's table would.
+ */
+function liveSlot(w: BinaryWriter, h: HandleGlobals, tags: readonly number[]): void {
   w.u8(op.localGet).u32(0).u8(op.i32Eqz).u8(op.localGet).u32(0).u8(op.globalGet).u32(h.len).u8(op.i32GeU).u8(op.i32Or);
   w.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
   w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add).u8(op.localTee).u32(1);
-  w.u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(1).u8(op.i32Ne);
+  w.u8(op.i32Load).u32(2).u32(0).u8(op.localSet).u32(2);
+  tags.forEach((tag, i) => {
+    w.u8(op.localGet).u32(2).u8(op.i32Const).sleb(tag).u8(op.i32Ne);
+    if (i) w.u8(op.i32And);
+  });
   w.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
 }
 
-/** resource.new(rep) -> handle: a slot from the free list, else the next one (growing the table through `alloc`). */
-function resourceNew(w: BinaryWriter, h: HandleGlobals, alloc: number): void {
+/** handle.new(value) -> handle: a slot from the free list, else the next one (growing the table through `alloc`). */
+function resourceNew(w: BinaryWriter, h: HandleGlobals, alloc: number, tag: number): void {
   const [REP, H, P] = [0, 1, 2];
   w.u32(1).u32(2).u8(0x7f); // locals h, p
   // handle 0 is never valid: the first slot stays unused
@@ -231,7 +302,7 @@ function resourceNew(w: BinaryWriter, h: HandleGlobals, alloc: number): void {
     w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(H).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add).u8(op.localSet).u32(P);
   }
   w.u8(op.end);
-  w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(1).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(tag).u8(op.i32Store).u32(2).u32(0);
   w.u8(op.localGet).u32(P).u8(op.localGet).u32(REP).u8(op.i32Store).u32(2).u32(4);
   w.u8(op.localGet).u32(H);
   w.u8(op.end);

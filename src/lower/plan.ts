@@ -2,9 +2,9 @@ import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../bina
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
-import type { FuncTypeRef } from '../component/evaluate.js';
-import { holdsString, shapeOf, shapesOf, type Shape } from '../component/abi.js';
-import { hasLocalBorrow } from './gen-borrows.js';
+import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
+import { MAX_FLAT_PARAMS, holdsString, shapeOf, shapesOf, type HandleShape, type Shape } from '../component/abi.js';
+import { handleInMemory, hasHandle, type HandleWrapper } from './gen-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
@@ -21,11 +21,22 @@ export type GenFunc =
   | { kind: 'bump-realloc' }
   | { kind: 'realloc-dispatch'; reallocs: Target[] }
   | { kind: 'set-realloc'; callee: Target; slot: number }
-  | { kind: 'resource-new'; alloc: Target }
-  | { kind: 'resource-rep' }
-  | { kind: 'resource-drop'; dtor: Target | undefined }
-  /** An export whose parameters (`params`) borrow the component's own resources: handles become reps for `callee`. */
-  | { kind: 'borrow-to-rep'; callee: Target; params: Shape[]; rep: Target }
+  /**
+   * The component's handle table (one, as a component instance has): a slot holds a tag (resource
+   * type and hold, see `HOLD`) and a value (the rep of the component's own resource, or the host's
+   * handle of an imported one). new: value -> handle; get: handle -> value (traps unless tagged one
+   * of `tags`); take: get and free; drop: free, then `dtor` on the value unless the slot was a loan.
+   */
+  | { kind: 'handle-new'; alloc: Target; tag: number }
+  | { kind: 'handle-get'; tags: number[] }
+  | { kind: 'handle-take'; tags: number[] }
+  | { kind: 'handle-drop'; tag: number; borrowTag: number | undefined; dtor: Target | undefined }
+  /** The loan log (gen.ts LoanGlobals): mark () -> top, push (addr, value), restore (mark). */
+  | { kind: 'loan-mark' }
+  | { kind: 'loan-push'; alloc: Target }
+  | { kind: 'loan-restore' }
+  /** Handles crossing between the program and the host, through the handle table (gen-handles.ts). */
+  | ({ kind: 'handle-wrapper' } & HandleWrapper)
   /** A stand-in for a WASI function p1 cannot serve; a trap's message is written with `fdWrite` into memory from `alloc`. */
   | { kind: 'stub'; sig: FuncType; behaviour: StubBehaviour; fdWrite: Target | undefined; alloc: Target | undefined };
 
@@ -72,6 +83,8 @@ export class AdapterNeeded extends Error {}
 const RUN_IFACE = /^wasi:cli\/run@/;
 const P1_MODULE = 'wasi_snapshot_preview1';
 const MAX_CHAIN = 1000;
+/** How a handle-table slot holds its resource: the program's own (value = rep), the host's owned or lent for a call (value = host handle). */
+const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3 } as const;
 
 /**
  * Decides which core instances go into the output and what each of their
@@ -100,6 +113,9 @@ class Planner {
   private readonly polyUsed = new Set<string>();
   private readonly reallocs: Target[] = [];
   private readonly custom = new Set<string>();
+  /** Resource type ids for handle tags, and the handle-table functions generated so far. */
+  private readonly typeIds = new Map<unknown, number>();
+  private readonly handleOps = new Map<string, Target>();
   /** The realloc of the custom imports' lowerings (exported as cabi_realloc), with the first import that uses it. */
   private importRealloc: { target: Target; name: string; offset: number | undefined } | undefined;
   private depth = 0;
@@ -173,7 +189,7 @@ class Planner {
     // The caller owns handles of the exported resources: it drops them through these, which run the destructor.
     for (const r of this.c.resources) {
       const name = r.iface ? `${r.iface}#[resource-drop]${r.name}` : `[resource-drop]${r.name}`;
-      add(name, 'func', this.ownResource('drop', r.dtor), `func(self: own<${r.name}>)`);
+      add(name, 'func', this.ownResource('drop', r.dtor, r.type), `func(self: own<${r.name}>)`);
     }
     this.drain();
     // The host returns strings and lists from the program's own imports in memory from this allocator.
@@ -195,27 +211,82 @@ class Planner {
   private reactorExport(e: LiftedExport, target: Target, add: (n: string, s: Sort, t: Target, w?: string) => void): void {
     const name = e.iface ? `${e.iface}#${e.func}` : e.func;
     checkUtf8(`export ${name}`, e.options, e.type, e.offset);
-    add(name, 'func', this.withLocalBorrows(e, target), e.witType);
+    add(name, 'func', this.exportHandles(e, target), e.witType);
     if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
     if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
   }
 
   /**
-   * A lift hands a borrow of the component's own resource to the core function as the
-   * resource's rep (CanonicalABI.md, lower_borrow); the p1 caller passes the handle it got, so
-   * the export goes through a wrapper that turns those handles into reps.
+   * Handles in an export's values cross the table as a component instance's would: a borrow of
+   * the program's own resource reaches it as the rep (`lower_borrow`), a host resource gets a slot
+   * (owned, or lent for the call), and an owned host resource returned leaves the table.
    */
-  private withLocalBorrows(e: LiftedExport, target: Target): Target {
-    if (!e.type) return target;
-    let params: Shape[];
+  private exportHandles(e: LiftedExport, target: Target): Target {
+    const shapes = this.shapesOfType(e.type);
+    if (!shapes) return target;
+    const paramOp = (h: HandleShape): Target | undefined => {
+      const r = h.resource;
+      if (r?.kind === 'own') return h.borrow ? this.handleOp('get', r, [HOLD.local]) : undefined;
+      if (!this.hostResource(r)) return undefined;
+      return this.handleOp('new', r!, [h.borrow ? HOLD.hostBorrow : HOLD.hostOwn]);
+    };
+    const resultOp = (h: HandleShape): Target | undefined =>
+      !h.borrow && this.hostResource(h.resource) ? this.handleOp('take', h.resource!, [HOLD.hostOwn]) : undefined;
+    return this.handleWrapper(target, shapes, 'export', paramOp, resultOp);
+  }
+
+  /** An import of the program's own interfaces: host resources cross the table the other way. */
+  private importHandles(type: FuncTypeRef | undefined, target: Target): Target {
+    const shapes = this.shapesOfType(type);
+    if (!shapes) return target;
+    const paramOp = (h: HandleShape): Target | undefined => {
+      if (!this.hostResource(h.resource)) return undefined;
+      return h.borrow ? this.handleOp('get', h.resource!, [HOLD.hostOwn, HOLD.hostBorrow]) : this.handleOp('take', h.resource!, [HOLD.hostOwn]);
+    };
+    const resultOp = (h: HandleShape): Target | undefined => (this.hostResource(h.resource) ? this.handleOp('new', h.resource!, [HOLD.hostOwn]) : undefined);
+    // A borrow the program lends in memory stays the program's: it is rewritten for the call and put back after it.
+    const lends = handleInMemory(shapes.params, (h) => h.borrow === true && this.hostResource(h.resource), MAX_FLAT_PARAMS);
+    const loans = lends ? { mark: this.once('loan-mark', { kind: 'loan-mark' }), push: this.once('loan-push', { kind: 'loan-push', alloc: this.bump() }), restore: this.once('loan-restore', { kind: 'loan-restore' }) } : undefined;
+    return this.handleWrapper(target, shapes, 'import', paramOp, resultOp, loans);
+  }
+
+  private handleWrapper(
+    callee: Target,
+    shapes: { params: Shape[]; result: Shape | undefined },
+    direction: 'export' | 'import',
+    paramOp: (h: HandleShape) => Target | undefined,
+    resultOp: (h: HandleShape) => Target | undefined,
+    loans?: HandleWrapper['loans'],
+  ): Target {
+    const used = shapes.params.some((p) => hasHandle(p, paramOp)) || (shapes.result !== undefined && hasHandle(shapes.result, resultOp));
+    return used ? this.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, loans }) : callee;
+  }
+
+  /** A generated function needed once per output, by `key`. */
+  private once(key: string, g: GenFunc): Target {
+    let t = this.handleOps.get(key);
+    if (!t) this.handleOps.set(key, (t = this.gen(g)));
+    return t;
+  }
+
+  private shapesOfType(type: FuncTypeRef | undefined): { params: Shape[]; result: Shape | undefined } | undefined {
+    if (!type) return undefined;
     try {
-      params = e.type.def.params.map((p) => shapeOf(e.type!.scope, p.type));
+      const r = type.def.results;
+      // Several named results are a pre-0.2 form no WASI toolchain emits now.
+      if (Array.isArray(r) && r.length > 1) throw new WasiAdaptError('unsupported', 'a function with several named results: down supports one result');
+      const result = Array.isArray(r) ? (r[0] ? shapeOf(type.scope, r[0].type) : undefined) : shapeOf(type.scope, r as Exclude<typeof r, readonly unknown[]>);
+      return { params: type.def.params.map((p) => shapeOf(type.scope, p.type)), result };
     } catch (err) {
-      if (err instanceof WasiAdaptError) return target;
+      // A type down cannot read has no handles it could translate; 'unsupported' says why it cannot go on.
+      if (err instanceof WasiAdaptError && err.code !== 'unsupported') return undefined;
       throw err;
     }
-    if (!params.some(hasLocalBorrow)) return target;
-    return this.gen({ kind: 'borrow-to-rep', callee: target, params, rep: this.ownResource('rep', undefined) });
+  }
+
+  /** A resource the host implements and the output keeps as imports (WASI resources live in the polyfill's own tables). */
+  private hostResource(r: TypeVal | undefined): boolean {
+    return r?.kind === 'imported' && !r.iface.startsWith('wasi:');
   }
 
   /** `wasi:cli/run` becomes `_start`: directly when it is a p1 `_start`, else through a wrapper that maps `err` to exit 1. */
@@ -473,9 +544,15 @@ class Planner {
         });
       case 'resource':
         if (f.op !== 'drop') throw new WasiAdaptError('bad-value', `canon resource.${f.op} of the imported resource ${f.iface}#${f.resource}`);
+        if (!f.iface.startsWith('wasi:')) {
+          // The host's resource: the slot goes, and the host's drop runs for an owned one (not for a loan).
+          const type: TypeVal = { kind: 'imported', iface: f.iface, name: f.resource };
+          const dtor = this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
+          return this.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.hostOwn), borrowTag: this.tagOf(type, HOLD.hostBorrow), dtor });
+        }
         return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
       case 'own-resource':
-        return this.ownResource(f.op, f.dtor);
+        return this.ownResource(f.op, f.dtor, f.type);
     }
   }
 
@@ -509,7 +586,7 @@ class Planner {
       if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
-      return keep();
+      return options ? this.importHandles(type, keep()) : keep();
     }
     if (options && options.encoding !== 'utf8') {
       throw new WasiAdaptError(
@@ -592,21 +669,26 @@ class Planner {
     return this.gen({ kind: 'realloc-dispatch', reallocs: this.reallocs });
   }
 
-  /**
-   * The component's own resources live in one generated handle table (as in a
-   * component instance): new/rep are shared by every resource type, drop
-   * differs by destructor.
-   */
-  private ownResource(op: 'new' | 'rep' | 'drop', dtor: number | undefined): Target {
-    if (op === 'new') {
-      const at = this.gens.findIndex((g) => g.kind === 'resource-new');
-      return at >= 0 ? { kind: 'gen', index: at } : this.gen({ kind: 'resource-new', alloc: this.bump() });
-    }
-    if (op === 'rep') {
-      const at = this.gens.findIndex((g) => g.kind === 'resource-rep');
-      return at >= 0 ? { kind: 'gen', index: at } : this.gen({ kind: 'resource-rep' });
-    }
-    return this.gen({ kind: 'resource-drop', dtor: dtor === undefined ? undefined : this.func(dtor) });
+  /** resource.new/rep/drop of the program's own resource type `type`. */
+  private ownResource(op: 'new' | 'rep' | 'drop', dtor: number | undefined, type: TypeVal): Target {
+    if (op === 'new') return this.handleOp('new', type, [HOLD.local]);
+    if (op === 'rep') return this.handleOp('get', type, [HOLD.local]);
+    return this.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local), borrowTag: undefined, dtor: dtor === undefined ? undefined : this.func(dtor) });
+  }
+
+  /** A handle-table operation on `type` with the holds given (new takes one), generated once. */
+  private handleOp(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[]): Target {
+    const tags = holds.map((h) => this.tagOf(type, h));
+    const g: GenFunc = op === 'new' ? { kind: 'handle-new', alloc: this.bump(), tag: tags[0]! } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
+    return this.once(`${op}:${tags.join(',')}`, g);
+  }
+
+  /** Slot tag: resource type (own types by identity, imported ones by interface and name) and hold. */
+  private tagOf(type: TypeVal, hold: number): number {
+    const key = type.kind === 'imported' ? `${type.iface}\0${type.name}` : type;
+    let id = this.typeIds.get(key);
+    if (id === undefined) this.typeIds.set(key, (id = this.typeIds.size));
+    return id * 4 + hold;
   }
 
   /** One bump allocator serves every use. */

@@ -1,0 +1,237 @@
+import { alignTo, alignment, discriminantSize, flatten, payloadOffset, size, type CoreType, type HandleShape, type Shape } from '../component/abi.js';
+import type { FuncType } from '../binary/types.js';
+import { BinaryWriter } from '../binary/writer.js';
+import type { Target } from './plan.js';
+
+/**
+ * The body of a wrapper that moves handles across the boundary between the
+ * program and the p1 host, as a component instance's handle table would
+ * (CanonicalABI.md `lower_own`/`lift_own`/`lower_borrow`/`lift_borrow`): each
+ * handle in the parameters goes through `paramOp` before the call, each handle
+ * in the results through `resultOp` after it. Handles are found through
+ * records, variants (by discriminant) and lists (a loop over the elements), in
+ * flat values or in memory (parameters past 16 flat values, results past one).
+ * Rewriting memory in place is safe where the wrapper is used: lists and spilled
+ * parameters belong to the callee once the call starts, results to the caller.
+ */
+export interface HandleWrapper {
+  callee: Target;
+  params: Shape[];
+  result: Shape | undefined;
+  /** `export`: the host calls the program (results come back as a pointer past one flat value); `import`: the program calls the host (through a return pointer). */
+  direction: 'export' | 'import';
+  paramOp: (h: HandleShape) => Target | undefined;
+  resultOp: (h: HandleShape) => Target | undefined;
+  /** Set when borrows the program lends sit in its memory: each is logged before it is rewritten and put back after the call. */
+  loans: { mark: Target; push: Target; restore: Target } | undefined;
+}
+
+/** Everything a wrapper calls: the callee and each handle operation its values use. */
+export function handleTargets(g: HandleWrapper): Target[] {
+  const out: Target[] = [g.callee];
+  const collect = (s: Shape, opOf: (h: HandleShape) => Target | undefined): void => {
+    if (s.k === 'handle') {
+      const t = opOf(s);
+      if (t) out.push(t);
+    } else if (s.k === 'list') collect(s.element, opOf);
+    else if (s.k === 'record') s.fields.forEach((f) => collect(f, opOf));
+    else if (s.k === 'variant') s.cases.forEach((c) => c && collect(c, opOf));
+  };
+  g.params.forEach((p) => collect(p, g.paramOp));
+  if (g.result) collect(g.result, g.resultOp);
+  if (g.loans) out.push(g.loans.mark, g.loans.push, g.loans.restore);
+  return out;
+}
+
+/** Whether some handle in `s` has an operation. */
+export function hasHandle(s: Shape, opOf: (h: HandleShape) => Target | undefined): boolean {
+  switch (s.k) {
+    case 'handle':
+      return opOf(s) !== undefined;
+    case 'list':
+      return hasHandle(s.element, opOf);
+    case 'record':
+      return s.fields.some((f) => hasHandle(f, opOf));
+    case 'variant':
+      return s.cases.some((c) => c !== undefined && hasHandle(c, opOf));
+    default:
+      return false;
+  }
+}
+
+/** Whether some handle `pick` selects sits in memory (a list, or values past `maxFlat`). */
+export function handleInMemory(params: Shape[], pick: (h: HandleShape) => boolean, maxFlat: number): boolean {
+  const any = (s: Shape): boolean => hasHandle(s, (h) => (pick(h) ? ({ kind: 'gen', index: 0 } as Target) : undefined));
+  const inList = (s: Shape): boolean =>
+    s.k === 'list' ? any(s.element) : s.k === 'record' ? s.fields.some(inList) : s.k === 'variant' ? s.cases.some((c) => c !== undefined && inList(c)) : false;
+  return params.some(inList) || (params.flatMap(flatten).length > maxFlat && params.some(any));
+}
+
+const op = {
+  if: 0x04, void: 0x40, end: 0x0b, block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, call: 0x10,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  i32Load: 0x28, i32Load8u: 0x2d, i32Load16u: 0x2f, i32Store: 0x36,
+  i32Const: 0x41, i32Eq: 0x46, i32GeU: 0x4f, i32Add: 0x6a, i32Mul: 0x6c,
+  i32WrapI64: 0xa7, i64ExtendI32U: 0xad, return: 0x0f,
+} as const;
+
+/** `sig`: the callee's core type; `func` gives the output index of a target. */
+export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: number, func: (t: Target) => number, maxFlat: number): Uint8Array {
+  const body = new BinaryWriter(128);
+  let locals = 0;
+  const local = () => sig.params.length + locals++;
+  let opOf = g.paramOp;
+  /** Logging loans: on while the parameters are rewritten. */
+  let loan = g.loans;
+  const mark = g.loans ? local() : 0;
+  if (g.loans) body.u8(op.call).u32(func(g.loans.mark)).u8(op.localSet).u32(mark);
+
+  /** The value at `addr + offset` in memory. */
+  const inMemory = (s: Shape, addr: number, offset: number): void => {
+    if (!hasHandle(s, opOf)) return;
+    switch (s.k) {
+      case 'handle':
+        if (loan && s.borrow) {
+          body.u8(op.localGet).u32(addr).u8(op.i32Const).sleb(offset).u8(op.i32Add);
+          body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset).u8(op.call).u32(func(loan.push));
+        }
+        body.u8(op.localGet).u32(addr);
+        body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset);
+        body.u8(op.call).u32(func(opOf(s)!)).u8(op.i32Store).u32(0).u32(offset);
+        return;
+      case 'record': {
+        let at = offset;
+        for (const f of s.fields) {
+          at = alignTo(at, alignment(f));
+          inMemory(f, addr, at);
+          at += size(f);
+        }
+        return;
+      }
+      case 'variant': {
+        const load = [op.i32Load8u, op.i32Load16u, op.i32Load, op.i32Load][discriminantSize(s.cases.length) >> 1]!;
+        const payload = offset + payloadOffset(s);
+        s.cases.forEach((c, value) => {
+          if (!c || !hasHandle(c, opOf)) return;
+          body.u8(op.localGet).u32(addr).u8(load).u32(0).u32(offset).u8(op.i32Const).sleb(value).u8(op.i32Eq).u8(op.if).u8(op.void);
+          inMemory(c, addr, payload);
+          body.u8(op.end);
+        });
+        return;
+      }
+      case 'list': {
+        if (s.length !== undefined) {
+          for (let i = 0; i < s.length; i++) inMemory(s.element, addr, offset + i * size(s.element));
+          return;
+        }
+        const ptr = local();
+        const len = local();
+        body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset).u8(op.localSet).u32(ptr);
+        body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset + 4).u8(op.localSet).u32(len);
+        eachElement(s.element, ptr, len);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  /** Walks `len` elements from `ptr`; `ptr` advances. */
+  const eachElement = (element: Shape, ptr: number, len: number): void => {
+    const end = local();
+    body.u8(op.localGet).u32(ptr).u8(op.localGet).u32(len).u8(op.i32Const).sleb(size(element)).u8(op.i32Mul).u8(op.i32Add).u8(op.localSet).u32(end);
+    body.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
+    body.u8(op.localGet).u32(ptr).u8(op.localGet).u32(end).u8(op.i32GeU).u8(op.brIf).u32(1);
+    inMemory(element, ptr, 0);
+    body.u8(op.localGet).u32(ptr).u8(op.i32Const).sleb(size(element)).u8(op.i32Add).u8(op.localSet).u32(ptr);
+    body.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  };
+
+  /** The value in flat parameters from `slot`, typed `types` (a variant's payload slots are the joined types). */
+  const inFlat = (s: Shape, slot: number, types: CoreType[]): void => {
+    if (!hasHandle(s, opOf)) return;
+    switch (s.k) {
+      case 'handle': {
+        const wide = types[0] === 'i64';
+        body.u8(op.localGet).u32(slot);
+        if (wide) body.u8(op.i32WrapI64);
+        body.u8(op.call).u32(func(opOf(s)!));
+        if (wide) body.u8(op.i64ExtendI32U);
+        body.u8(op.localSet).u32(slot);
+        return;
+      }
+      case 'record': {
+        let i = 0;
+        for (const f of s.fields) {
+          const n = flatten(f).length;
+          inFlat(f, slot + i, types.slice(i, i + n));
+          i += n;
+        }
+        return;
+      }
+      case 'variant':
+        s.cases.forEach((c, value) => {
+          if (!c || !hasHandle(c, opOf)) return;
+          body.u8(op.localGet).u32(slot).u8(op.i32Const).sleb(value).u8(op.i32Eq).u8(op.if).u8(op.void);
+          inFlat(c, slot + 1, types.slice(1));
+          body.u8(op.end);
+        });
+        return;
+      case 'list': {
+        // A list's (ptr, len) in flat slots: walk a copy of ptr (slot types are i32 unless a variant widened them).
+        const ptr = local();
+        const len = local();
+        body.u8(op.localGet).u32(slot);
+        if (types[0] === 'i64') body.u8(op.i32WrapI64);
+        body.u8(op.localSet).u32(ptr).u8(op.localGet).u32(slot + 1);
+        if (types[1] === 'i64') body.u8(op.i32WrapI64);
+        body.u8(op.localSet).u32(len);
+        eachElement(s.element, ptr, len);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  const flat = g.params.flatMap(flatten);
+  const spilled = flat.length > maxFlat;
+  if (spilled) {
+    inMemory({ k: 'record', fields: g.params }, 0, 0);
+  } else {
+    let slot = 0;
+    for (const p of g.params) {
+      const n = flatten(p).length;
+      inFlat(p, slot, flat.slice(slot, slot + n));
+      slot += n;
+    }
+  }
+  for (let i = 0; i < sig.params.length; i++) body.u8(op.localGet).u32(i);
+  body.u8(op.call).u32(callee);
+  if (g.loans) body.u8(op.localGet).u32(mark).u8(op.call).u32(func(g.loans.restore));
+  loan = undefined;
+  opOf = g.resultOp;
+  if (g.result && hasHandle(g.result, opOf)) {
+    const results = flatten(g.result);
+    if (results.length <= 1) {
+      // One flat result: the value is on the stack.
+      const r = local();
+      body.u8(op.localSet).u32(r);
+      inFlat(g.result, r, results);
+      body.u8(op.localGet).u32(r);
+    } else if (g.direction === 'export') {
+      const r = local();
+      body.u8(op.localSet).u32(r);
+      inMemory(g.result, r, 0);
+      body.u8(op.localGet).u32(r);
+    } else {
+      inMemory(g.result, sig.params.length - 1, 0);
+    }
+  }
+  body.u8(op.end);
+  const code = body.finish();
+  const w = new BinaryWriter(code.length + 8);
+  if (locals) w.u32(1).u32(locals).u8(0x7f);
+  else w.u32(0);
+  return w.bytes(code).finish();
+}
