@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CACHE = join(REPO, 'node_modules', '.cache', 'wasi-adapt-harness');
+export const CACHE = join(REPO, 'node_modules', '.cache', 'wasi-adapt-harness');
 const CHILD = fileURLToPath(new URL('./transpile-child.mjs', import.meta.url));
 // Bump when transpile options change, so stale output is not reused.
 const CACHE_VERSION = 'jco-1.35.0-v1';
@@ -52,19 +52,28 @@ export function pretranspile(components: (Uint8Array | string)[]): Promise<strin
 }
 
 async function build(todo: Map<string, Uint8Array>): Promise<void> {
+  await transpileInCache(todo, CHILD);
+  for (const h of todo.keys()) {
+    if (!existsSync(entryOf(h))) throw new Error(`transpile produced no ${entryOf(h)}`);
+  }
+}
+
+/**
+ * Runs `child` (a transpile-*child.mjs) over every component of `todo` in one process, each into
+ * CACHE/<key>. Components are transpiled into private dirs and renamed: parallel test workers may race.
+ */
+export async function transpileInCache(todo: Map<string, Uint8Array>, child: string): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
-  // Transpile into private dirs and rename: parallel test workers may race.
-  const jobs = [...todo].map(([hash, component]) => {
-    const tmp = join(CACHE, `${hash}.tmp-${process.pid}-${Date.now()}`);
+  const jobs = [...todo].map(([key, component]) => {
+    const tmp = join(CACHE, `${key}.tmp-${process.pid}-${Date.now()}`);
     mkdirSync(tmp, { recursive: true });
     const input = join(tmp, 'input.wasm');
     writeFileSync(input, component);
-    return { hash, tmp, input };
+    return { key, tmp, input };
   });
   const stderr: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const args = jobs.flatMap((j) => [j.input, j.tmp]);
-    const cp = spawn(process.execPath, ['--no-warnings', CHILD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const cp = spawn(process.execPath, ['--no-warnings', child, ...jobs.flatMap((j) => [j.input, j.tmp])], { stdio: ['ignore', 'ignore', 'pipe'] });
     cp.stderr.on('data', (d: Buffer) => stderr.push(d));
     cp.on('error', reject);
     cp.on('exit', resolve);
@@ -73,7 +82,7 @@ async function build(todo: Map<string, Uint8Array>): Promise<void> {
     if (code === 0) {
       rmSync(j.input);
       try {
-        renameSync(j.tmp, join(CACHE, j.hash));
+        renameSync(j.tmp, join(CACHE, j.key));
       } catch {
         // Another worker won the race; its output is equivalent.
       }
@@ -81,7 +90,4 @@ async function build(todo: Map<string, Uint8Array>): Promise<void> {
     rmSync(j.tmp, { recursive: true, force: true });
   }
   if (code !== 0) throw new Error(`jco transpile failed: ${Buffer.concat(stderr).toString()}`);
-  for (const j of jobs) {
-    if (!existsSync(entryOf(j.hash))) throw new Error(`transpile produced no ${entryOf(j.hash)}`);
-  }
 }
