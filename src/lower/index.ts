@@ -1,5 +1,5 @@
+import { wasm as polyfillWasm } from '../adapters/generated/p2-on-p1.js';
 import { sniffWasm } from '../binary/component.js';
-import { readFileSync } from 'node:fs';
 import { WasiAdaptError } from '../errors.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { merge } from './merge.js';
@@ -118,25 +118,11 @@ function checkValid(module: Uint8Array): void {
   throw new WasiAdaptError('bad-value', `the linked module does not validate (${reason}); a core module of the component is likely invalid`);
 }
 
-const POLYFILL_PATHS = ['../adapters/p2-on-p1.wasm', '../../dist/adapters/p2-on-p1.wasm'];
-
-/** The polyfill is read and parsed only when a lowering needs it (not for adapter-shaped components). */
+/** The polyfill is parsed only when a lowering needs it (not for adapter-shaped components). */
 function lazyPolyfill(): { view(): ModuleView; module(): LinkModule } {
   let lm: LinkModule | undefined;
   let mv: ModuleView | undefined;
-  const load = (): LinkModule => {
-    if (lm) return lm;
-    for (const rel of POLYFILL_PATHS) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(new URL(rel, import.meta.url));
-      } catch {
-        continue;
-      }
-      return (lm = readLinkModule(bytes, 0));
-    }
-    throw new WasiAdaptError('io', 'the WASI 0.2 polyfill (dist/adapters/p2-on-p1.wasm) is missing; run `npm run build`');
-  };
+  const load = (): LinkModule => (lm ??= readLinkModule(polyfillWasm(), 0));
   return {
     module: load,
     view: () => (mv ??= moduleView(-1, 'p2-on-p1 polyfill', 'other', load())),

@@ -1,10 +1,11 @@
-// Builds dist/adapters/p2-on-p1.wasm: asc compiles assembly/, then the
-// (tsc-compiled) finish step renames exports to canonical-ABI names and
-// checks the polyfill's contract. Run by scripts/build-adapters.mjs after tsc.
+// Builds dist/adapters/p2-on-p1.wasm: asc compiles assembly/, then the finish
+// step renames exports to canonical-ABI names and checks the polyfill's contract.
+// Run by scripts/build-adapters.mjs before tsc (tsc compiles the bytes module made
+// from this output), so finish.ts is bundled here with esbuild rather than taken from dist/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const here = import.meta.dirname;
 const root = join(here, '..', '..', '..');
@@ -24,7 +25,8 @@ execFileSync(process.execPath, [
   '-o', raw,
 ], { stdio: 'inherit', cwd: root });
 
-const { finishPolyfill } = await import(pathToFileURL(join(root, 'dist', 'adapters', 'p2-on-p1', 'finish.js')).href);
+const bundled = await build({ entryPoints: [join(here, 'finish.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'error' });
+const { finishPolyfill } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].contents).toString('base64')}`);
 const out = finishPolyfill(new Uint8Array(readFileSync(raw)));
 writeFileSync(join(dist, 'p2-on-p1.wasm'), out);
 rmSync(raw);
