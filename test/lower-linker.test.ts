@@ -182,21 +182,25 @@ test('two memories are refused, naming why', async () => {
   expect(() => lower(component)).toThrow(/more than one memory/);
 });
 
-test('a WASI import lowered with utf16 strings is refused, naming the import and the option', async () => {
-  const component = await wat(`(component
+const argsLowered = (encoding: string) => `(component
     ${WASI_IMPORTS}
     ${MEMORY}
     ${allocator('Alloc', 4096)}
     (core instance $alloc (instantiate $Alloc (with "env" (instance $mem))))
     (alias core export $alloc "realloc" (core func $realloc))
-    (core func $args (canon lower (func $get-arguments) (memory $memory) (realloc $realloc) string-encoding=utf16))
+    (core func $args (canon lower (func $get-arguments) (memory $memory) (realloc $realloc) string-encoding=${encoding}))
     (core instance $host (export "args" (func $args)))
     (core module $Main (import "host" "args" (func (param i32))) (func (export "run") (result i32) (call 0 (i32.const 8)) (i32.const 0)))
     (core instance $main (instantiate $Main (with "host" (instance $host))))
     (alias core export $main "run" (core func $run-core))
     ${RUN_EXPORT}
-  )`);
-  expect(() => lower(component)).toThrow(/wasi:cli\/environment@0\.2\.12#get-arguments .*string-encoding=utf16/);
+  )`;
+
+test('a WASI import lowered with utf16 strings is refused, naming the import and the option', async () => {
+  const component = await wat(argsLowered('utf16'));
+  expect(() => lower(component)).toThrow(/^import wasi:cli\/environment@0\.2\.12#get-arguments passes strings as utf16; the polyfill reads and writes UTF-8 .*string-encoding=utf8$/);
+  // The same lowering with utf8 links.
+  expect(WebAssembly.validate(lower(await wat(argsLowered('utf8'))).module)).toBe(true);
 });
 
 test("the component's own resources get a handle table: new, rep, drop with its destructor, slot reuse", async () => {

@@ -210,7 +210,7 @@ class Planner {
 
   private reactorExport(e: LiftedExport, target: Target, add: (n: string, s: Sort, t: Target, w?: string) => void): void {
     const name = e.iface ? `${e.iface}#${e.func}` : e.func;
-    checkUtf8(`export ${name}`, e.options, e.type, e.offset);
+    checkUtf8(`export ${name}`, e.options, e.type, e.offset, P1_CALLER_UTF8);
     add(name, 'func', this.exportHandles(e, target), e.witType);
     if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
     if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
@@ -583,18 +583,12 @@ class Planner {
   ): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
-      if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset);
+      if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
       return options ? this.importHandles(type, keep()) : keep();
     }
-    if (options && options.encoding !== 'utf8') {
-      throw new WasiAdaptError(
-        'unsupported',
-        `import ${iface}#${func} is lowered with string-encoding=${options.encoding}; down supports utf8 only: build the component with utf8 strings`,
-        { offset },
-      );
-    }
+    if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
     const poly = (this.poly ??= this.options.loadPolyfill());
     const core = `${withoutVersion(iface)}#${func}`;
     const exp = poly.exports.find((e) => e.sort === 'func' && e.name === core);
@@ -708,12 +702,14 @@ class Planner {
   }
 }
 
+const P1_CALLER_UTF8 = "a p1 caller of the output passes UTF-8 (the Canonical ABI's default)";
+
 /**
- * A p1 caller of the output passes and receives strings as UTF-8, the Canonical ABI's default: a
- * function of the program's own interfaces whose strings are utf16 or latin1+utf16 cannot keep
- * its meaning (transcoding between the two is not implemented yet).
+ * Strings cross the output's boundaries (the p1 caller, the polyfill) as UTF-8: a function
+ * whose strings are utf16 or latin1+utf16 cannot keep its meaning (transcoding between the two
+ * is not implemented yet). One that passes no string does not care.
  */
-function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | undefined, offset: number | undefined): void {
+function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | undefined, offset: number | undefined, why: string): void {
   if (options.encoding === 'utf8') return;
   let strings = true;
   try {
@@ -724,7 +720,7 @@ function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | unde
   if (!strings) return;
   throw new WasiAdaptError(
     'unsupported',
-    `${what} passes strings as ${options.encoding}; a p1 caller of the output passes UTF-8 (the Canonical ABI's default) and down does not transcode yet: build the component with string-encoding=utf8`,
+    `${what} passes strings as ${options.encoding}; ${why} and down does not transcode yet: build the component with string-encoding=utf8`,
     { offset },
   );
 }
