@@ -163,6 +163,13 @@ describe.each(BUNDLERS)('$name', (bundler) => {
     if (watchFiles) expect(watchFiles).toContain(HELLO_P2);
   });
 
+  test("`emit: 'module'` gives a compiled WebAssembly.Module", async () => {
+    const { outDir } = await build(join(FIXTURES, bundler.name, 'main.js'), { emit: 'module' });
+    const { p1 } = (await import(pathToFileURL(join(outDir, 'main.mjs')).href)) as { p1: WebAssembly.Module };
+    expect(p1).toBeInstanceOf(WebAssembly.Module);
+    expect(WebAssembly.Module.exports(p1).map((e) => e.name)).toContain('_start');
+  });
+
   test('an asset rule emits NAME.p1.wasm next to the emitted component', async () => {
     const { outDir } = await build(join(FIXTURES, bundler.name, 'asset.js'), { assets: [{ direction: 'down', include: '**/*.wasm' }] }, bundler.assetPlugins);
     const files = readdirSync(outDir).filter((f) => f.endsWith('.wasm')).sort();
@@ -203,4 +210,31 @@ test('esbuild with `write: false`: the converted asset joins outputFiles', async
   const p1 = result.outputFiles.find((f) => f.path === join(outdir, 'hello.p1.wasm'));
   await expectHello(p1!.contents);
   expect(readdirSync(outdir)).toEqual([]);
+});
+
+test('rollup watch mode: changing the .wasm rebuilds', async () => {
+  const { watch } = await import('rollup');
+  const dir = tempDir();
+  const wasm = join(dir, 'app.wasm');
+  writeFileSync(wasm, readFileSync(HELLO_P2));
+  writeFileSync(join(dir, 'main.js'), "export { default } from './app.wasm?p1';\n");
+  const watcher = watch({ input: join(dir, 'main.js'), plugins: [(await factory('rollup'))() as never], output: { dir: join(dir, 'out') }, onLog: () => {} });
+  const events: string[] = [];
+  try {
+    await new Promise<void>((done) =>
+      watcher.on('event', (e) => {
+        events.push(e.code);
+        if (e.code === 'BUNDLE_END') void e.result.close();
+        // First build done: break the file (once the watcher is set up); the rebuild must fail, naming it.
+        if (e.code === 'END' && events.length === 4) setTimeout(() => writeFileSync(wasm, 'not wasm'), 200);
+        if (e.code === 'ERROR') {
+          expect(e.error.message).toContain(`${wasm}: at offset 0x0`);
+          done();
+        }
+      }),
+    );
+  } finally {
+    await watcher.close();
+  }
+  expect(events.slice(0, 4)).toEqual(['START', 'BUNDLE_START', 'BUNDLE_END', 'END']);
 });

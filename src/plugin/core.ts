@@ -16,6 +16,12 @@ export interface WasiAdaptOptions {
   lower?: LowerOptions;
   /** Options for `lift`, used by `?p2` imports and `up` asset rules. */
   lift?: LiftOptions;
+  /**
+   * What a `?p1` import's default export is: `'bytes'` (default), a `Uint8Array`; `'module'`, a
+   * compiled `WebAssembly.Module` (top-level await, so ESM output only). `?p2` always gives bytes:
+   * no engine compiles components.
+   */
+  emit?: 'bytes' | 'module';
   /** Emitted `.wasm` assets to convert; the first matching rule applies. Default: none. */
   assets?: AssetRule[];
 }
@@ -42,12 +48,14 @@ export const unplugin = createUnplugin<WasiAdaptOptions | undefined, false>((opt
     load: {
       filter: { id: QUERY },
       async handler(id) {
-        const [, form] = QUERY.exec(id)!;
+        const down = QUERY.exec(id)![1]!.toLowerCase() === 'p1';
         const file = id.replace(/\?.*$/, '');
         this.addWatchFile(file);
         try {
-          const bytes = convert(await readFile(file), form!.toLowerCase() === 'p1' ? 'down' : 'up', options);
-          return `export default Uint8Array.from(atob(${JSON.stringify(Buffer.from(bytes).toString('base64'))}), (c) => c.charCodeAt(0));\n`;
+          const bytes = convert(await readFile(file), down ? 'down' : 'up', options);
+          // Base64 in the bundle: every bundler inlines it as code, and atob runs in browsers and Node.
+          const value = `Uint8Array.from(atob(${JSON.stringify(Buffer.from(bytes).toString('base64'))}), (c) => c.charCodeAt(0))`;
+          return `export default ${down && options.emit === 'module' ? `await WebAssembly.compile(${value})` : value};\n`;
         } catch (err) {
           this.error({ message: diagnostic(err, file), id: file });
           // webpack and esbuild collect errors instead of throwing; they still want module code.
