@@ -4,14 +4,20 @@ import { WasiAdaptError } from '../errors.js';
 export interface ArgSpec {
   flags?: readonly string[];
   options?: readonly string[];
+  /** Options that may be given many times; every value is kept, in order. */
+  repeatable?: readonly string[];
   /** Short aliases, e.g. { '-o': '--output' }. */
   aliases?: Readonly<Record<string, string>>;
+  /** Everything from the first positional on is positional (a program's own arguments). */
+  stopAtPositional?: boolean;
 }
 
 export interface ParsedArgs {
   positionals: string[];
   flags: Set<string>;
   options: Map<string, string>;
+  /** Values of repeatable options. */
+  lists: Map<string, string[]>;
 }
 
 /**
@@ -21,6 +27,7 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   const flags = new Set<string>();
   const options = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
@@ -29,6 +36,10 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
+      if (spec.stopAtPositional) {
+        positionals.push(...argv.slice(i));
+        break;
+      }
       positionals.push(arg);
       continue;
     }
@@ -44,17 +55,18 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     } else if (spec.flags?.includes(arg)) {
       if (value !== undefined) throw usage(`${arg} takes no value`);
       flags.add(arg);
-    } else if (spec.options?.includes(arg)) {
+    } else if (spec.options?.includes(arg) || spec.repeatable?.includes(arg)) {
       if (value === undefined) {
         if (i + 1 >= argv.length) throw usage(`${arg} needs a value`);
         value = argv[++i]!;
       }
-      options.set(arg, value);
+      if (spec.repeatable?.includes(arg)) lists.set(arg, [...(lists.get(arg) ?? []), value]);
+      else options.set(arg, value);
     } else {
       throw usage(`unknown option ${arg} (see --help)`);
     }
   }
-  return { positionals, flags, options };
+  return { positionals, flags, options, lists };
 }
 
 export function usage(message: string): WasiAdaptError {

@@ -2,6 +2,7 @@
 import { WasiAdaptError } from '../errors.js';
 import { downCommand } from './down.js';
 import { inspectCommand } from './inspect.js';
+import { runCommand } from './run.js';
 import { upCommand } from './up.js';
 import { VERSION } from '../version.js';
 
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   inspect: { summary: 'show what a wasm file is, what it imports and exports, and what runs it', run: inspectCommand },
   down: { summary: 'turn a WASI 0.2 component into one WASI preview 1 core module', run: downCommand },
   up: { summary: 'turn a WASI preview 1 module into a WASI 0.2 component', run: upCommand },
+  run: { summary: 'run a WASI preview 1 module, or a WASI 0.2 component lowered in memory, on node:wasi', run: runCommand },
 };
 
 const HELP = `wasi-adapt ${VERSION}: move WebAssembly programs between WASI versions
