@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runP1 } from './harness/index.js';
 import emitWasm from '../fixtures/plugin/emit-wasm.js';
+import { convertedName } from '../src/plugin/convert.js';
+import { fileMatcher } from '../src/plugin/glob.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'fixtures', 'plugin');
@@ -237,4 +239,13 @@ test('rollup watch mode: changing the .wasm rebuilds', async () => {
     await watcher.close();
   }
   expect(events.slice(0, 4)).toEqual(['START', 'BUNDLE_START', 'BUNDLE_END', 'END']);
+});
+
+test('asset rules: globs over output paths, and the converted names', () => {
+  const m = fileMatcher(['**/*.wasm', /^x/], 'vendor/**');
+  expect(['a.wasm', 'assets/a.wasm', 'x.bin'].every(m)).toBe(true);
+  expect(['a.wasm.map', 'vendor/a.wasm', 'ab.wasmx'].some(m)).toBe(false);
+  expect(fileMatcher('*.wasm')('assets/a.wasm')).toBe(false);
+  expect(fileMatcher('a?.wasm')('a1.wasm')).toBe(true);
+  expect([convertedName('assets/app.wasm', 'down'), convertedName('app.p2.wasm', 'down'), convertedName('app.p1.wasm', 'up')]).toEqual(['assets/app.p1.wasm', 'app.p1.wasm', 'app.p2.wasm']);
 });

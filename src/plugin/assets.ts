@@ -33,11 +33,11 @@ export type Bundle = Record<string, { type: string; fileName: string; source?: s
 
 export function convertBundle(ctx: BundleContext, bundle: Bundle, pick: AssetPicker, options: ConvertOptions): void {
   for (const file of Object.values(bundle)) {
-    const direction = file.type === 'asset' && typeof file.source === 'object' ? pick(file.fileName) : undefined;
-    if (direction === undefined) continue;
+    const direction = pick(file.fileName);
+    if (direction === undefined || file.type !== 'asset' || !(file.source instanceof Uint8Array)) continue;
     let bytes: Uint8Array;
     try {
-      bytes = convert(file.source as Uint8Array, direction, options);
+      bytes = convert(file.source, direction, options);
     } catch (err) {
       ctx.error(diagnostic(err, file.fileName));
     }
@@ -45,7 +45,10 @@ export function convertBundle(ctx: BundleContext, bundle: Bundle, pick: AssetPic
   }
 }
 
-/** webpack and Rspack (same API): a `processAssets` step that derives assets from the emitted ones. */
+/**
+ * webpack and Rspack: a `processAssets` step that derives assets from the emitted ones. Their
+ * compiler types differ, but both have this much of webpack's API.
+ */
 export interface WebpackLikeCompiler {
   webpack: {
     Compilation: { PROCESS_ASSETS_STAGE_DERIVED: number };
@@ -58,8 +61,8 @@ interface WebpackLikeCompilation {
   hooks: {
     processAssets: { tap(options: { name: string; stage: number }, fn: (assets: Record<string, { buffer(): Buffer }>) => void): void };
   };
-  emitAsset(file: string, source: never): void;
-  errors: { push(err: never): unknown };
+  emitAsset(file: string, source: unknown): void;
+  errors: { push(err: Error): unknown };
 }
 
 export function convertCompilationAssets(name: string, compiler: WebpackLikeCompiler, pick: AssetPicker, options: ConvertOptions): void {
@@ -71,9 +74,9 @@ export function convertCompilationAssets(name: string, compiler: WebpackLikeComp
         if (direction === undefined) continue;
         try {
           const bytes = convert(source.buffer(), direction, options);
-          compilation.emitAsset(convertedName(file, direction), new sources.RawSource(Buffer.from(bytes)) as never);
+          compilation.emitAsset(convertedName(file, direction), new sources.RawSource(Buffer.from(bytes)));
         } catch (err) {
-          compilation.errors.push(new WebpackError(diagnostic(err, file)) as never);
+          compilation.errors.push(new WebpackError(diagnostic(err, file)));
         }
       }
     });
@@ -86,7 +89,7 @@ export function convertCompilationAssets(name: string, compiler: WebpackLikeComp
  */
 export function convertEsbuildOutputs(pick: AssetPicker, options: ConvertOptions): EsbuildPlugin['setup'] {
   return (build) => {
-    build.initialOptions.metafile = true;
+    if (build.initialOptions.write !== false) build.initialOptions.metafile = true;
     const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
     const { outdir, outfile } = build.initialOptions;
     const outRoot = resolve(cwd, outdir ?? (outfile === undefined ? '.' : dirname(outfile)));

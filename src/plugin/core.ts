@@ -4,9 +4,9 @@
 // rules convert the .wasm files the build emits (see assets.ts).
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { createUnplugin } from 'unplugin';
+import { createUnplugin, type UnpluginOptions } from 'unplugin';
 import type { LiftOptions, LowerOptions } from '../index.js';
-import { assetPicker, convertBundle, convertCompilationAssets, convertEsbuildOutputs, type AssetRule, type Bundle, type BundleContext, type WebpackLikeCompiler } from './assets.js';
+import { assetPicker, convertBundle, convertCompilationAssets, convertEsbuildOutputs, type AssetPicker, type AssetRule, type Bundle, type BundleContext, type WebpackLikeCompiler } from './assets.js';
 import { convert, diagnostic } from './convert.js';
 
 export type { AssetRule };
@@ -31,7 +31,14 @@ const NAME = 'wasi-adapt';
 const QUERY = /\.wasm\?(p[12])$/i;
 
 export const unplugin = createUnplugin<WasiAdaptOptions | undefined, false>((options = {}) => {
-  const pick = assetPicker(options.assets ?? []);
+  const load = loadHooks(options);
+  // The output hook only where there are rules: it costs esbuild a metafile and every bundler a pass over the output.
+  const assets = options.assets?.length ? assetHooks(assetPicker(options.assets), options) : {};
+  return { ...load, ...assets, esbuild: { ...load.esbuild, ...assets.esbuild } };
+});
+
+/** `?p1` / `?p2` imports. */
+function loadHooks(options: WasiAdaptOptions): UnpluginOptions {
   return {
     name: NAME,
     // Before Vite's own .wasm handling and any asset plugin.
@@ -63,17 +70,23 @@ export const unplugin = createUnplugin<WasiAdaptOptions | undefined, false>((opt
         }
       },
     },
-    rollup: { generateBundle: bundleHook(pick, options) },
-    rolldown: { generateBundle: bundleHook(pick, options) },
-    vite: { generateBundle: bundleHook(pick, options) },
-    webpack: (compiler) => convertCompilationAssets(NAME, compiler as unknown as WebpackLikeCompiler, pick, options),
-    rspack: (compiler) => convertCompilationAssets(NAME, compiler as unknown as WebpackLikeCompiler, pick, options),
-    esbuild: { onResolveFilter: QUERY, onLoadFilter: QUERY, setup: convertEsbuildOutputs(pick, options) },
+    // esbuild calls plugins for every path unless filtered up front.
+    esbuild: { onResolveFilter: QUERY, onLoadFilter: QUERY },
   };
-});
+}
 
-function bundleHook(pick: ReturnType<typeof assetPicker>, options: WasiAdaptOptions) {
-  return function (this: BundleContext, _output: unknown, bundle: Bundle): void {
+/** The output hook, in each bundler's own terms (see assets.ts). */
+function assetHooks(pick: AssetPicker, options: WasiAdaptOptions): Partial<UnpluginOptions> {
+  const generateBundle = function (this: BundleContext, _output: unknown, bundle: Bundle): void {
     convertBundle(this, bundle, pick, options);
+  };
+  const webpackLike = (compiler: object) => convertCompilationAssets(NAME, compiler as WebpackLikeCompiler, pick, options);
+  return {
+    rollup: { generateBundle },
+    rolldown: { generateBundle },
+    vite: { generateBundle },
+    webpack: webpackLike,
+    rspack: webpackLike,
+    esbuild: { setup: convertEsbuildOutputs(pick, options) },
   };
 }
