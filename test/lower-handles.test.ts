@@ -614,12 +614,10 @@ describe('imports of the program (program -> host)', () => {
     expect(t.make!(0)).toBe(3);
   });
 
-  // BUG (linker): own handles the program passes in memory (a list, or spilled params) are
-  // rewritten in place to the host's handles and left so: after the call the program's list holds
-  // the host's numbers (100, 101, 102). A component host only reads the caller's memory (lifting
-  // is a read), so the list would still hold the program's (now dead) handles 1, 2, 3. Only
-  // borrows go through the loan log.
-  test.fails('list<own<r>> param: the program\'s list memory is left as it was', () => {
+  // Own handles the program passes in memory (a list, or spilled params) are rewritten for the
+  // call and put back after it (the undo log): lifting only reads the caller's memory, so the list
+  // still holds the program's (now dead) handles 1, 2, 3.
+  test('list<own<r>> param: the program\'s list memory is left as it was', () => {
     const { t, memory } = start();
     [10, 20, 30].forEach((v) => t.make!(v));
     t['consume-all']!(1, 3);
@@ -717,11 +715,9 @@ describe('exports of the program (host -> program)', () => {
     expect(t.make!(0)).toBe(WIDE);
   });
 
-  // BUG (linker): a borrow lent to an export is not checked at the export's return. The Canonical
-  // ABI traps when the callee returns with lent handles it has not dropped (borrow_count != 0);
-  // the output returns normally and keeps the lent slot (hold 3, the host's handle) live after
-  // the call, so the program can still use the loan (see the report).
-  test.fails('an export returning without dropping a borrow it was lent traps', () => {
+  // The Canonical ABI traps when the callee returns with lent handles it has not dropped
+  // (borrow_count != 0): the export wrapper counts open loans and traps likewise.
+  test('an export returning without dropping a borrow it was lent traps', () => {
     const { t, host } = start();
     const mine = host.mint(1);
     traps(() => t['peek-keep']!(mine));

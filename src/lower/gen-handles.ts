@@ -11,8 +11,9 @@ import type { Target } from './plan.js';
  * in the results through `resultOp` after it. Handles are found through
  * records, variants (by discriminant) and lists (a loop over the elements), in
  * flat values or in memory (parameters past 16 flat values, results past one).
- * Rewriting memory in place is safe where the wrapper is used: lists and spilled
- * parameters belong to the callee once the call starts, results to the caller.
+ * An export's parameters in memory belong to the program once the call starts,
+ * so they are rewritten in place; an import's are the program's before and
+ * after, so they are put back (the undo log). Results belong to the caller.
  */
 export interface HandleWrapper {
   callee: Target;
@@ -22,8 +23,10 @@ export interface HandleWrapper {
   direction: 'export' | 'import';
   paramOp: (h: HandleShape) => Target | undefined;
   resultOp: (h: HandleShape) => Target | undefined;
-  /** Set when borrows the program lends sit in its memory: each is logged before it is rewritten and put back after the call. */
-  loans: { mark: Target; push: Target; restore: Target } | undefined;
+  /** Imports whose handles sit in the program's memory: each is logged before it is rewritten and put back after the call. */
+  undo: { mark: Target; push: Target; restore: Target } | undefined;
+  /** Exports the host lends handles to: the count of open loans must be back where it was when the program returns. */
+  lentCount: Target | undefined;
 }
 
 /** Everything a wrapper calls: the callee and each handle operation its values use. */
@@ -39,7 +42,8 @@ export function handleTargets(g: HandleWrapper): Target[] {
   };
   g.params.forEach((p) => collect(p, g.paramOp));
   if (g.result) collect(g.result, g.resultOp);
-  if (g.loans) out.push(g.loans.mark, g.loans.push, g.loans.restore);
+  if (g.undo) out.push(g.undo.mark, g.undo.push, g.undo.restore);
+  if (g.lentCount) out.push(g.lentCount);
   return out;
 }
 
@@ -72,7 +76,7 @@ const op = {
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   i32Load: 0x28, i32Load8u: 0x2d, i32Load16u: 0x2f, i32Store: 0x36,
   i32Const: 0x41, i32Eq: 0x46, i32GeU: 0x4f, i32Add: 0x6a, i32Mul: 0x6c,
-  i32WrapI64: 0xa7, i64ExtendI32U: 0xad, return: 0x0f,
+  i32WrapI64: 0xa7, i64ExtendI32U: 0xad, i32Ne: 0x47, unreachable: 0x00,
 } as const;
 
 /** `sig`: the callee's core type; `func` gives the output index of a target. */
@@ -81,19 +85,20 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
   let locals = 0;
   const local = () => sig.params.length + locals++;
   let opOf = g.paramOp;
-  /** Logging loans: on while the parameters are rewritten. */
-  let loan = g.loans;
-  const mark = g.loans ? local() : 0;
-  if (g.loans) body.u8(op.call).u32(func(g.loans.mark)).u8(op.localSet).u32(mark);
+  /** Logging rewrites: on while the parameters are rewritten. */
+  let undo = g.undo;
+  const mark = g.undo || g.lentCount ? local() : 0;
+  if (g.undo) body.u8(op.call).u32(func(g.undo.mark)).u8(op.localSet).u32(mark);
+  if (g.lentCount) body.u8(op.call).u32(func(g.lentCount)).u8(op.localSet).u32(mark);
 
   /** The value at `addr + offset` in memory. */
   const inMemory = (s: Shape, addr: number, offset: number): void => {
     if (!hasHandle(s, opOf)) return;
     switch (s.k) {
       case 'handle':
-        if (loan && s.borrow) {
+        if (undo) {
           body.u8(op.localGet).u32(addr).u8(op.i32Const).sleb(offset).u8(op.i32Add);
-          body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset).u8(op.call).u32(func(loan.push));
+          body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset).u8(op.call).u32(func(undo.push));
         }
         body.u8(op.localGet).u32(addr);
         body.u8(op.localGet).u32(addr).u8(op.i32Load).u32(0).u32(offset);
@@ -208,8 +213,12 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
   }
   for (let i = 0; i < sig.params.length; i++) body.u8(op.localGet).u32(i);
   body.u8(op.call).u32(callee);
-  if (g.loans) body.u8(op.localGet).u32(mark).u8(op.call).u32(func(g.loans.restore));
-  loan = undefined;
+  if (g.undo) body.u8(op.localGet).u32(mark).u8(op.call).u32(func(g.undo.restore));
+  if (g.lentCount) {
+    body.u8(op.call).u32(func(g.lentCount)).u8(op.localGet).u32(mark).u8(op.i32Ne);
+    body.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
+  }
+  undo = undefined;
   opOf = g.resultOp;
   if (g.result && hasHandle(g.result, opOf)) {
     const results = flatten(g.result);

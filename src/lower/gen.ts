@@ -13,14 +13,16 @@ export interface GenContext {
   /** Which realloc the polyfill's `cabi.realloc` forwards to (0 = the first). */
   selectorGlobal(): number;
   handleGlobals(): HandleGlobals;
-  loanGlobals(): LoanGlobals;
+  undoGlobals(): UndoGlobals;
+  /** How many handles the host has lent the program and it has not dropped yet. */
+  lentGlobal(): number;
 }
 
 /**
- * The loan log: (address, value) pairs of memory a wrapper rewrote for a call and puts back after
+ * The undo log: (address, value) pairs of memory a wrapper rewrote for a call and puts back after
  * it, a stack at `base` (`top` bytes used of `cap`), so nested calls restore in order.
  */
-export interface LoanGlobals {
+export interface UndoGlobals {
   base: number;
   top: number;
   cap: number;
@@ -50,11 +52,12 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'handle-take':
       return { kind: 'func', params: ['i32'], results: ['i32'] };
     case 'handle-drop':
-    case 'loan-restore':
+    case 'undo-restore':
       return { kind: 'func', params: ['i32'], results: [] };
-    case 'loan-mark':
+    case 'undo-mark':
+    case 'lent-count':
       return { kind: 'func', params: [], results: ['i32'] };
-    case 'loan-push':
+    case 'undo-push':
       return { kind: 'func', params: ['i32', 'i32'], results: [] };
     case 'stub':
       return g.sig;
@@ -146,7 +149,7 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       bumpRealloc(w, ctx.bumpGlobals());
       break;
     case 'handle-new':
-      resourceNew(w, ctx.handleGlobals(), ctx.func(g.alloc), g.tag);
+      resourceNew(w, ctx.handleGlobals(), ctx.func(g.alloc), g.tag, g.lent ? ctx.lentGlobal() : undefined);
       break;
     case 'handle-get':
       w.u32(1).u32(2).u8(0x7f); // locals p, tag
@@ -166,26 +169,30 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       w.u8(op.localGet).u32(P).u8(op.globalGet).u32(h.free).u8(op.i32Store).u32(2).u32(4);
       w.u8(op.localGet).u32(0).u8(op.globalSet).u32(h.free);
       if (g.kind === 'handle-take') w.u8(op.localGet).u32(VALUE);
-      else if (g.dtor) {
-        // A borrowed handle only ends the loan; an owned one runs the destructor (or the host's drop).
-        if (g.borrowTag !== undefined) w.u8(op.localGet).u32(TAG).u8(op.i32Const).sleb(g.tag).u8(op.i32Eq).u8(op.if).u8(op.void);
-        w.u8(op.localGet).u32(VALUE).u8(op.call).u32(ctx.func(g.dtor));
-        if (g.borrowTag !== undefined) w.u8(op.end);
-      }
+      else if (g.borrowTag !== undefined) {
+        // A borrowed handle only ends the loan; an owned one runs the host's drop.
+        const lent = ctx.lentGlobal();
+        w.u8(op.localGet).u32(TAG).u8(op.i32Const).sleb(g.tag).u8(op.i32Eq).u8(op.if).u8(op.void);
+        if (g.dtor) w.u8(op.localGet).u32(VALUE).u8(op.call).u32(ctx.func(g.dtor));
+        w.u8(op.else).u8(op.globalGet).u32(lent).u8(op.i32Const).sleb(1).u8(op.i32Sub).u8(op.globalSet).u32(lent).u8(op.end);
+      } else if (g.dtor) w.u8(op.localGet).u32(VALUE).u8(op.call).u32(ctx.func(g.dtor));
       w.u8(op.end);
       break;
     }
     case 'stub':
       stub(w, g, ctx);
       break;
-    case 'loan-mark':
-      w.u32(0).u8(op.globalGet).u32(ctx.loanGlobals().top).u8(op.end);
+    case 'undo-mark':
+      w.u32(0).u8(op.globalGet).u32(ctx.undoGlobals().top).u8(op.end);
       break;
-    case 'loan-push':
-      loanPush(w, ctx.loanGlobals(), ctx.func(g.alloc));
+    case 'undo-push':
+      undoPush(w, ctx.undoGlobals(), ctx.func(g.alloc));
       break;
-    case 'loan-restore':
-      loanRestore(w, ctx.loanGlobals());
+    case 'undo-restore':
+      undoRestore(w, ctx.undoGlobals());
+      break;
+    case 'lent-count':
+      w.u32(0).u8(op.globalGet).u32(ctx.lentGlobal()).u8(op.end);
       break;
     case 'handle-wrapper':
       return handleWrapperBody(g, ctx.sigOf(g.callee), ctx.func(g.callee), (t) => ctx.func(t), MAX_FLAT_PARAMS);
@@ -193,8 +200,8 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
   return w.finish();
 }
 
-/** loan-push(addr, value): appends a pair, growing the log through `alloc` (which copies it). */
-function loanPush(w: BinaryWriter, l: LoanGlobals, alloc: number): void {
+/** undo-push(addr, value): appends a pair, growing the log through `alloc` (which copies it). */
+function undoPush(w: BinaryWriter, l: UndoGlobals, alloc: number): void {
   const [ADDR, VALUE, P] = [0, 1, 2];
   w.u32(1).u32(1).u8(0x7f); // local p
   w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Add).u8(op.globalGet).u32(l.cap).u8(op.i32GtU).u8(op.if).u8(op.void);
@@ -210,8 +217,8 @@ function loanPush(w: BinaryWriter, l: LoanGlobals, alloc: number): void {
   w.u8(op.end);
 }
 
-/** loan-restore(mark): puts back every pair logged since `mark`, newest first. */
-function loanRestore(w: BinaryWriter, l: LoanGlobals): void {
+/** undo-restore(mark): puts back every pair logged since `mark`, newest first. */
+function undoRestore(w: BinaryWriter, l: UndoGlobals): void {
   const [MARK, P] = [0, 1];
   w.u32(1).u32(1).u8(0x7f); // local p
   w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
@@ -279,9 +286,10 @@ function liveSlot(w: BinaryWriter, h: HandleGlobals, tags: readonly number[]): v
 }
 
 /** handle.new(value) -> handle: a slot from the free list, else the next one (growing the table through `alloc`). */
-function resourceNew(w: BinaryWriter, h: HandleGlobals, alloc: number, tag: number): void {
+function resourceNew(w: BinaryWriter, h: HandleGlobals, alloc: number, tag: number, lent: number | undefined): void {
   const [REP, H, P] = [0, 1, 2];
   w.u32(1).u32(2).u8(0x7f); // locals h, p
+  if (lent !== undefined) w.u8(op.globalGet).u32(lent).u8(op.i32Const).sleb(1).u8(op.i32Add).u8(op.globalSet).u32(lent);
   // handle 0 is never valid: the first slot stays unused
   w.u8(op.globalGet).u32(h.len).u8(op.i32Eqz).u8(op.if).u8(op.void).u8(op.i32Const).sleb(1).u8(op.globalSet).u32(h.len).u8(op.end);
   w.u8(op.globalGet).u32(h.free).u8(op.localTee).u32(H).u8(op.if).u8(op.void);

@@ -22,7 +22,7 @@ import { WasiAdaptError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { assemble, CodeLayout, encodedSection, type CodeEntry, type TailSection } from './emit.js';
 import { handleTargets } from './gen-handles.js';
-import { genBody, genSig, type GenContext, type HandleGlobals, type LoanGlobals } from './gen.js';
+import { genBody, genSig, type GenContext, type HandleGlobals, type UndoGlobals } from './gen.js';
 import type { LowerReport } from './index.js';
 import { funcType, type LinkModule } from './link-module.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
@@ -70,7 +70,7 @@ class Merger {
   private readonly hostReached = new Map<string, Extract<Target, { kind: 'host' }>>();
   private readonly hostIndex = new Map<string, number>();
   private readonly typeKeys = new Map<string, number>();
-  private readonly extra: { bump?: { next: number; end: number }; selector?: number; handles?: HandleGlobals; loans?: LoanGlobals } = {};
+  private readonly extra: { bump?: { next: number; end: number }; selector?: number; handles?: HandleGlobals; undo?: UndoGlobals; lent?: number } = {};
 
   // The output, in section order.
   private readonly types: FuncType[] = [];
@@ -162,7 +162,7 @@ class Merger {
         if (g.kind === 'run-wrapper') [g.run, g.procExit].forEach(target);
         else if (g.kind === 'set-realloc') target(g.callee);
         else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
-        else if (g.kind === 'handle-new' || g.kind === 'loan-push') target(g.alloc);
+        else if (g.kind === 'handle-new' || g.kind === 'undo-push') target(g.alloc);
         else if (g.kind === 'handle-drop' && g.dtor) target(g.dtor);
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
@@ -388,7 +388,8 @@ class Merger {
       bumpGlobals: () => (this.extra.bump ??= { next: this.addGlobal(), end: this.addGlobal() }),
       selectorGlobal: () => (this.extra.selector ??= this.addGlobal()),
       handleGlobals: () => (this.extra.handles ??= { base: this.addGlobal(), cap: this.addGlobal(), len: this.addGlobal(), free: this.addGlobal() }),
-      loanGlobals: () => (this.extra.loans ??= { base: this.addGlobal(), top: this.addGlobal(), cap: this.addGlobal() }),
+      undoGlobals: () => (this.extra.undo ??= { base: this.addGlobal(), top: this.addGlobal(), cap: this.addGlobal() }),
+      lentGlobal: () => (this.extra.lent ??= this.addGlobal()),
     };
   }
 

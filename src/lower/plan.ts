@@ -27,14 +27,17 @@ export type GenFunc =
    * handle of an imported one). new: value -> handle; get: handle -> value (traps unless tagged one
    * of `tags`); take: get and free; drop: free, then `dtor` on the value unless the slot was a loan.
    */
-  | { kind: 'handle-new'; alloc: Target; tag: number }
+  /** `lent`: the slot is a loan from the host, counted until the program drops it. */
+  | { kind: 'handle-new'; alloc: Target; tag: number; lent: boolean }
   | { kind: 'handle-get'; tags: number[] }
   | { kind: 'handle-take'; tags: number[] }
   | { kind: 'handle-drop'; tag: number; borrowTag: number | undefined; dtor: Target | undefined }
-  /** The loan log (gen.ts LoanGlobals): mark () -> top, push (addr, value), restore (mark). */
-  | { kind: 'loan-mark' }
-  | { kind: 'loan-push'; alloc: Target }
-  | { kind: 'loan-restore' }
+  /** The undo log (gen.ts UndoGlobals): mark () -> top, push (addr, value), restore (mark). */
+  | { kind: 'undo-mark' }
+  | { kind: 'undo-push'; alloc: Target }
+  | { kind: 'undo-restore' }
+  /** How many loans from the host are open. */
+  | { kind: 'lent-count' }
   /** Handles crossing between the program and the host, through the handle table (gen-handles.ts). */
   | ({ kind: 'handle-wrapper' } & HandleWrapper)
   /** A stand-in for a WASI function p1 cannot serve; a trap's message is written with `fdWrite` into memory from `alloc`. */
@@ -232,7 +235,9 @@ class Planner {
     };
     const resultOp = (h: HandleShape): Target | undefined =>
       !h.borrow && this.hostResource(h.resource) ? this.handleOp('take', h.resource!, [HOLD.hostOwn]) : undefined;
-    return this.handleWrapper(target, shapes, 'export', paramOp, resultOp);
+    // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends with no borrow left).
+    const lends = shapes.params.some((p) => hasHandle(p, (h) => (h.borrow && this.hostResource(h.resource) ? target : undefined)));
+    return this.handleWrapper(target, shapes, 'export', paramOp, resultOp, { undo: undefined, lentCount: lends ? this.once('lent-count', { kind: 'lent-count' }) : undefined });
   }
 
   /** An import of the program's own interfaces: host resources cross the table the other way. */
@@ -244,10 +249,12 @@ class Planner {
       return h.borrow ? this.handleOp('get', h.resource!, [HOLD.hostOwn, HOLD.hostBorrow]) : this.handleOp('take', h.resource!, [HOLD.hostOwn]);
     };
     const resultOp = (h: HandleShape): Target | undefined => (this.hostResource(h.resource) ? this.handleOp('new', h.resource!, [HOLD.hostOwn]) : undefined);
-    // A borrow the program lends in memory stays the program's: it is rewritten for the call and put back after it.
-    const lends = handleInMemory(shapes.params, (h) => h.borrow === true && this.hostResource(h.resource), MAX_FLAT_PARAMS);
-    const loans = lends ? { mark: this.once('loan-mark', { kind: 'loan-mark' }), push: this.once('loan-push', { kind: 'loan-push', alloc: this.bump() }), restore: this.once('loan-restore', { kind: 'loan-restore' }) } : undefined;
-    return this.handleWrapper(target, shapes, 'import', paramOp, resultOp, loans);
+    // Lifting only reads the program's memory: handles in it are rewritten for the call and put back after it.
+    const inMemory = handleInMemory(shapes.params, (h) => this.hostResource(h.resource), MAX_FLAT_PARAMS);
+    const undo = inMemory
+      ? { mark: this.once('undo-mark', { kind: 'undo-mark' }), push: this.once('undo-push', { kind: 'undo-push', alloc: this.bump() }), restore: this.once('undo-restore', { kind: 'undo-restore' }) }
+      : undefined;
+    return this.handleWrapper(target, shapes, 'import', paramOp, resultOp, { undo, lentCount: undefined });
   }
 
   private handleWrapper(
@@ -256,10 +263,10 @@ class Planner {
     direction: 'export' | 'import',
     paramOp: (h: HandleShape) => Target | undefined,
     resultOp: (h: HandleShape) => Target | undefined,
-    loans?: HandleWrapper['loans'],
+    checks: Pick<HandleWrapper, 'undo' | 'lentCount'>,
   ): Target {
     const used = shapes.params.some((p) => hasHandle(p, paramOp)) || (shapes.result !== undefined && hasHandle(shapes.result, resultOp));
-    return used ? this.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, loans }) : callee;
+    return used ? this.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, undo: checks.undo, lentCount: checks.lentCount }) : callee;
   }
 
   /** A generated function needed once per output, by `key`. */
@@ -673,7 +680,8 @@ class Planner {
   /** A handle-table operation on `type` with the holds given (new takes one), generated once. */
   private handleOp(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[]): Target {
     const tags = holds.map((h) => this.tagOf(type, h));
-    const g: GenFunc = op === 'new' ? { kind: 'handle-new', alloc: this.bump(), tag: tags[0]! } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
+    const g: GenFunc =
+      op === 'new' ? { kind: 'handle-new', alloc: this.bump(), tag: tags[0]!, lent: holds[0] === HOLD.hostBorrow } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
     return this.once(`${op}:${tags.join(',')}`, g);
   }
 
