@@ -241,6 +241,21 @@ test('rollup watch mode: changing the .wasm rebuilds', async () => {
   expect(events.slice(0, 4)).toEqual(['START', 'BUNDLE_START', 'BUNDLE_END', 'END']);
 });
 
+test('`lower` options reach lower: keepAdapter keeps the adapter (rollup)', async () => {
+  const { rollup } = await import('rollup');
+  const sizes: number[] = [];
+  for (const keepAdapter of [false, true]) {
+    const dir = tempDir();
+    const bundle = await rollup({ input: join(FIXTURES, 'rollup', 'main.js'), plugins: [(await factory('rollup'))({ lower: { keepAdapter } }) as never] });
+    await bundle.write({ dir, format: 'es', entryFileNames: '[name].mjs' });
+    const { p1 } = (await import(pathToFileURL(join(dir, 'main.mjs')).href)) as { p1: Uint8Array };
+    await expectHello(p1);
+    sizes.push(p1.length);
+  }
+  // The kept adapter (and the polyfill it runs on) make the module several times bigger.
+  expect(sizes[1]).toBeGreaterThan(2 * sizes[0]!);
+});
+
 test('asset rules: globs over output paths, and the converted names', () => {
   const m = fileMatcher(['**/*.wasm', /^x/], 'vendor/**');
   expect(['a.wasm', 'assets/a.wasm', 'x.bin'].every(m)).toBe(true);
