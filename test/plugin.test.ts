@@ -72,7 +72,7 @@ const BUNDLERS: Bundler[] = [
       await build({
         configFile: false,
         logLevel: 'silent',
-        root: FIXTURES,
+        root: join(ROOT, 'fixtures'),
         plugins: plugins as never,
         build: {
           outDir,

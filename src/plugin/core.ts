@@ -2,6 +2,7 @@
 // are its entry points. Two uses: `import bytes from './app.wasm?p1'` (or
 // `?p2`) converts at build time and gives the bundle the bytes, and `assets`
 // rules convert the .wasm files the build emits (see assets.ts).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createUnplugin, type UnpluginOptions } from 'unplugin';
@@ -43,11 +44,12 @@ function loadHooks(options: WasiAdaptOptions): UnpluginOptions {
     name: NAME,
     // Before Vite's own .wasm handling and any asset plugin.
     enforce: 'pre',
-    // Relative and absolute specifiers become absolute ids that keep the query; bare ones are left to the bundler.
+    // Relative specifiers and absolute paths of existing files become absolute ids that keep the
+    // query; the rest (bare, Vite's root-relative '/x.wasm?p1') are left to the bundler.
     resolveId: {
       filter: { id: QUERY },
       handler(id, importer) {
-        if (isAbsolute(id)) return id;
+        if (isAbsolute(id)) return existsSync(id.replace(/\?.*$/, '')) ? id : null;
         if (!id.startsWith('.') || importer === undefined) return null;
         return resolve(dirname(importer.replace(/\?.*$/, '')), id);
       },
