@@ -13,6 +13,8 @@ import type { StrippedImport } from './strip.js';
 
 export interface ComponentParts {
   main: Uint8Array;
+  /** The import modules main uses (preview1's name, and its repeats: see imports.ts), all bound to the shim. */
+  mainImports: readonly string[];
   adapter: Uint8Array;
   /** The adapter's function imports (WASI ones and `__main_module__` ones). */
   adapterImports: readonly StrippedImport[];
@@ -25,7 +27,6 @@ export interface ComponentParts {
 }
 
 const MAIN = '__main_module__';
-const P1 = 'wasi_snapshot_preview1';
 
 // Section ids and sorts of the component binary format.
 const S = { coreModule: 1, coreInstance: 2, instance: 5, alias: 6, type: 7, canon: 8, import: 10, export: 11 } as const;
@@ -160,7 +161,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   const fixupMod = b.coreModule(fixupModule(slots, parts.initialize));
 
   const shim = b.instantiate(shimMod, []);
-  const main = b.instantiate(mainMod, parts.p1.length ? [[P1, shim]] : []);
+  const main = b.instantiate(mainMod, parts.mainImports.map((name) => [name, shim]));
   const memory = b.aliasCoreExport(CORE_MEMORY, main, 'memory');
   const env = b.coreExports([['memory', CORE_MEMORY, memory]]);
 

@@ -7,6 +7,7 @@ import { sniffWasm } from '../binary/component.js';
 import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
 import { encodeComponent, runCoreName } from './encode.js';
+import { distinctImports } from './imports.js';
 import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
 
@@ -88,8 +89,10 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
     return { name, type };
   });
 
+  const main = distinctImports(module, m);
   const { bytes, interfaces } = encodeComponent({
-    main: module,
+    main: main.bytes,
+    mainImports: main.modules,
     adapter: stripped.bytes,
     adapterImports: stripped.imports,
     p1,

@@ -13,6 +13,7 @@ export const NOTSOCK: u32 = 57;
 export const NOTSUP: u32 = 58;
 export const PIPE: u32 = 64;
 export const SPIPE: u32 = 70;
+export const NOTCAPABLE: u32 = 76;
 
 export function fromErrorCode(code: u32): u32 {
   switch (code) {

@@ -5,15 +5,12 @@ import {
   ENTRY, KIND_DIR, KIND_FILE, KIND_STDERR, KIND_STDIN, KIND_STDOUT,
   alloc, copy, entry, expectInto, release, resetScratch, zero,
 } from "./state";
-import { inputStream, newTimestamp, outputStream, putFilestat } from "./shared";
-import { BADF, INVAL, IO, ISDIR, NAMETOOLONG, NOTDIR, NOTSUP, PIPE, SPIPE, SUCCESS, fileType, fromErrorCode, unitResult } from "./errno";
+import { inode, inputStream, newTimestamp, outputStream, putFilestat } from "./shared";
+import { BADF, INVAL, IO, ISDIR, NAMETOOLONG, NOTCAPABLE, NOTDIR, NOTSUP, PIPE, SPIPE, SUCCESS, fileType, fromErrorCode, unitResult } from "./errno";
+import * as R from "./rights";
 
 const FDFLAG_APPEND: u16 = 1;
 const FDFLAG_NONBLOCK: u16 = 4;
-const RIGHTS_ALL: u64 = 0x1fffffff;
-// Rights without seek/tell, so libc's isatty() sees a terminal-like stream.
-const RIGHTS_READ_STREAM: u64 = 0x2 | 0x8000000; // fd_read | poll_fd_readwrite
-const RIGHTS_WRITE_STREAM: u64 = 0x40 | 0x8000000; // fd_write | poll_fd_readwrite
 
 function isStdio(e: u32): bool {
   const k = load<u8>(e);
@@ -51,6 +48,7 @@ export function fd_write(fd: u32, iovs: u32, n: u32, out: u32): u32 {
   if (e == 0) return BADF;
   const kind = load<u8>(e);
   if (kind == KIND_STDIN || kind == KIND_DIR) return BADF;
+  if (R.need(e, R.FD_WRITE) != 0) return NOTCAPABLE;
   resetScratch();
   const ret = alloc(104, 8);
   let total: u32 = 0;
@@ -135,6 +133,7 @@ export function fd_read(fd: u32, iovs: u32, n: u32, out: u32): u32 {
   const kind = load<u8>(e);
   if (kind == KIND_STDOUT || kind == KIND_STDERR) return BADF;
   if (kind == KIND_DIR) return ISDIR;
+  if (R.need(e, R.FD_READ) != 0) return NOTCAPABLE;
   const err = readv(e, iovs, n, load<u64>(e, 8), out);
   if (err == SUCCESS && kind == KIND_FILE) store<u64>(e, load<u64>(e, 8) + load<u32>(out), 8);
   return err;
@@ -155,12 +154,14 @@ function notFile(fd: u32): u32 {
 export function fd_pread(fd: u32, iovs: u32, n: u32, offset: u64, out: u32): u32 {
   const e = fileEntry(fd);
   if (e == 0) return notFile(fd);
+  if (R.need(e, R.FD_READ | R.FD_SEEK) != 0) return NOTCAPABLE;
   return readv(e, iovs, n, offset, out);
 }
 
 export function fd_pwrite(fd: u32, iovs: u32, n: u32, offset: u64, out: u32): u32 {
   const e = fileEntry(fd);
   if (e == 0) return notFile(fd);
+  if (R.need(e, R.FD_WRITE | R.FD_SEEK) != 0) return NOTCAPABLE;
   resetScratch();
   const ret = alloc(16, 8);
   let total: u32 = 0;
@@ -186,6 +187,8 @@ export function fd_seek(fd: u32, offset: i64, whence: u32, out: u32): u32 {
   if (e == 0) return BADF;
   const kind = load<u8>(e);
   if (kind != KIND_FILE) return kind == KIND_DIR ? BADF : SPIPE;
+  // Asking where one is (fd_tell, or a seek by 0 from the current position) needs only fd_tell.
+  if (R.need(e, offset == 0 && whence == 1 ? R.FD_TELL : R.FD_SEEK) != 0) return NOTCAPABLE;
   let from: i64 = 0;
   if (whence == 1) from = load<i64>(e, 8);
   else if (whence == 2) {
@@ -232,11 +235,11 @@ function descriptorType(h: u32, ret: u32): u32 {
 export function fd_fdstat_get(fd: u32, out: u32): u32 {
   const e = entry(fd);
   if (e == 0) return BADF;
-  const kind = load<u8>(e);
   zero(out, 24);
+  store<u64>(out, load<u64>(e, 32), 8);
+  store<u64>(out, load<u64>(e, 40), 16);
   if (isStdio(e)) {
     store<u8>(out, 2); // character device
-    store<u64>(out, kind == KIND_STDIN ? RIGHTS_READ_STREAM : RIGHTS_WRITE_STREAM, 8);
     return SUCCESS;
   }
   resetScratch();
@@ -244,8 +247,6 @@ export function fd_fdstat_get(fd: u32, out: u32): u32 {
   if (t >= 0xff00) return t & 0xff;
   store<u8>(out, <u8>t);
   store<u16>(out, load<u8>(e, 1) != 0 ? FDFLAG_APPEND : 0, 2);
-  store<u64>(out, RIGHTS_ALL, 8);
-  store<u64>(out, RIGHTS_ALL, 16);
   return SUCCESS;
 }
 
@@ -257,8 +258,13 @@ export function fd_fdstat_set_flags(fd: u32, flags: u32): u32 {
   return SUCCESS;
 }
 
+/** Rights can only be dropped: asking for one the descriptor lacks is notcapable. */
 export function fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64): u32 {
-  return entry(fd) == 0 ? BADF : SUCCESS;
+  const e = entry(fd);
+  if (e == 0) return BADF;
+  if ((base & ~load<u64>(e, 32)) != 0 || (inheriting & ~load<u64>(e, 40)) != 0) return NOTCAPABLE;
+  R.setRights(e, base, inheriting);
+  return SUCCESS;
 }
 
 export function fd_filestat_get(fd: u32, out: u32): u32 {
@@ -269,6 +275,7 @@ export function fd_filestat_get(fd: u32, out: u32): u32 {
     store<u8>(out, 2, 16);
     return SUCCESS;
   }
+  if (R.need(e, R.FD_FILESTAT_GET) != 0) return NOTCAPABLE;
   resetScratch();
   const ret = alloc(104, 8);
   const hash = alloc(24, 8);
@@ -279,16 +286,17 @@ export function fd_filestat_get(fd: u32, out: u32): u32 {
   return SUCCESS;
 }
 
-/** A descriptor handle for fd, or 0xff00 | errno; stdio is not a descriptor. */
-function descriptorOf(fd: u32, stdioErr: u32): u32 {
+/** A descriptor handle for fd with `right`, or 0xff00 | errno; stdio is not a descriptor. */
+function descriptorOf(fd: u32, stdioErr: u32, right: u64): u32 {
   const e = entry(fd);
   if (e == 0) return 0xff00 | BADF;
   if (isStdio(e)) return 0xff00 | stdioErr;
+  if (R.need(e, right) != 0) return 0xff00 | NOTCAPABLE;
   return load<u32>(e, 4);
 }
 
 export function fd_filestat_set_size(fd: u32, size: u64): u32 {
-  const h = descriptorOf(fd, INVAL);
+  const h = descriptorOf(fd, INVAL, R.FD_FILESTAT_SET_SIZE);
   if (h >= 0xff00) return h & 0xff;
   resetScratch();
   const ret = alloc(2, 1);
@@ -297,7 +305,7 @@ export function fd_filestat_set_size(fd: u32, size: u64): u32 {
 }
 
 export function fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32): u32 {
-  const h = descriptorOf(fd, INVAL);
+  const h = descriptorOf(fd, INVAL, R.FD_FILESTAT_SET_TIMES);
   if (h >= 0xff00) return h & 0xff;
   resetScratch();
   const ts = alloc(48, 8);
@@ -309,7 +317,7 @@ export function fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32)
 }
 
 export function fd_advise(fd: u32, offset: u64, len: u64, advice: u32): u32 {
-  const h = descriptorOf(fd, SPIPE);
+  const h = descriptorOf(fd, SPIPE, R.FD_ADVISE);
   if (h >= 0xff00) return h & 0xff;
   if (advice > 5) return INVAL;
   resetScratch();
@@ -320,12 +328,12 @@ export function fd_advise(fd: u32, offset: u64, len: u64, advice: u32): u32 {
 
 // WASI 0.2 has no allocate; like other adapters, report it unsupported.
 export function fd_allocate(fd: u32, offset: u64, len: u64): u32 {
-  const h = descriptorOf(fd, SPIPE);
+  const h = descriptorOf(fd, SPIPE, R.FD_ALLOCATE);
   return h >= 0xff00 ? h & 0xff : NOTSUP;
 }
 
 export function fd_datasync(fd: u32): u32 {
-  const h = descriptorOf(fd, INVAL);
+  const h = descriptorOf(fd, INVAL, R.FD_DATASYNC);
   if (h >= 0xff00) return h & 0xff;
   resetScratch();
   const ret = alloc(2, 1);
@@ -334,7 +342,7 @@ export function fd_datasync(fd: u32): u32 {
 }
 
 export function fd_sync(fd: u32): u32 {
-  const h = descriptorOf(fd, INVAL);
+  const h = descriptorOf(fd, INVAL, R.FD_SYNC);
   if (h >= 0xff00) return h & 0xff;
   resetScratch();
   const ret = alloc(2, 1);
@@ -360,9 +368,10 @@ export function fd_prestat_dir_name(fd: u32, path: u32, len: u32): u32 {
 }
 
 /** One directory entry as a p1 dirent (24-byte header + name), cut to what fits. */
-function putDirent(out: u32, room: u32, next: u64, type: u8, name: u32, nameLen: u32, tmp: u32): u32 {
+function putDirent(out: u32, room: u32, next: u64, ino: u64, type: u8, name: u32, nameLen: u32, tmp: u32): u32 {
   zero(tmp, 24);
   store<u64>(tmp, next);
+  store<u64>(tmp, ino, 8);
   store<u32>(tmp, nameLen, 16);
   store<u8>(tmp, type, 20);
   const head = room < 24 ? room : 24;
@@ -375,12 +384,17 @@ function putDirent(out: u32, room: u32, next: u64, type: u8, name: u32, nameLen:
 // Cookies count entries: 0 is ".", 1 is "..", n >= 2 the (n-2)th host entry.
 // The open entry stream is kept with the cookie it will produce next, so
 // sequential calls continue it and any other cookie restarts and skips.
+// d_ino is the entry's metadata-hash (not following symlinks), the inode
+// fd_filestat_get and path_filestat_get report, so programs can compare them.
 export function fd_readdir(fd: u32, buf: u32, len: u32, cookie: u64, out: u32): u32 {
   const e = entry(fd);
   if (e == 0) return BADF;
   if (load<u8>(e) != KIND_DIR) return isStdio(e) ? BADF : NOTDIR;
+  if (R.need(e, R.FD_READDIR) != 0) return NOTCAPABLE;
+  const h = load<u32>(e, 4);
   resetScratch();
   const tmp = alloc(24, 8);
+  const hash = alloc(24, 8);
   const ret = alloc(24, 4);
   const dots = alloc(2, 1);
   store<u8>(dots, 0x2e);
@@ -389,7 +403,9 @@ export function fd_readdir(fd: u32, buf: u32, len: u32, cookie: u64, out: u32): 
   let c = cookie;
   while (used < len) {
     if (c < 2) {
-      used += putDirent(buf + used, len - used, c + 1, 3, dots, <u32>c + 1, tmp);
+      if (c == 0) host.fsMetadataHash(h, hash);
+      else host.fsMetadataHashAt(h, 0, dots, 2, hash); // 0 when the host keeps ".." out of reach
+      used += putDirent(buf + used, len - used, c + 1, inode(hash), 3, dots, <u32>c + 1, tmp);
       c++;
       continue;
     }
@@ -397,7 +413,7 @@ export function fd_readdir(fd: u32, buf: u32, len: u32, cookie: u64, out: u32): 
     if (stream == 0 || <u64>load<u32>(e, 28) != c) {
       if (stream != 0) host.dropDirStream(stream);
       store<u32>(e, 0, 24);
-      host.fsReadDirectory(load<u32>(e, 4), ret);
+      host.fsReadDirectory(h, ret);
       if (load<u8>(ret) != 0) return fromErrorCode(load<u8>(ret, 4));
       stream = load<u32>(ret, 4);
       store<u32>(e, stream, 24);
@@ -414,7 +430,8 @@ export function fd_readdir(fd: u32, buf: u32, len: u32, cookie: u64, out: u32): 
       store<u32>(e, <u32>c, 28); // the stream stays at the end
       break;
     }
-    used += putDirent(buf + used, len - used, c + 1, fileType(load<u8>(ret, 8)), load<u32>(ret, 12), load<u32>(ret, 16), tmp);
+    host.fsMetadataHashAt(h, 0, load<u32>(ret, 12), load<u32>(ret, 16), hash);
+    used += putDirent(buf + used, len - used, c + 1, inode(hash), fileType(load<u8>(ret, 8)), load<u32>(ret, 12), load<u32>(ret, 16), tmp);
     c++;
   }
   return finish(out, used);

@@ -27,11 +27,16 @@ function nanos(opt: u32): u64 {
   return load<u8>(opt) == 0 ? 0 : load<u64>(opt, 8) * 1_000_000_000 + <u64>load<u32>(opt, 16);
 }
 
+/** The p1 inode from a metadata-hash result at `hash` (its lower half), 0 when the host had none. */
+export function inode(hash: u32): u64 {
+  return load<u8>(hash) == 0 ? load<u64>(hash, 8) : 0;
+}
+
 /** Writes a p1 filestat from a descriptor-stat at `stat` and a metadata-hash result at `hash`. */
 export function putFilestat(out: u32, stat: u32, hash: u32): void {
   // Every field is stored, so no zeroing pass (this is on fstat's hot path).
   store<u64>(out, 0); // dev: WASI 0.2 has none
-  store<u64>(out, load<u8>(hash) == 0 ? load<u64>(hash, 8) : 0, 8);
+  store<u64>(out, inode(hash), 8);
   store<u64>(out, 0, 16); // filetype's padding
   store<u8>(out, fileType(load<u8>(stat)), 16);
   store<u64>(out, load<u64>(stat, 8), 24);

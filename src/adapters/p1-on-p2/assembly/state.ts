@@ -2,6 +2,7 @@
 // obtained on the first call that needs it (never at instantiation, because
 // some guest allocators claim every page that exists when they start).
 import { mainRealloc, getDirectories, dropDescriptor, dropDirStream, dropInputStream, dropOutputStream } from "./imports";
+import { DIR_BASE, DIR_INHERITING, READ_STREAM, WRITE_STREAM, setRights } from "./rights";
 
 export const KIND_FREE: u8 = 0;
 export const KIND_STDIN: u8 = 1;
@@ -10,9 +11,10 @@ export const KIND_STDERR: u8 = 3;
 export const KIND_FILE: u8 = 4;
 export const KIND_DIR: u8 = 5;
 
-// Entry layout (32 bytes): kind u8 @0, append u8 @1, handle u32 @4, position u64 @8,
-// preopen name ptr @16 / len @20, directory stream @24, its next cookie @28.
-export const ENTRY: u32 = 32;
+// Entry layout (48 bytes): kind u8 @0, append u8 @1, handle u32 @4, position u64 @8,
+// preopen name ptr @16 / len @20, directory stream @24, its next cookie @28,
+// base rights u64 @32, inheriting rights u64 @40 (see rights.ts).
+export const ENTRY: u32 = 48;
 export const MAX_FDS: u32 = 128;
 const REGION: u32 = 65536;
 
@@ -66,6 +68,9 @@ function init(): void {
   store<u8>(base, KIND_STDIN);
   store<u8>(base + ENTRY, KIND_STDOUT);
   store<u8>(base + 2 * ENTRY, KIND_STDERR);
+  setRights(base, READ_STREAM, 0);
+  setRights(base + ENTRY, WRITE_STREAM, 0);
+  setRights(base + 2 * ENTRY, WRITE_STREAM, 0);
 }
 
 /** Forgets every scratch allocation; called at the start of each p1 call that uses scratch. */
@@ -145,6 +150,7 @@ function loadPreopens(): void {
     store<u32>(e, load<u32>(item), 4);
     store<u32>(e, load<u32>(item, 4), 16);
     store<u32>(e, load<u32>(item, 8), 20);
+    setRights(e, DIR_BASE, DIR_INHERITING);
   }
   // The names stay where the host put them: scratch never reaches back below here.
   scratchBase = scratch;
