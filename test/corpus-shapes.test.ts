@@ -47,7 +47,11 @@ test('the corpus is there (CI lays ../shared beside the project)', () => {
 test.each(files)('%s', (file) => {
   const bytes = readFileSync(new URL(file, CORPUS));
   const shape = SHAPES[file] ?? 'adapter';
-  const roles = inspect(bytes).modules!.map((m) => m.role);
+  const report = inspect(bytes);
+  const roles = report.modules!.map((m) => m.role);
+  // inspect states down's own decision: refused exactly when down refuses, with its reason.
+  if (REFUSED[file]) expect(report.verdict.reason).toMatch(REFUSED[file]!);
+  else expect(report.verdict.convert).toBe('down');
   if (shape === 'adapter') expect(roles.slice(0, 4)).toEqual(['main', 'adapter', 'shim', 'fixup']);
   if (shape === 'shim only') expect(new Set(roles)).toEqual(new Set(['main', 'shim', 'fixup']));
   for (const keepAdapter of [false, true]) {

@@ -1,14 +1,12 @@
 import { parseComponent, sniffWasm } from '../binary/component.js';
 import type { Canon, CanonOpt, Component } from '../binary/component-types.js';
 import { parseModule, type CoreModule } from '../binary/module.js';
-import { evaluate } from '../component/evaluate.js';
 import { buildGraph } from '../component/graph.js';
 import { WasiAdaptError } from '../errors.js';
-import { lowers } from '../component/links.js';
-import { POLYFILL_SIGNATURES } from '../adapters/p2-on-p1/signatures.js';
-import { STAND_IN_INTERFACES } from '../lower/stubs.js';
+import { componentViewOf } from '../lower/from-component.js';
+import { planLowering } from '../lower/planning.js';
 import type { ComponentGraph, ModuleRole } from '../component/graph-types.js';
-import { parseInterfaceName, wasiLine, withoutVersion } from '../interface-name.js';
+import { parseInterfaceName, wasiLine } from '../interface-name.js';
 import { groupByPackage, type PackageImports } from './wasi-imports.js';
 
 export type WasmFileKind =
@@ -140,12 +138,14 @@ function groupCoreImports(m: CoreModule): PackageImports[] {
 
 function inspectComponent(bytes: Uint8Array, component: Component): InspectReport {
   const graph = buildGraph(component);
-  // Roles come from what the instances do, as `down` sees them; a component down cannot
-  // evaluate (a kind of import it does not take) keeps the roles its modules suggest.
+  // Roles and the verdict come from down's own planning (which evaluates the instances and sets
+  // the roles); a component down cannot take keeps the roles its modules suggest, and the reason.
+  let planned: { standIns: string[] } | { refusal: string };
   try {
-    evaluate(graph);
+    planned = { standIns: planLowering(componentViewOf(graph), {}).plan.standIns };
   } catch (err) {
     if (!(err instanceof WasiAdaptError)) throw err;
+    planned = { refusal: err.message };
   }
   const importNames = graph.imports.map((i) => i.name);
   const imports = groupByPackage(importNames);
@@ -170,28 +170,19 @@ function inspectComponent(bytes: Uint8Array, component: Component): InspectRepor
     tables: walk.tables,
     nestedComponents: walk.nested,
     canon: walk.canon,
-    standIns: walk.standIns,
-    verdict: componentVerdict(kind, walk.standIns, walk.memories),
+    standIns: 'standIns' in planned ? planned.standIns : [],
+    verdict: componentVerdict(kind, planned),
   };
 }
 
-function componentVerdict(kind: WasmFileKind, standIns: string[], memories: number): Verdict {
+function componentVerdict(kind: WasmFileKind, planned: { standIns: string[] } | { refusal: string }): Verdict {
   const runsOn = kind === 'wasi-0.3-component' ? ['wasmtime (with WASI 0.3 enabled)'] : P2_RUNTIMES;
-  if (kind === 'wasi-0.3-component') {
-    return { convert: 'none', reason: 'WASI 0.3 (async) components cannot be lowered yet', runsOn };
-  }
-  if (memories > 1) {
-    return {
-      convert: 'none',
-      reason: `defines ${memories} memories (a composition); 'down' needs exactly one`,
-      runsOn,
-    };
-  }
+  if ('refusal' in planned) return { convert: 'none', reason: `'wasi-adapt down' refuses it: ${planned.refusal}`, runsOn };
   const reason = "'wasi-adapt down' makes one WASI preview 1 core module of it";
-  if (!standIns.length) return { convert: 'down', reason, runsOn };
+  if (!planned.standIns.length) return { convert: 'down', reason, runsOn };
   return {
     convert: 'down',
-    reason: `${reason}; ${standIns.join(', ')} cannot work on p1 and get stand-ins that report failure ('down --strict' refuses them instead)`,
+    reason: `${reason}; ${planned.standIns.join(', ')} cannot work on p1 and get stand-ins that report failure ('down --strict' refuses them instead)`,
     runsOn,
   };
 }
@@ -202,8 +193,6 @@ interface Walk {
   tables: number;
   nested: number;
   canon: CanonSummary;
-  /** WASI interfaces lowered here that p1 cannot serve: the polyfill's stand-ins, or functions it lacks. */
-  standIns: string[];
 }
 
 /** Visits the graph and every nested component's graph, depth first. */
@@ -214,9 +203,7 @@ function walkComponents(top: ComponentGraph): Walk {
     tables: 0,
     nested: 0,
     canon: { lowers: 0, lifts: 0, stringEncodings: [], realloc: false, postReturn: false, async: false, asyncBuiltins: [] },
-    standIns: [],
   };
-  const standIns = new Set<string>();
   const encodings = new Set<CanonSummary['stringEncodings'][number]>();
   const builtins = new Set<string>();
   const visit = (graph: ComponentGraph, path: number[]): void => {
@@ -237,12 +224,6 @@ function walkComponents(top: ComponentGraph): Walk {
       walk.tables += definedTables * info.instances.length;
     }
     for (const canon of graph.canons) countCanon(canon, walk.canon, encodings, builtins);
-    // The same test the linker makes: the polyfill implements the function, and not as a stand-in.
-    for (const { target } of lowers(graph)) {
-      if (target.kind !== 'import' || !target.instance?.startsWith('wasi:')) continue;
-      const iface = withoutVersion(target.instance);
-      if (!POLYFILL_SIGNATURES.has(`${iface}#${target.name}`) || STAND_IN_INTERFACES.has(iface)) standIns.add(target.instance);
-    }
     graph.spaces.component.forEach((def) => {
       if (def.kind === 'component') {
         walk.nested++;
@@ -253,7 +234,6 @@ function walkComponents(top: ComponentGraph): Walk {
   visit(top, []);
   walk.canon.stringEncodings = [...encodings];
   walk.canon.asyncBuiltins = [...builtins].sort();
-  walk.standIns = [...standIns].sort();
   return walk;
 }
 

@@ -1,7 +1,7 @@
 import { parseComponent } from '../binary/component.js';
 import { evaluate, type Sort } from '../component/evaluate.js';
 import { definingInstance } from '../component/instance-roles.js';
-import { buildGraph } from '../component/graph.js';
+import { buildGraph, type ComponentGraph } from '../component/graph.js';
 import { linkModuleOf, type LinkModule } from './link-module.js';
 import { moduleView } from './module-view.js';
 import type { ComponentView } from './view.js';
@@ -17,7 +17,12 @@ export interface ComponentInput {
  * `inspect` reads too), with each evaluated module prepared for linking.
  */
 export function componentView(bytes: Uint8Array): ComponentInput {
-  const ev = evaluate(buildGraph(parseComponent(bytes)));
+  return componentViewOf(buildGraph(parseComponent(bytes)));
+}
+
+/** The same, for a graph already built (inspect's). */
+export function componentViewOf(graph: ComponentGraph): ComponentInput {
+  const ev = evaluate(graph);
   // A module evaluated twice (a nested component instantiated twice) is prepared once.
   const prepared = new Map<object, LinkModule>();
   const linkModules = ev.modules.map((m) => {

@@ -1,12 +1,9 @@
-import { wasm as polyfillWasm } from '../adapters/generated/p2-on-p1.js';
 import { sniffWasm } from '../binary/component.js';
 import { WasiAdaptError } from '../errors.js';
-import { readLinkModule, type LinkModule } from './link-module.js';
 import { merge } from './merge.js';
-import { moduleView } from './module-view.js';
-import { AdapterNeeded, plan, type Plan } from './plan.js';
+import { planLowering } from './planning.js';
 import { componentView } from './from-component.js';
-import type { ModuleView, Role } from './view.js';
+import type { Role } from './view.js';
 
 export interface LowerOptions {
   /** Keep the component's preview1 adapter (running on the polyfill) instead of calling the host's p1 directly. */
@@ -59,20 +56,7 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
     );
   }
   const view = componentView(component);
-  const polyfill = lazyPolyfill();
-  if (options.strict && options.allowUnresolved) {
-    throw new WasiAdaptError('invalid-argument', 'strict and allowUnresolved contradict each other: choose one');
-  }
-  const unresolved = options.strict ? 'refuse' : options.allowUnresolved ? 'keep' : 'stand-in';
-  const planOptions = { unresolved, loadPolyfill: () => polyfill.view() } as const;
-  let p: Plan;
-  try {
-    p = plan(view.component, { ...planOptions, dropAdapter: !options.keepAdapter });
-  } catch (err) {
-    // Something other than p1 calls reaches into the adapter: it cannot go, so keep it.
-    if (!(err instanceof AdapterNeeded)) throw err;
-    p = plan(view.component, { ...planOptions, dropAdapter: false });
-  }
+  const { plan: p, polyfill } = planLowering(view, options);
   const polyKey = view.component.coreInstances.length;
   const merged = merge(p, (inst) => (inst.key === polyKey ? polyfill.module() : view.module(inst.module.index)));
   checkValid(merged.bytes);
@@ -118,14 +102,4 @@ function checkValid(module: Uint8Array): void {
   throw new WasiAdaptError('bad-value', `the linked module does not validate (${reason}); a core module of the component is likely invalid`);
 }
 
-/** The polyfill is parsed only when a lowering needs it (not for adapter-shaped components). */
-function lazyPolyfill(): { view(): ModuleView; module(): LinkModule } {
-  let lm: LinkModule | undefined;
-  let mv: ModuleView | undefined;
-  const load = (): LinkModule => (lm ??= readLinkModule(polyfillWasm(), 0));
-  return {
-    module: load,
-    view: () => (mv ??= moduleView(-1, 'p2-on-p1 polyfill', 'other', load())),
-  };
-}
 

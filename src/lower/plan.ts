@@ -68,6 +68,8 @@ export interface Plan {
   unresolvedKept: string[];
   /** What stands in for functions p1 cannot serve, `iface#func: behaviour`. */
   stubbed: string[];
+  /** The interfaces (with version) those stand-ins belong to. */
+  standIns: string[];
 }
 
 export interface PlanOptions {
@@ -170,6 +172,7 @@ class Planner {
       customImports: [...this.custom].sort(),
       unresolvedKept: this.options.unresolved === 'keep' ? [...this.unresolved.keys()].sort() : [],
       stubbed: [...this.stubbed].map(([name, behaviour]) => `${name}: ${behaviour}`).sort(),
+      standIns: this.options.unresolved === 'stand-in' ? [...this.unresolved.keys()].sort() : [],
     };
   }
 

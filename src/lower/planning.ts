@@ -1,0 +1,50 @@
+import { wasm as polyfillWasm } from '../adapters/generated/p2-on-p1.js';
+import { WasiAdaptError } from '../errors.js';
+import type { ComponentInput } from './from-component.js';
+import { readLinkModule, type LinkModule } from './link-module.js';
+import { moduleView } from './module-view.js';
+import { AdapterNeeded, plan, type Plan } from './plan.js';
+import type { ModuleView } from './view.js';
+
+export interface PlanningOptions {
+  keepAdapter?: boolean;
+  allowUnresolved?: boolean;
+  strict?: boolean;
+}
+
+/**
+ * What `down` decides for a component, before it writes anything: `lower` writes
+ * this plan, and `inspect` states its verdict from it, so the two cannot disagree
+ * about what a component needs or why it is refused.
+ */
+export function planLowering(view: ComponentInput, options: PlanningOptions): { plan: Plan; polyfill: Polyfill } {
+  if (options.strict && options.allowUnresolved) {
+    throw new WasiAdaptError('invalid-argument', 'strict and allowUnresolved contradict each other: choose one');
+  }
+  const polyfill = lazyPolyfill();
+  const unresolved = options.strict ? 'refuse' : options.allowUnresolved ? 'keep' : 'stand-in';
+  const planOptions = { unresolved, loadPolyfill: () => polyfill.view() } as const;
+  try {
+    return { plan: plan(view.component, { ...planOptions, dropAdapter: !options.keepAdapter }), polyfill };
+  } catch (err) {
+    // Something other than p1 calls reaches into the adapter: it cannot go, so keep it.
+    if (!(err instanceof AdapterNeeded)) throw err;
+    return { plan: plan(view.component, { ...planOptions, dropAdapter: false }), polyfill };
+  }
+}
+
+export interface Polyfill {
+  view(): ModuleView;
+  module(): LinkModule;
+}
+
+/** The polyfill is decoded and parsed only when a lowering needs it (not for adapter-shaped components). */
+function lazyPolyfill(): Polyfill {
+  let lm: LinkModule | undefined;
+  let mv: ModuleView | undefined;
+  const load = (): LinkModule => (lm ??= readLinkModule(polyfillWasm(), 0));
+  return {
+    module: load,
+    view: () => (mv ??= moduleView(-1, 'p2-on-p1 polyfill', 'other', load())),
+  };
+}
