@@ -3,10 +3,14 @@
 // O_DIRECTORY. The references for preview 1 are the hosts that implement it directly: node:wasi
 // (uvwasi, which tracks rights as the p1 spec describes) and Wasmtime's own p1; each line the
 // test pins is checked against whichever of them implements that part.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { componentNew, parse, preview1AdapterCommandPath } from '@bytecodealliance/jco';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { targets } from '../fixtures/build.mjs';
 import { parseModule } from '../src/binary/module.js';
 import { lift } from '../src/lift/index.js';
@@ -20,6 +24,9 @@ function unitInput(name: string): Uint8Array {
   if (!t) throw new Error(`fixtures/build.mjs has no lift-p1-semantics target ${name}`);
   return readFileSync(join(FIXTURES_DIR, t.out));
 }
+
+const tmp = mkdtempSync(join(tmpdir(), 'lift-p1-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const lines = (r: RunResult) => r.stdout.toString().trimEnd().split('\n');
 
@@ -47,6 +54,21 @@ describe('a module importing the same preview1 function twice', () => {
       expect(r.exitCode).toBe(0);
     }
   });
+
+  it('an AssemblyScript build without optimization (two declarations, two imports) runs on Wasmtime and jco', async () => {
+    const out = join(tmp, 'as-twice.wasm');
+    // The npm compiler run by this node (not through its `#!/usr/bin/env node` shim).
+    const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
+    const src = fileURLToPath(new URL('./lift-src/as-twice.ts', import.meta.url));
+    execFileSync(process.execPath, [asc, src, '--outFile', out, '--use', 'abort=']);
+    const module = readFileSync(out);
+    expect(parseModule(module).imports.filter((i) => i.name === 'fd_write')).toHaveLength(2);
+    const { component } = lift(module);
+    for (const r of await Promise.all([runWasmtimeComponent(component), runP2(component)])) {
+      expect(r.stdout.toString()).toBe('from a\nfrom b\n');
+      expect(r.exitCode).toBe(0);
+    }
+  }, 120_000);
 
   it('goes back down to a module with one import', async () => {
     const { module } = lower(lift(await parse(twice)).component);
