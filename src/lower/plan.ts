@@ -2,9 +2,10 @@ import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../bina
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
-import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
-import { MAX_FLAT_PARAMS, holdsString, shapeOf, shapesOf, type HandleShape, type Shape } from '../component/abi.js';
-import { handleInMemory, hasHandle, type HandleWrapper } from './gen-handles.js';
+import type { FuncTypeRef } from '../component/evaluate.js';
+import { holdsString, shapesOf } from '../component/abi.js';
+import type { HandleWrapper } from './gen-handles.js';
+import { HandlePlanner } from './plan-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
@@ -88,8 +89,6 @@ export class AdapterNeeded extends Error {}
 const RUN_IFACE = /^wasi:cli\/run@/;
 const P1_MODULE = 'wasi_snapshot_preview1';
 const MAX_CHAIN = 1000;
-/** How a handle-table slot holds its resource: the program's own (value = rep), the host's owned or lent for a call (value = host handle). */
-const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3 } as const;
 
 /**
  * Decides which core instances go into the output and what each of their
@@ -118,9 +117,10 @@ class Planner {
   private readonly polyUsed = new Set<string>();
   private readonly reallocs: Target[] = [];
   private readonly custom = new Set<string>();
-  /** Resource type ids for handle tags, and the handle-table functions generated so far. */
-  private readonly typeIds = new Map<unknown, number>();
-  private readonly handleOps = new Map<string, Target>();
+  private readonly handles = new HandlePlanner({
+    gen: (g) => this.gen(g),
+    bump: () => this.bump(),
+  });
   /** The realloc of the custom imports' lowerings (exported as cabi_realloc), with the first import that uses it. */
   private importRealloc: { target: Target; name: string; offset: number | undefined } | undefined;
   private depth = 0;
@@ -195,7 +195,7 @@ class Planner {
     // The caller owns handles of the exported resources: it drops them through these, which run the destructor.
     for (const r of this.c.resources) {
       const name = r.iface ? `${r.iface}#[resource-drop]${r.name}` : `[resource-drop]${r.name}`;
-      add(name, 'func', this.ownResource('drop', r.dtor, r.type), `func(self: own<${r.name}>)`);
+      add(name, 'func', this.handles.own('drop', r.type, r.dtor === undefined ? undefined : this.func(r.dtor)), `func(self: own<${r.name}>)`);
     }
     this.drain();
     // The host returns strings and lists from the program's own imports in memory from this allocator.
@@ -217,86 +217,9 @@ class Planner {
   private reactorExport(e: LiftedExport, target: Target, add: (n: string, s: Sort, t: Target, w?: string) => void): void {
     const name = e.iface ? `${e.iface}#${e.func}` : e.func;
     checkUtf8(`export ${name}`, e.options, e.type, e.offset, P1_CALLER_UTF8);
-    add(name, 'func', this.exportHandles(e, target), e.witType);
+    add(name, 'func', this.handles.exportWrapper(e.type, target), e.witType);
     if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
     if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
-  }
-
-  /**
-   * Handles in an export's values cross the table as a component instance's would: a borrow of
-   * the program's own resource reaches it as the rep (`lower_borrow`), a host resource gets a slot
-   * (owned, or lent for the call), and an owned host resource returned leaves the table.
-   */
-  private exportHandles(e: LiftedExport, target: Target): Target {
-    const shapes = this.shapesOfType(e.type);
-    if (!shapes) return target;
-    const paramOp = (h: HandleShape): Target | undefined => {
-      const r = h.resource;
-      if (r?.kind === 'own') return h.borrow ? this.handleOp('get', r, [HOLD.local]) : undefined;
-      if (!this.hostResource(r)) return undefined;
-      return this.handleOp('new', r!, [h.borrow ? HOLD.hostBorrow : HOLD.hostOwn]);
-    };
-    const resultOp = (h: HandleShape): Target | undefined =>
-      !h.borrow && this.hostResource(h.resource) ? this.handleOp('take', h.resource!, [HOLD.hostOwn]) : undefined;
-    // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends with no borrow left).
-    const lends = shapes.params.some((p) => hasHandle(p, (h) => (h.borrow && this.hostResource(h.resource) ? target : undefined)));
-    return this.handleWrapper(target, shapes, 'export', paramOp, resultOp, { undo: undefined, lentCount: lends ? this.once('lent-count', { kind: 'lent-count' }) : undefined });
-  }
-
-  /** An import of the program's own interfaces: host resources cross the table the other way. */
-  private importHandles(type: FuncTypeRef | undefined, target: Target): Target {
-    const shapes = this.shapesOfType(type);
-    if (!shapes) return target;
-    const paramOp = (h: HandleShape): Target | undefined => {
-      if (!this.hostResource(h.resource)) return undefined;
-      return h.borrow ? this.handleOp('get', h.resource!, [HOLD.hostOwn, HOLD.hostBorrow]) : this.handleOp('take', h.resource!, [HOLD.hostOwn]);
-    };
-    const resultOp = (h: HandleShape): Target | undefined => (this.hostResource(h.resource) ? this.handleOp('new', h.resource!, [HOLD.hostOwn]) : undefined);
-    // Lifting only reads the program's memory: handles in it are rewritten for the call and put back after it.
-    const inMemory = handleInMemory(shapes.params, (h) => this.hostResource(h.resource), MAX_FLAT_PARAMS);
-    const undo = inMemory
-      ? { mark: this.once('undo-mark', { kind: 'undo-mark' }), push: this.once('undo-push', { kind: 'undo-push', alloc: this.bump() }), restore: this.once('undo-restore', { kind: 'undo-restore' }) }
-      : undefined;
-    return this.handleWrapper(target, shapes, 'import', paramOp, resultOp, { undo, lentCount: undefined });
-  }
-
-  private handleWrapper(
-    callee: Target,
-    shapes: { params: Shape[]; result: Shape | undefined },
-    direction: 'export' | 'import',
-    paramOp: (h: HandleShape) => Target | undefined,
-    resultOp: (h: HandleShape) => Target | undefined,
-    checks: Pick<HandleWrapper, 'undo' | 'lentCount'>,
-  ): Target {
-    const used = shapes.params.some((p) => hasHandle(p, paramOp)) || (shapes.result !== undefined && hasHandle(shapes.result, resultOp));
-    return used ? this.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, undo: checks.undo, lentCount: checks.lentCount }) : callee;
-  }
-
-  /** A generated function needed once per output, by `key`. */
-  private once(key: string, g: GenFunc): Target {
-    let t = this.handleOps.get(key);
-    if (!t) this.handleOps.set(key, (t = this.gen(g)));
-    return t;
-  }
-
-  private shapesOfType(type: FuncTypeRef | undefined): { params: Shape[]; result: Shape | undefined } | undefined {
-    if (!type) return undefined;
-    try {
-      const r = type.def.results;
-      // Several named results are a pre-0.2 form no WASI toolchain emits now.
-      if (Array.isArray(r) && r.length > 1) throw new WasiAdaptError('unsupported', 'a function with several named results: down supports one result');
-      const result = Array.isArray(r) ? (r[0] ? shapeOf(type.scope, r[0].type) : undefined) : shapeOf(type.scope, r as Exclude<typeof r, readonly unknown[]>);
-      return { params: type.def.params.map((p) => shapeOf(type.scope, p.type)), result };
-    } catch (err) {
-      // A type down cannot read has no handles it could translate; 'unsupported' says why it cannot go on.
-      if (err instanceof WasiAdaptError && err.code !== 'unsupported') return undefined;
-      throw err;
-    }
-  }
-
-  /** A resource the host implements and the output keeps as imports (WASI resources live in the polyfill's own tables). */
-  private hostResource(r: TypeVal | undefined): boolean {
-    return r?.kind === 'imported' && !r.iface.startsWith('wasi:');
   }
 
   /** `wasi:cli/run` becomes `_start`: directly when it is a p1 `_start`, else through a wrapper that maps `err` to exit 1. */
@@ -554,15 +477,10 @@ class Planner {
         });
       case 'resource':
         if (f.op !== 'drop') throw new WasiAdaptError('bad-value', `canon resource.${f.op} of the imported resource ${f.iface}#${f.resource}`);
-        if (!f.iface.startsWith('wasi:')) {
-          // The host's resource: the slot goes, and the host's drop runs for an owned one (not for a loan).
-          const type: TypeVal = { kind: 'imported', iface: f.iface, name: f.resource };
-          const dtor = this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
-          return this.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.hostOwn), borrowTag: this.tagOf(type, HOLD.hostBorrow), dtor });
-        }
+        if (!f.iface.startsWith('wasi:')) return this.handles.hostDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig));
         return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
       case 'own-resource':
-        return this.ownResource(f.op, f.dtor, f.type);
+        return this.handles.own(f.op, f.type, f.dtor === undefined ? undefined : this.func(f.dtor));
     }
   }
 
@@ -596,7 +514,7 @@ class Planner {
       if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
-      return options ? this.importHandles(type, keep()) : keep();
+      return options ? this.handles.importWrapper(type, keep()) : keep();
     }
     if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
     const poly = (this.poly ??= this.options.loadPolyfill());
@@ -671,29 +589,6 @@ class Planner {
     if (this.reallocs.length === 0) return this.bump();
     if (this.reallocs.length === 1) return this.reallocs[0]!;
     return this.gen({ kind: 'realloc-dispatch', reallocs: this.reallocs });
-  }
-
-  /** resource.new/rep/drop of the program's own resource type `type`. */
-  private ownResource(op: 'new' | 'rep' | 'drop', dtor: number | undefined, type: TypeVal): Target {
-    if (op === 'new') return this.handleOp('new', type, [HOLD.local]);
-    if (op === 'rep') return this.handleOp('get', type, [HOLD.local]);
-    return this.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local), borrowTag: undefined, dtor: dtor === undefined ? undefined : this.func(dtor) });
-  }
-
-  /** A handle-table operation on `type` with the holds given (new takes one), generated once. */
-  private handleOp(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[]): Target {
-    const tags = holds.map((h) => this.tagOf(type, h));
-    const g: GenFunc =
-      op === 'new' ? { kind: 'handle-new', alloc: this.bump(), tag: tags[0]!, lent: holds[0] === HOLD.hostBorrow } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
-    return this.once(`${op}:${tags.join(',')}`, g);
-  }
-
-  /** Slot tag: resource type (own types by identity, imported ones by interface and name) and hold. */
-  private tagOf(type: TypeVal, hold: number): number {
-    const key = type.kind === 'imported' ? `${type.iface}\0${type.name}` : type;
-    let id = this.typeIds.get(key);
-    if (id === undefined) this.typeIds.set(key, (id = this.typeIds.size));
-    return id * 4 + hold;
   }
 
   /** One bump allocator serves every use. */

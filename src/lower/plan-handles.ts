@@ -1,0 +1,134 @@
+import { MAX_FLAT_PARAMS, shapeOf, type HandleShape, type Shape } from '../component/abi.js';
+import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
+import { WasiAdaptError } from '../errors.js';
+import { handleInMemory, hasHandle } from './gen-handles.js';
+import type { GenFunc, Target } from './plan.js';
+
+/** How a handle-table slot holds its resource: the program's own (value = rep), the host's owned or lent for a call (value = host handle). */
+const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3 } as const;
+
+/** What the planner lends the handle planner: generated functions and the allocator. */
+export interface GenSink {
+  gen(g: GenFunc): Target;
+  bump(): Target;
+}
+
+/**
+ * The output's one handle table, planned: the table operations on each
+ * resource type (tagged by type and hold) and the wrappers that move handles
+ * between the program and the p1 host as a component instance's table would.
+ */
+export class HandlePlanner {
+  /** Resource type ids for handle tags, and the functions generated once per output. */
+  private readonly typeIds = new Map<unknown, number>();
+  private readonly once = new Map<string, Target>();
+
+  constructor(private readonly sink: GenSink) {}
+
+  /** resource.new/rep/drop of the program's own resource type `type`; `dtor` runs on drop. */
+  own(op: 'new' | 'rep' | 'drop', type: TypeVal, dtor: Target | undefined): Target {
+    if (op === 'new') return this.op('new', type, [HOLD.local]);
+    if (op === 'rep') return this.op('get', type, [HOLD.local]);
+    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local), borrowTag: undefined, dtor });
+  }
+
+  /** resource.drop of the host's resource: the slot goes, and the host's drop runs for an owned one (not for a loan). */
+  hostDrop(iface: string, resource: string, drop: Target): Target {
+    const type: TypeVal = { kind: 'imported', iface, name: resource };
+    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.hostOwn), borrowTag: this.tagOf(type, HOLD.hostBorrow), dtor: drop });
+  }
+
+  /**
+   * Handles in an export's values cross the table as a component instance's would: a borrow of
+   * the program's own resource reaches it as the rep (`lower_borrow`), a host resource gets a slot
+   * (owned, or lent for the call), and an owned host resource returned leaves the table.
+   */
+  exportWrapper(type: FuncTypeRef | undefined, target: Target): Target {
+    const shapes = shapesOfType(type);
+    if (!shapes) return target;
+    const paramOp = (h: HandleShape): Target | undefined => {
+      const r = h.resource;
+      if (r?.kind === 'own') return h.borrow ? this.op('get', r, [HOLD.local]) : undefined;
+      if (!hostResource(r)) return undefined;
+      return this.op('new', r!, [h.borrow ? HOLD.hostBorrow : HOLD.hostOwn]);
+    };
+    const resultOp = (h: HandleShape): Target | undefined => (!h.borrow && hostResource(h.resource) ? this.op('take', h.resource!, [HOLD.hostOwn]) : undefined);
+    // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends with no borrow left).
+    const lends = shapes.params.some((p) => hasHandle(p, (h) => (h.borrow && hostResource(h.resource) ? target : undefined)));
+    return this.wrapper(target, shapes, 'export', paramOp, resultOp, { undo: undefined, lentCount: lends ? this.generated('lent-count', { kind: 'lent-count' }) : undefined });
+  }
+
+  /** An import of the program's own interfaces: host resources cross the table the other way. */
+  importWrapper(type: FuncTypeRef | undefined, target: Target): Target {
+    const shapes = shapesOfType(type);
+    if (!shapes) return target;
+    const paramOp = (h: HandleShape): Target | undefined => {
+      if (!hostResource(h.resource)) return undefined;
+      return h.borrow ? this.op('get', h.resource!, [HOLD.hostOwn, HOLD.hostBorrow]) : this.op('take', h.resource!, [HOLD.hostOwn]);
+    };
+    const resultOp = (h: HandleShape): Target | undefined => (hostResource(h.resource) ? this.op('new', h.resource!, [HOLD.hostOwn]) : undefined);
+    // Lifting only reads the program's memory: handles in it are rewritten for the call and put back after it.
+    const undo = handleInMemory(shapes.params, (h) => hostResource(h.resource), MAX_FLAT_PARAMS)
+      ? {
+          mark: this.generated('undo-mark', { kind: 'undo-mark' }),
+          push: this.generated('undo-push', { kind: 'undo-push', alloc: this.sink.bump() }),
+          restore: this.generated('undo-restore', { kind: 'undo-restore' }),
+        }
+      : undefined;
+    return this.wrapper(target, shapes, 'import', paramOp, resultOp, { undo, lentCount: undefined });
+  }
+
+  private wrapper(
+    callee: Target,
+    shapes: { params: Shape[]; result: Shape | undefined },
+    direction: 'export' | 'import',
+    paramOp: (h: HandleShape) => Target | undefined,
+    resultOp: (h: HandleShape) => Target | undefined,
+    checks: { undo: { mark: Target; push: Target; restore: Target } | undefined; lentCount: Target | undefined },
+  ): Target {
+    const used = shapes.params.some((p) => hasHandle(p, paramOp)) || (shapes.result !== undefined && hasHandle(shapes.result, resultOp));
+    return used ? this.sink.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, ...checks }) : callee;
+  }
+
+  /** A handle-table operation on `type` with the holds given (new takes one), generated once. */
+  private op(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[]): Target {
+    const tags = holds.map((h) => this.tagOf(type, h));
+    const g: GenFunc =
+      op === 'new' ? { kind: 'handle-new', alloc: this.sink.bump(), tag: tags[0]!, lent: holds[0] === HOLD.hostBorrow } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
+    return this.generated(`${op}:${tags.join(',')}`, g);
+  }
+
+  private generated(key: string, g: GenFunc): Target {
+    let t = this.once.get(key);
+    if (!t) this.once.set(key, (t = this.sink.gen(g)));
+    return t;
+  }
+
+  /** Slot tag: resource type (own types by identity, imported ones by interface and name) and hold. */
+  private tagOf(type: TypeVal, hold: number): number {
+    const key = type.kind === 'imported' ? `${type.iface}\0${type.name}` : type;
+    let id = this.typeIds.get(key);
+    if (id === undefined) this.typeIds.set(key, (id = this.typeIds.size));
+    return id * 4 + hold;
+  }
+}
+
+/** A resource the host implements and the output keeps as imports (WASI resources live in the polyfill's own tables). */
+function hostResource(r: TypeVal | undefined): boolean {
+  return r?.kind === 'imported' && !r.iface.startsWith('wasi:');
+}
+
+function shapesOfType(type: FuncTypeRef | undefined): { params: Shape[]; result: Shape | undefined } | undefined {
+  if (!type) return undefined;
+  try {
+    const r = type.def.results;
+    // Several named results are a pre-0.2 form no WASI toolchain emits now.
+    if (Array.isArray(r) && r.length > 1) throw new WasiAdaptError('unsupported', 'a function with several named results: down supports one result');
+    const result = Array.isArray(r) ? (r[0] ? shapeOf(type.scope, r[0].type) : undefined) : shapeOf(type.scope, r as Exclude<typeof r, readonly unknown[]>);
+    return { params: type.def.params.map((p) => shapeOf(type.scope, p.type)), result };
+  } catch (err) {
+    // A type down cannot read has no handles it could translate; 'unsupported' says why it cannot go on.
+    if (err instanceof WasiAdaptError && err.code !== 'unsupported') return undefined;
+    throw err;
+  }
+}
