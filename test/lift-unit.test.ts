@@ -14,7 +14,7 @@ import { componentNew, parse, preview1AdapterCommandPath, print } from '@bytecod
 import { afterAll, describe, expect, it } from 'vitest';
 import { targets } from '../fixtures/build.mjs';
 import { lift } from '../src/lift/index.js';
-import { callExports, loadManifest, runP1, runP2 } from './harness/index.js';
+import { callExports, loadManifest, runP1, runP2, runWasmtime, runWasmtimeComponent } from './harness/index.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
 import { errorOf } from './helpers/errors.js';
 
@@ -195,6 +195,45 @@ describe('what the component imports', () => {
   it('is smaller than jco new for the same module', async () => {
     const f = loadManifest().find((x) => x.name === 'files')!;
     expect(lift(readFileSync(f.p1!)).component.length).toBeLessThan(readFileSync(f.p2!).length);
+  });
+});
+
+describe('a module with a start function', () => {
+  // $say writes "start\n" (at 16) or "main\n" (at 32) to stdout with fd_write.
+  const module = (start: string) => `(module
+    (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (global $g (mut i32) (i32.const 0))
+    (data (i32.const 16) "start\\n") (data (i32.const 32) "main\\n")
+    (table 1 funcref) (elem (i32.const 0) $say_start)
+    (func $say (param $at i32) (param $len i32)
+      (i32.store (i32.const 0) (local.get $at)) (i32.store (i32.const 4) (local.get $len))
+      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+    (func $say_start (call $say (i32.const 16) (i32.const 6)))
+    ${start}
+    (func (export "_start") (if (i32.eq (global.get $g) (i32.const 7)) (then (call $say (i32.const 32) (i32.const 5))))))`;
+
+  it('that calls WASI (directly or through a table) is refused, naming the start function', async () => {
+    const direct = await wat(module('(func $init (global.set $g (i32.const 7)) (call $say_start)) (start $init)'));
+    // A valid preview1 program: Wasmtime's p1 runs the start function's write first (node:wasi
+    // cannot: it refuses calls before wasi.start(), which needs the instance).
+    expect((await runWasmtime(direct, {})).stdout.toString()).toBe('start\nmain\n');
+    const e = errorOf(() => lift(direct));
+    expect(e.code).toBe('unsupported');
+    expect(e.message).toMatch(/^the start function \(func 3 \(init\)\) calls wasi_snapshot_preview1\.fd_write while the component instantiates the module, before its imports are wired/);
+    expect(e.message).not.toContain('\n');
+    const indirect = await wat(module('(func $init (global.set $g (i32.const 7)) (call_indirect (i32.const 0))) (start $init)'));
+    expect(errorOf(() => lift(indirect)).message).toMatch(/start function .* calls wasi_snapshot_preview1\.fd_write/);
+  });
+
+  it('that does not call WASI lifts, and runs it first on jco and Wasmtime as node:wasi does', async () => {
+    const m = await wat(module('(func $init (global.set $g (i32.const 7))) (start $init)'));
+    const { component } = lift(m);
+    const runs = await Promise.all([runP1(m, {}), runP2(component, {}), runWasmtimeComponent(component, {})]);
+    for (const r of runs) {
+      expect(r.stdout.toString()).toBe('main\n');
+      expect(r.exitCode).toBe(0);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
 import { encodeComponent, runCoreName } from './encode.js';
 import { distinctImports } from './imports.js';
+import { describeFunc, importReachedFromStart } from './start.js';
 import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
 
@@ -52,6 +53,13 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   const exported = new Map(m.exports.map((e) => [e.name, e]));
   const kind = options.kind ?? (exported.has('_start') ? 'command' : 'reactor');
   checkShape(m, kind, exported);
+  const early = importReachedFromStart(m);
+  if (early) {
+    throw new WasiAdaptError(
+      'unsupported',
+      `the start function (${describeFunc(m, m.start!)}) calls ${early.module}.${early.name} while the component instantiates the module, before its imports are wired (it would trap); call it from _start or _initialize instead`,
+    );
+  }
 
   const adapter = loadAdapter();
   const p1Imports = m.imports.filter((i) => i.module === P1).map((i) => i.name);
