@@ -1,0 +1,198 @@
+/**
+ * Names inside one interface or world: `use`d types, type definitions (in any order, not
+ * recursive), and functions with resources desugared as WIT.md's "Item: resource" says.
+ */
+import { WasiAdaptError } from '../errors.js';
+import type { FuncAst, FuncTypeAst, InterfaceItem, TypeAst, TypeDefAst, UseAst, UsePath } from './ast.js';
+import { witError, type Pos } from './lexer.js';
+import { resourceOf, type Func, type Interface, type Type, type TypeDef, type TypeDefinition, type World } from './resolved.js';
+
+export function unresolved(pos: Pos, message: string): WasiAdaptError {
+  return new WasiAdaptError('unresolved', `${pos.file}:${pos.line}:${pos.col}: ${message}`);
+}
+
+export function at(pos: Pos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
+}
+
+/** Case-insensitively unique names (WIT.md: "Each name must be case-insensitively unique"). */
+export class NameSet {
+  private readonly seen = new Map<string, Pos>();
+  add(name: string, pos: Pos, what = `\`${name}\``): void {
+    const key = name.toLowerCase();
+    const first = this.seen.get(key);
+    if (first) throw witError(pos, `${what} is defined twice (first at ${at(first)})`);
+    this.seen.set(key, pos);
+  }
+}
+
+interface Pending {
+  readonly ast: TypeDefAst;
+  state: 'pending' | 'resolving' | 'done';
+}
+
+/**
+ * Resolves the type-level items of `owner` into its `types` and functions. `interfaceOf` finds
+ * (and resolves first) the interface a `use` path names.
+ */
+export class TypeScope {
+  private readonly defs = new Map<string, TypeDef>();
+  private readonly pending = new Map<TypeDef, Pending>();
+  readonly names = new NameSet();
+
+  constructor(
+    private readonly owner: Interface | World,
+    private readonly interfaceOf: (path: UsePath) => Interface,
+    private readonly onType: (def: TypeDef) => void,
+  ) {}
+
+  /** First pass over an item: define its names (so later items may refer to earlier or later types). */
+  declare(item: InterfaceItem | UseAst | TypeDefAst): void {
+    if (item.kind === 'use') this.use(item);
+    else if (item.kind === 'typedef') {
+      this.names.add(item.name, item.pos);
+      // The definition is filled in by `complete`; until then nothing reads it.
+      const def: TypeDef = { name: item.name, owner: this.owner, definition: undefined as unknown as TypeDefinition, gates: item.gates, docs: item.docs, pos: item.pos };
+      this.defs.set(item.name, def);
+      this.pending.set(def, { ast: item, state: 'pending' });
+      this.onType(def);
+    } else {
+      this.names.add(item.name, item.pos);
+    }
+  }
+
+  private use(item: UseAst): void {
+    const from = this.interfaceOf(item.path);
+    if (this.owner.kind === 'interface' && !this.owner.uses.includes(from)) this.owner.uses.push(from);
+    for (const n of item.names) {
+      const target = from.types.get(n.name);
+      if (!target) throw unresolved(n.pos, `type \`${n.name}\` is not defined in interface \`${from.id ?? from.name}\``);
+      const name = n.as ?? n.name;
+      this.names.add(name, n.pos);
+      const def: TypeDef = { name, owner: this.owner, definition: { kind: 'use', target, from }, gates: item.gates, docs: [], pos: n.pos };
+      this.defs.set(name, def);
+      this.onType(def);
+    }
+  }
+
+  /** Second pass: every definition's body, in declaration order. */
+  completeAll(): void {
+    for (const def of this.pending.keys()) this.complete(def);
+  }
+
+  private complete(def: TypeDef): void {
+    const p = this.pending.get(def);
+    if (!p || p.state === 'done') return;
+    if (p.state === 'resolving') throw witError(def.pos, `type \`${def.name}\` refers to itself`);
+    p.state = 'resolving';
+    (def as { definition: TypeDefinition }).definition = this.definition(p.ast);
+    p.state = 'done';
+  }
+
+  private definition(ast: TypeDefAst): TypeDefinition {
+    const d = ast.def;
+    switch (d.kind) {
+      case 'alias':
+        return { kind: 'alias', type: this.type(d.type) };
+      case 'record': {
+        const names = new NameSet();
+        return { kind: 'record', fields: d.fields.map((f) => (names.add(f.name, f.pos), { name: f.name, docs: f.docs, type: this.type(f.type) })) };
+      }
+      case 'variant': {
+        const names = new NameSet();
+        return {
+          kind: 'variant',
+          cases: d.cases.map((c) => (names.add(c.name, c.pos), { name: c.name, docs: c.docs, ...(c.type ? { type: this.type(c.type) } : {}) })),
+        };
+      }
+      case 'enum': {
+        const names = new NameSet();
+        return { kind: 'enum', cases: d.cases.map((c) => (names.add(c.name, c.pos), { name: c.name, docs: c.docs })) };
+      }
+      case 'flags': {
+        const names = new NameSet();
+        return { kind: 'flags', flags: d.flags.map((c) => (names.add(c.name, c.pos), { name: c.name, docs: c.docs })) };
+      }
+      case 'resource':
+        // Filled by `resourceFuncs` once every type is known: methods may name later types.
+        return { kind: 'resource', functions: [] };
+    }
+  }
+
+  /** A resource's functions, desugared (WIT.md, "Item: resource"); also kept on the resource. */
+  resourceFuncs(ast: TypeDefAst): Func[] {
+    const self = this.defs.get(ast.name)!;
+    const definition = self.definition;
+    if (ast.def.kind !== 'resource' || definition.kind !== 'resource') return [];
+    const names = new NameSet();
+    for (const f of ast.def.funcs) {
+      names.add(f.name, f.pos);
+      const base = { resource: self, gates: f.gates, docs: f.docs, pos: f.pos };
+      if (f.kind === 'constructor') {
+        const sig = this.signature(f.func);
+        const result = sig.result ?? { kind: 'own', resource: self };
+        definition.functions.push({ name: `[constructor]${self.name}`, kind: 'constructor', ...base, ...sig, result });
+      } else if (f.kind === 'method') {
+        const sig = this.signature(f.func, [{ name: 'self', type: { kind: 'borrow', resource: self } }]);
+        definition.functions.push({ name: `[method]${self.name}.${f.name}`, kind: 'method', ...base, ...sig });
+      } else {
+        definition.functions.push({ name: `[static]${self.name}.${f.name}`, kind: 'static', ...base, ...this.signature(f.func) });
+      }
+    }
+    return definition.functions;
+  }
+
+  /** A freestanding function. */
+  func(ast: FuncAst): Func {
+    return { name: ast.name, kind: 'freestanding', ...this.signature(ast.func), gates: ast.gates, docs: ast.docs, pos: ast.pos };
+  }
+
+  /** Parameters (names checked) and result of a function type. */
+  signature(ast: FuncTypeAst, leading: Func['params'] = []): Pick<Func, 'async' | 'params' | 'result'> {
+    const names = new NameSet();
+    const params = [...leading];
+    for (const p of ast.params) {
+      names.add(p.name, p.pos, `parameter \`${p.name}\``);
+      params.push({ name: p.name, type: this.type(p.type) });
+    }
+    return { async: ast.async, params, ...(ast.result ? { result: this.type(ast.result) } : {}) };
+  }
+
+  private named(name: string, pos: Pos): TypeDef {
+    const def = this.defs.get(name);
+    if (!def) throw unresolved(pos, `unknown type \`${name}\``);
+    this.complete(def);
+    return def;
+  }
+
+  type(ast: TypeAst): Type {
+    switch (ast.kind) {
+      case 'primitive':
+        return { kind: 'primitive', name: ast.name };
+      case 'named': {
+        const def = this.named(ast.name, ast.pos);
+        // A bare resource name is an owned handle (WIT.md, "Handles").
+        return resourceOf(def) ? { kind: 'own', resource: def } : { kind: 'ref', def };
+      }
+      case 'own':
+      case 'borrow': {
+        const def = this.named(ast.resource, ast.resourcePos);
+        if (!resourceOf(def)) throw witError(ast.resourcePos, `\`${ast.resource}\` is not a resource type`);
+        return { kind: ast.kind, resource: def };
+      }
+      case 'list':
+        return { kind: 'list', element: this.type(ast.element), ...(ast.length === undefined ? {} : { length: ast.length }) };
+      case 'option':
+        return { kind: 'option', element: this.type(ast.element) };
+      case 'result':
+        return { kind: 'result', ...(ast.ok ? { ok: this.type(ast.ok) } : {}), ...(ast.err ? { err: this.type(ast.err) } : {}) };
+      case 'tuple':
+        return { kind: 'tuple', types: ast.types.map((t) => this.type(t)) };
+      case 'map':
+        return { kind: 'map', key: this.type(ast.key), value: this.type(ast.value) };
+      case 'future':
+      case 'stream':
+        return { kind: ast.kind, ...(ast.element ? { element: this.type(ast.element) } : {}) };
+    }
+  }
+}
