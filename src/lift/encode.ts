@@ -2,31 +2,41 @@
  * Encodes the lifted component. Its shape is fixed, so it is written
  * directly: WASI imports; the main module, the adapter, shim and fixup; core
  * instances wired shim -> main -> adapter -> fixup; and for commands the
- * adapter's `run` lifted and exported as wasi:cli/run.
+ * `run` export (the adapter's, or main's own) lifted and exported as
+ * wasi:cli/run.
  */
+import type { FuncType } from '../binary/module.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { fixupModule, shimModule, SHIM, type Slot } from './glue.js';
 import { funcOf, instanceType, planInterfaces, resolveIn } from './itype.js';
+import { isWasi02, type DirectImport } from './mixed.js';
 import { WASI } from './wasi.js';
 import { lowerNeeds } from './wit.js';
 import type { StrippedImport } from './strip.js';
 
 export interface ComponentParts {
   main: Uint8Array;
-  /** The import modules main uses (preview1's name, and its repeats: see imports.ts), all bound to the shim. */
+  /**
+   * The import modules main uses (preview1's name, WASI 0.2 interfaces it imports directly,
+   * and their repeats: see imports.ts): preview1 ones are bound to the shim.
+   */
   mainImports: readonly string[];
+  /** Main's own WASI 0.2 imports (mixed modules). */
+  direct: readonly DirectImport[];
   adapter: Uint8Array;
   /** The adapter's function imports (WASI ones and `__main_module__` ones). */
   adapterImports: readonly StrippedImport[];
   /** p1 functions main imports: name, and the adapter export and core type that implement it. */
   p1: readonly Slot[];
   version: string;
-  command: boolean;
-  /** A reactor's _initialize to run once wired. */
+  /** A command's core export lifted as wasi:cli/run.run, and which instance exports it. */
+  run?: { from: 'adapter' | 'main'; name: string };
+  /** Main's _initialize to run once wired. */
   initialize: boolean;
 }
 
 const MAIN = '__main_module__';
+const DROP = '[resource-drop]';
 
 // Section ids and sorts of the component binary format.
 const S = { coreModule: 1, coreInstance: 2, instance: 5, alias: 6, type: 7, canon: 8, import: 10, export: 11 } as const;
@@ -123,13 +133,18 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   const b = new Builder();
   const at = (iface: string) => `${iface}@${parts.version}`;
 
-  // WASI imports, providers first, each `use`d type aliased from its provider.
+  // WASI imports, providers first, each `use`d type aliased from its provider: one import per
+  // interface, declaring what the adapter and main use of it.
   const byModule = new Map<string, StrippedImport[]>();
   for (const im of parts.adapterImports) {
     if (im.module === MAIN) continue;
     byModule.set(im.module, [...(byModule.get(im.module) ?? []), im]);
   }
-  const plans = planInterfaces(new Map([...byModule].map(([m, ims]) => [m, new Set(ims.map((i) => i.name))])));
+  const used = new Map<string, Set<string>>();
+  const use = (iface: string, name: string) => used.set(iface, (used.get(iface) ?? new Set()).add(name));
+  for (const [module, ims] of byModule) ims.forEach((im) => use(module, im.name));
+  parts.direct.forEach((d) => use(d.iface, d.name));
+  const plans = planInterfaces(used);
   const instances = new Map<string, number>();
   for (const p of plans) {
     const outer = new Map<string, number>();
@@ -142,18 +157,21 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     instances.set(p.name, b.counts.instance++);
   }
 
-  // Which WASI functions need the guest's memory: those go through the shim table.
-  const indirect: { im: StrippedImport; needs: { memory: boolean; realloc: boolean } }[] = [];
-  const slotOf = new Map<StrippedImport, number>();
-  for (const im of parts.adapterImports) {
-    if (im.module === MAIN || im.name.startsWith('[resource-drop]')) continue;
-    const needs = lowerNeeds(funcOf(im.module, im.name), resolveIn(im.module));
-    if (needs.memory) {
-      slotOf.set(im, parts.p1.length + indirect.length);
-      indirect.push({ im, needs });
-    }
-  }
-  const slots: Slot[] = [...parts.p1, ...indirect.map(({ im }, i) => ({ name: String(parts.p1.length + i), type: im.type }))];
+  // Lowerings that need the guest's memory cannot exist before main does: they go through
+  // the shim table. A realloc, when needed, is the adapter's for its own imports (lists land
+  // in its arena) and main's cabi_realloc for main's.
+  const indirect: Lowering[] = [];
+  const slotOf = new Map<string, number>();
+  const plan = (owner: Lowering['owner'], iface: string, name: string, type: FuncType) => {
+    if (name.startsWith(DROP)) return;
+    const needs = lowerNeeds(funcOf(iface, name), resolveIn(iface));
+    if (!needs.memory) return;
+    slotOf.set(keyOf(owner, iface, name), parts.p1.length + indirect.length);
+    indirect.push({ owner, iface, name, type, realloc: needs.realloc });
+  };
+  for (const im of parts.adapterImports) if (im.module !== MAIN) plan('adapter', im.module, im.name, im.type);
+  for (const d of parts.direct) plan('main', d.iface, d.name, d.type);
+  const slots: Slot[] = [...parts.p1, ...indirect.map((l, i) => ({ name: String(parts.p1.length + i), type: l.type }))];
 
   const mainMod = b.coreModule(parts.main);
   const adapterMod = b.coreModule(parts.adapter);
@@ -161,55 +179,68 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   const fixupMod = b.coreModule(fixupModule(slots, parts.initialize));
 
   const shim = b.instantiate(shimMod, []);
-  const main = b.instantiate(mainMod, parts.mainImports.map((name) => [name, shim]));
+  /** A WASI function as a core function for `owner`, available before main is instantiated. */
+  const wasiFunc = (owner: Lowering['owner'], iface: string, name: string): number => {
+    if (name.startsWith(DROP)) return b.resourceDrop(b.aliasExport(TYPE, instances.get(iface)!, name.slice(DROP.length)));
+    const slot = slotOf.get(keyOf(owner, iface, name));
+    if (slot !== undefined) return b.aliasCoreExport(CORE_FUNC, shim, String(slot));
+    return b.lower(b.aliasExport(FUNC, instances.get(iface)!, name), []);
+  };
+  const directModules = new Map<string, number>();
+  for (const module of new Set(parts.direct.map((d) => d.module))) {
+    const items = parts.direct.filter((d) => d.module === module).map((d): [string, number[], number] => [d.name, CORE_FUNC, wasiFunc('main', d.iface, d.name)]);
+    directModules.set(module, b.coreExports(items));
+  }
+  const main = b.instantiate(
+    mainMod,
+    parts.mainImports.map((name) => {
+      const base = name.replace(/#\d+$/, '');
+      return [name, isWasi02(base) ? directModules.get(base)! : shim];
+    }),
+  );
   const memory = b.aliasCoreExport(CORE_MEMORY, main, 'memory');
   const env = b.coreExports([['memory', CORE_MEMORY, memory]]);
 
-  const args: [string, number][] = [['env', env]];
+  const named: [string, number][] = [['env', env]];
   for (const [module, ims] of byModule) {
-    const items: [string, number[], number][] = ims.map((im) => {
-      let f: number;
-      if (im.name.startsWith('[resource-drop]')) {
-        f = b.resourceDrop(b.aliasExport(TYPE, instances.get(module)!, im.name.slice('[resource-drop]'.length)));
-      } else if (slotOf.has(im)) {
-        f = b.aliasCoreExport(CORE_FUNC, shim, String(slotOf.get(im)));
-      } else {
-        f = b.lower(b.aliasExport(FUNC, instances.get(module)!, im.name), []);
-      }
-      return [im.name, CORE_FUNC, f];
-    });
-    args.push([module, b.coreExports(items)]);
+    const items = ims.map((im): [string, number[], number] => [im.name, CORE_FUNC, wasiFunc('adapter', module, im.name)]);
+    named.push([module, b.coreExports(items)]);
   }
   const fromMain = parts.adapterImports.filter((i) => i.module === MAIN);
   if (fromMain.length) {
     const items = fromMain.map((im): [string, number[], number] => [im.name, CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, im.name)]);
-    args.push([MAIN, b.coreExports(items)]);
+    named.push([MAIN, b.coreExports(items)]);
   }
-  const adapter = b.instantiate(adapterMod, args);
+  const adapter = b.instantiate(adapterMod, named);
 
   // Fill the table: p1 functions from the adapter, then the memory-using lowerings.
   const fill: [string, number[], number][] = parts.p1.map((s, i) => [String(i), CORE_FUNC, b.aliasCoreExport(CORE_FUNC, adapter, s.name)]);
-  let realloc: number | undefined;
-  for (const { im, needs } of indirect) {
-    const opts = [[0x03, ...uleb(memory)]];
-    if (needs.realloc) {
-      realloc ??= b.aliasCoreExport(CORE_FUNC, adapter, 'cabi_import_realloc');
-      opts.push([0x04, ...uleb(realloc)]);
+  const reallocs = new Map<Lowering['owner'], number>();
+  const reallocOf = (owner: Lowering['owner']): number => {
+    let f = reallocs.get(owner);
+    if (f === undefined) {
+      f = owner === 'adapter' ? b.aliasCoreExport(CORE_FUNC, adapter, 'cabi_import_realloc') : b.aliasCoreExport(CORE_FUNC, main, 'cabi_realloc');
+      reallocs.set(owner, f);
     }
-    const f = b.lower(b.aliasExport(FUNC, instances.get(im.module)!, im.name), opts);
-    fill.push([String(slotOf.get(im)), CORE_FUNC, f]);
+    return f;
+  };
+  for (const l of indirect) {
+    const opts = [[0x03, ...uleb(memory)]];
+    if (l.realloc) opts.push([0x04, ...uleb(reallocOf(l.owner))]);
+    const f = b.lower(b.aliasExport(FUNC, instances.get(l.iface)!, l.name), opts);
+    fill.push([String(slotOf.get(keyOf(l.owner, l.iface, l.name))), CORE_FUNC, f]);
   }
   if (parts.initialize) fill.push(['init', CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, '_initialize')]);
   // The shim instance itself, not an alias of its table: the table then provably has no
   // writer but the fixup, so `down` can fold every trampoline into a direct call.
   b.instantiate(fixupMod, [['a', b.coreExports(fill)], [SHIM, shim]]);
 
-  if (parts.command) {
+  if (parts.run) {
     b.section(S.type, (w) => w.u8(0x6a).u8(0x00).u8(0x00));
     const result = b.counts.type++;
     b.section(S.type, (w) => w.u8(0x40).u32(0).u8(0x00).sleb(result));
     const fnType = b.counts.type++;
-    const run = b.aliasCoreExport(CORE_FUNC, adapter, runCoreName(parts.version));
+    const run = b.aliasCoreExport(CORE_FUNC, parts.run.from === 'adapter' ? adapter : main, parts.run.name);
     b.section(S.canon, (w) => w.u8(0x00).u8(0x00).u32(run).u32(0).u32(fnType));
     const lifted = b.counts.func++;
     b.section(S.instance, (w) => w.u8(0x01).u32(1).u8(0x00).name('run').u8(FUNC).u32(lifted));
@@ -218,6 +249,17 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   }
   return { bytes: b.finish(), interfaces: plans.map((p) => at(p.name)) };
 }
+
+interface Lowering {
+  /** Whose import it is: the realloc it takes is that instance's. */
+  owner: 'adapter' | 'main';
+  iface: string;
+  name: string;
+  type: FuncType;
+  realloc: boolean;
+}
+
+const keyOf = (owner: Lowering['owner'], iface: string, name: string) => `${owner}\0${iface}\0${name}`;
 
 /** The adapter's export lifted as `wasi:cli/run`, under its canonical core name (`iface#func`). */
 export function runCoreName(version: string): string {

@@ -8,7 +8,10 @@ import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
 import { encodeComponent, runCoreName } from './encode.js';
 import { distinctImports } from './imports.js';
+import { funcOf, resolveIn } from './itype.js';
+import { directImports, isWasi02, versionOf } from './mixed.js';
 import { describeFunc, importReachedFromStart } from './start.js';
+import { lowerNeeds } from './wit.js';
 import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
 
@@ -41,9 +44,8 @@ const ADAPTER_OWN = new Set(['run', 'cabi_import_realloc', 'proc_exit_code']);
 const REACTOR_EXPORTS = new Set(['memory', '_initialize', 'cabi_realloc']);
 
 export function lift(module: Uint8Array, options: LiftOptions = {}): { component: Uint8Array; report: LiftReport } {
-  const wasiVersion = options.wasiVersion ?? '0.2.0';
-  if (!/^0\.2\.\d+$/.test(wasiVersion)) {
-    throw new WasiAdaptError('invalid-argument', `WASI version must be 0.2.x, not ${wasiVersion}`);
+  if (options.wasiVersion !== undefined && !/^0\.2\.\d+$/.test(options.wasiVersion)) {
+    throw new WasiAdaptError('invalid-argument', `WASI version must be 0.2.x, not ${options.wasiVersion}`);
   }
   const sort = sniffWasm(module);
   if (sort === 'component' || sort === 'prerelease-component') {
@@ -51,8 +53,12 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   }
   const m = parseModule(module);
   const exported = new Map(m.exports.map((e) => [e.name, e]));
-  const kind = options.kind ?? (exported.has('_start') ? 'command' : 'reactor');
-  checkShape(m, kind, exported);
+  // A mixed module built for the reactor adapter exports wasi:cli/run's function itself.
+  const ownRun = m.exports.find((e) => e.kind === 'func' && OWN_RUN.test(e.name))?.name;
+  const kind = options.kind ?? (exported.has('_start') || ownRun ? 'command' : 'reactor');
+  checkShape(m, kind, exported, ownRun);
+  const direct = directImports(m);
+  const wasiVersion = versionOf(direct, options.wasiVersion);
   const early = importReachedFromStart(m);
   if (early) {
     throw new WasiAdaptError(
@@ -71,13 +77,17 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   const wanted = new Map<string, string>(p1Imports.map((n) => [n === 'proc_exit' && options.exitWithCode ? 'proc_exit_code' : n, n]));
   // The canonical core name of the export that is lifted as wasi:cli/run, as every adapter names it,
   // so `down` can see it is main's _start and drop the adapter.
-  if (kind === 'command') wanted.set('run', runCoreName(wasiVersion));
+  if (kind === 'command' && !ownRun) wanted.set('run', runCoreName(wasiVersion));
   wanted.set('cabi_import_realloc', 'cabi_import_realloc');
   // Without path_* or fd_prestat_* no file descriptor can exist, so the file system is never reached.
   const files = p1Imports.some((n) => n.startsWith('path_') || n.startsWith('fd_prestat_'));
   // A guest without cabi_realloc: the adapter's import of it becomes a local stand-in returning 0
   // (meaning "none": the adapter then grows memory itself), so the shim keeps only trampolines.
   const mainRealloc = isFunc(m, 'cabi_realloc', REALLOC);
+  const allocating = direct.find((d) => !d.name.startsWith('[resource-drop]') && lowerNeeds(funcOf(d.iface, d.name), resolveIn(d.iface)).realloc);
+  if (allocating && !mainRealloc) {
+    throw new WasiAdaptError('unsupported', `imports ${allocating.module}.${allocating.name}, whose result the host writes into memory from the module's cabi_realloc, which it does not export`);
+  }
   const key = `${[...wanted].join(';')}|${files}|${mainRealloc}`;
   let stripped = strips.get(key);
   if (!stripped) {
@@ -101,12 +111,14 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   const { bytes, interfaces } = encodeComponent({
     main: main.bytes,
     mainImports: main.modules,
+    direct,
     adapter: stripped.bytes,
     adapterImports: stripped.imports,
     p1,
     version: wasiVersion,
-    command: kind === 'command',
-    initialize: kind === 'reactor' && isFunc(m, '_initialize', NO_ARGS),
+    run: kind === 'reactor' ? undefined : ownRun ? { from: 'main', name: ownRun } : { from: 'adapter', name: runCoreName(wasiVersion) },
+    // wasi-libc's reactors construct themselves in _initialize; a module exporting run itself is one.
+    initialize: (kind === 'reactor' || ownRun !== undefined) && isFunc(m, '_initialize', NO_ARGS),
   });
   return {
     component: bytes,
@@ -123,6 +135,9 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
 }
 
 const NO_ARGS: FuncType = { kind: 'func', params: [], results: [] };
+/** wasi:cli/run's `run: func() -> result`, lowered. */
+const RUN: FuncType = { kind: 'func', params: [], results: ['i32'] };
+const OWN_RUN = /^wasi:cli\/run@0\.2\.\d+#run$/;
 const REALLOC: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
 
 /** Does the module export function `name` with type `type`? */
@@ -137,8 +152,8 @@ function isFunc(m: CoreModule, name: string, type: FuncType): boolean {
 
 const WIT_HINT = 'describing it needs a WIT world (`--wit FILE`, not implemented yet)';
 
-function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>): void {
-  const foreign = m.imports.find((i) => i.module !== P1);
+function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>, ownRun: string | undefined): void {
+  const foreign = m.imports.find((i) => i.module !== P1 && !isWasi02(i.module));
   if (foreign?.module === 'wasi_unstable') {
     throw new WasiAdaptError('unsupported', 'imports wasi_unstable (WASI snapshot 0), which is older than preview 1; rebuild it for wasi_snapshot_preview1');
   }
@@ -147,6 +162,11 @@ function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<st
   }
   if (exported.get('memory')?.kind !== 'memory') {
     throw new WasiAdaptError('unsupported', 'the module does not export its memory as `memory`');
+  }
+  if (kind === 'command' && ownRun) {
+    if (exported.has('_start')) throw new WasiAdaptError('unsupported', `the module exports both _start and ${ownRun}: which one is the command is unclear`);
+    if (!isFunc(m, ownRun, RUN)) throw new WasiAdaptError('unsupported', `${ownRun} must be a function taking nothing and returning i32 (wasi:cli/run's result)`);
+    return;
   }
   if (kind === 'command') {
     if (!isFunc(m, '_start', NO_ARGS)) throw new WasiAdaptError('unsupported', 'a command must export a `_start` function taking and returning nothing');

@@ -48,7 +48,7 @@ export function resolveIn(iface: string): (name: string) => Def | undefined {
   };
 }
 
-function isResource(iface: string, name: string): boolean {
+export function isResource(iface: string, name: string): boolean {
   const s = spec(iface);
   const from = s.uses?.[name];
   return from ? isResource(from, name) : (s.resources ?? []).includes(name);

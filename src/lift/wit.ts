@@ -187,36 +187,66 @@ function hasPointers(t: Ty | undefined, resolve: Resolve): boolean {
   }
 }
 
-/** Number of core values a type flattens to (Canonical ABI). */
-function flatCount(t: Ty | undefined, resolve: Resolve): number {
-  if (!t) return 0;
+type Core = 'i32' | 'i64' | 'f32' | 'f64';
+
+const WIDE: Record<string, Core> = { u64: 'i64', s64: 'i64', f32: 'f32', f64: 'f64' };
+
+/** Two cases' values sharing one flat slot (Canonical ABI `join`). */
+function join(a: Core, b: Core): Core {
+  if (a === b) return a;
+  return (a === 'i32' && b === 'f32') || (a === 'f32' && b === 'i32') ? 'i32' : 'i64';
+}
+
+/** A discriminant followed by the cases' payloads laid over each other. */
+function flattenVariant(cases: (Ty | undefined)[], resolve: Resolve): Core[] {
+  const out: Core[] = [];
+  for (const c of cases) {
+    flatten(c, resolve).forEach((t, i) => (out[i] = i < out.length ? join(out[i]!, t) : t));
+  }
+  return ['i32', ...out];
+}
+
+/** The core values a type flattens to (Canonical ABI `flatten_type`). */
+function flatten(t: Ty | undefined, resolve: Resolve): Core[] {
+  if (!t) return [];
   switch (t.k) {
     case 'prim':
-      return t.name === 'string' ? 2 : 1;
+      return t.name === 'string' ? ['i32', 'i32'] : [WIDE[t.name] ?? 'i32'];
     case 'list':
-      return 2;
+      return ['i32', 'i32'];
     case 'option':
-      return 1 + flatCount(t.t, resolve);
+      return flattenVariant([undefined, t.t], resolve);
     case 'tuple':
-      return t.ts.reduce((n, x) => n + flatCount(x, resolve), 0);
+      return t.ts.flatMap((x) => flatten(x, resolve));
     case 'result':
-      return 1 + Math.max(flatCount(t.ok, resolve), flatCount(t.err, resolve));
+      return flattenVariant([t.ok, t.err], resolve);
     case 'ref': {
       const d = resolve(t.name);
-      if (d?.k === 'record') return d.fields.reduce((n, [, x]) => n + flatCount(x, resolve), 0);
-      if (d?.k === 'variant') return 1 + Math.max(0, ...d.cases.map(([, x]) => flatCount(x, resolve)));
-      return 1;
+      if (d?.k === 'record') return d.fields.flatMap(([, x]) => flatten(x, resolve));
+      if (d?.k === 'variant') return flattenVariant(d.cases.map(([, x]) => x), resolve);
+      if (d?.k === 'flags') return Array<Core>(Math.ceil(d.names.length / 32)).fill('i32');
+      return ['i32']; // enums and resources
     }
     default:
-      return 1;
+      return ['i32'];
   }
+}
+
+/** The core function type `canon lower` gives `f` (params spill to memory past 16, results past 1). */
+export function loweredType(f: Func, resolve: Resolve): { params: Core[]; results: Core[] } {
+  const params = f.params.flatMap(([, t]) => flatten(t, resolve));
+  const results = flatten(f.result, resolve);
+  return {
+    params: [...(params.length > 16 ? ['i32' as const] : params), ...(results.length > 1 ? ['i32' as const] : [])],
+    results: results.length > 1 ? [] : results,
+  };
 }
 
 /** Canonical options a `canon lower` of `f` needs. */
 export function lowerNeeds(f: Func, resolve: Resolve): { memory: boolean; realloc: boolean } {
   const params = f.params.map(([, t]) => t);
-  const flatParams = params.reduce((n, t) => n + flatCount(t, resolve), 0);
+  const flatParams = params.flatMap((t) => flatten(t, resolve)).length;
   const realloc = hasPointers(f.result, resolve);
-  const memory = realloc || flatParams > 16 || flatCount(f.result, resolve) > 1 || params.some((t) => hasPointers(t, resolve));
+  const memory = realloc || flatParams > 16 || flatten(f.result, resolve).length > 1 || params.some((t) => hasPointers(t, resolve));
   return { memory, realloc }; // strings use the default encoding, utf8
 }

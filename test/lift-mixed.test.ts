@@ -1,0 +1,89 @@
+// `up` of "mixed" modules, which import WASI 0.2 functions directly next to preview1: those
+// become the component's own imports, one per interface shared with the adapter's. Run on jco
+// and Wasmtime.
+import { readFileSync } from 'node:fs';
+import { parse, print } from '@bytecodealliance/jco';
+import { describe, expect, it } from 'vitest';
+import { buildGraph } from '../src/component/graph.js';
+import { lift } from '../src/lift/index.js';
+import { checkExpectations, loadManifest, runP2, runWasmtimeComponent } from './harness/index.js';
+import { errorOf } from './helpers/errors.js';
+
+describe('the mixed fixture\'s main module', () => {
+  const f = loadManifest().find((x) => x.name === 'mixed')!;
+  // The module the official reactor adapter was wrapped around (its role in the component).
+  const main = buildGraph(new Uint8Array(readFileSync(f.p2!))).modules.find((m) => m.role === 'main')!;
+
+  it('lifts with its own run export and WASI 0.2 imports, and runs as the manifest says on jco and Wasmtime', async () => {
+    const { component, report } = lift(main.bytes);
+    expect(report.kind).toBe('command');
+    // The newest version the module imports: its functions exist there.
+    expect(report.wasiVersion).toBe('0.2.12');
+    const text = await print(component);
+    // One import per interface, each once.
+    const imports = [...text.matchAll(/^ {2}\(import "([^"]+)"/gm)].map((m) => m[1]!);
+    expect(new Set(imports).size).toBe(imports.length);
+    expect(imports).toEqual(expect.arrayContaining(['wasi:cli/stdout@0.2.12', 'wasi:clocks/wall-clock@0.2.12', 'wasi:io/streams@0.2.12']));
+    const spec = { args: f.args };
+    for (const r of await Promise.all([runP2(component, spec), runWasmtimeComponent(component, spec)])) checkExpectations(f, r, 'p2');
+  });
+});
+
+/** A mixed command: a preview1 write, then its arguments (WASI 0.2, lists from its cabi_realloc) to stdout. */
+const mixed = (opts: { realloc?: boolean; argsType?: string; name?: string } = {}) => `(module
+  (import "wasi:cli/environment@0.2.0" "${opts.name ?? 'get-arguments'}" (func $args ${opts.argsType ?? '(param i32)'}))
+  (import "wasi:cli/stdout@0.2.0" "get-stdout" (func $stdout (result i32)))
+  (import "wasi:io/streams@0.2.0" "[method]output-stream.blocking-write-and-flush" (func $write (param i32 i32 i32 i32)))
+  (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop (param i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 4)
+  (global $heap (mut i32) (i32.const 4096))
+  (data (i32.const 64) "p1 says hi\\n") (data (i32.const 80) "\\n")
+  ${opts.realloc === false ? '' : `(func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
+    (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
+    (global.set $heap (i32.add (local.get $p) (local.get 3)))
+    (local.get $p))`}
+  (func (export "_start") (local $out i32) (local $list i32) (local $n i32) (local $i i32) (local $item i32)
+    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 11))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $args (i32.const 16))
+    (local.set $out (call $stdout))
+    (local.set $list (i32.load (i32.const 16))) (local.set $n (i32.load (i32.const 20)))
+    (local.set $i (i32.const 1))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $item (i32.add (local.get $list) (i32.mul (local.get $i) (i32.const 8))))
+      (call $write (local.get $out) (i32.load (local.get $item)) (i32.load offset=4 (local.get $item)) (i32.const 24))
+      (call $write (local.get $out) (i32.const 80) (i32.const 1) (i32.const 24))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (call $drop (local.get $out))))`;
+
+describe('a hand-written mixed module', () => {
+  it('gets lists back in memory from its own cabi_realloc, drops its handles, on jco and Wasmtime', async () => {
+    const { component, report } = lift(await parse(mixed()));
+    expect(report.wasiVersion).toBe('0.2.0');
+    const spec = { args: ['mixed', 'a', 'b c'] };
+    for (const r of await Promise.all([runP2(component, spec), runWasmtimeComponent(component, spec)])) {
+      expect(r.stderr.toString()).toBe('');
+      expect(r.stdout.toString()).toBe('p1 says hi\na\nb c\n');
+      expect(r.exitCode).toBe(0);
+    }
+  });
+
+  it('is refused, naming the import, without the cabi_realloc its lists need, or with a wrong core type or name', async () => {
+    const refusal = async (opts: Parameters<typeof mixed>[0]) => {
+      const bytes = await parse(mixed(opts));
+      return errorOf(() => lift(bytes)).message;
+    };
+    expect(await refusal({ realloc: false })).toBe(
+      "imports wasi:cli/environment@0.2.0.get-arguments, whose result the host writes into memory from the module's cabi_realloc, which it does not export",
+    );
+    expect(await refusal({ argsType: '(param i32 i32)' })).toBe(
+      'wasi:cli/environment@0.2.0.get-arguments is imported with a core type that is not its canonical-ABI lowering',
+    );
+    expect(await refusal({ name: 'get-argumentz' })).toBe(
+      'imports wasi:cli/environment@0.2.0.get-argumentz, a WASI 0.2 function wasi-adapt has no description of',
+    );
+  });
+});
