@@ -310,6 +310,9 @@ describe('errors are exact', () => {
     ['bad version', 'package a:b@1.2;\n', 'x.wit:1:13: expected a semver version (like 1.2.3), found `1.2`'],
     ['leading zero', 'package a:b@01.2.3;\n', 'x.wit:1:13: expected a semver version (like 1.2.3), found `01.2.3`'],
     ['bad gate', 'package a:b@1.0.0;\n@since(feature = x)\ninterface i {}\n', 'x.wit:2:8: expected `version`, found `feature`'],
+    ['two since gates', 'package a:b@1.0.0;\n@since(version = 1.0.0) @since(version = 1.0.0)\ninterface i {}\n', 'x.wit:2:26: a second `@since` gate'],
+    ['since and unstable', 'package a:b@1.0.0;\n@unstable(feature = x)\n@since(version = 1.0.0)\ninterface i {}\n', 'x.wit:3:2: `@since` and `@unstable` exclude each other'],
+    ['constructor result', 'package a:b;\ninterface i {\n  resource r { constructor() -> u8; }\n}\n', 'x.wit:3:16: a constructor returns nothing or `result<r, ...>`'],
     ['bad list length', 'package a:b;\ninterface i {\n  type t = list<u8, 0>;\n}\n', 'x.wit:3:21: expected a list length (a positive integer), found `0`'],
     ['keyword where a name goes', 'package a:b;\ninterface i {\n  f: func(type: u8);\n}\n', 'x.wit:3:11: expected an identifier, found keyword `type` (write `%type` to use it as a name)'],
     ['stray character', 'package a:b;\ninterface i { $ }\n', 'x.wit:2:15: unexpected character `$`'],
@@ -328,11 +331,32 @@ describe('errors are exact', () => {
     ['include cycle', 'package a:b;\nworld v { include w; }\nworld w { include v; }\n', 'x.wit:3:19: world `v` depends on itself: a:b/v -> a:b/w -> a:b/v'],
     ['plain-name clash in include', 'package a:b;\nworld v { import f: func(); }\nworld w {\n  import f: func();\n  include v;\n}\n', 'x.wit:5:3: import `f` of world `v` clashes with one of this world (rename it with `with`)'],
     ['use of an exported interface in a world', 'package a:b;\ninterface i { type t = u8; }\nworld w {\n  export i;\n  use i.{t};\n}\n', 'x.wit:5:3: `use` of `a:b/i` is ambiguous: the world exports it'],
+    ['empty root', '// nothing\n', 'x.wit: no `package` declaration'],
     ['no package', 'interface i {}\n', 'x.wit:1:11: no `package` declaration for this item (add `package ns:name;` to one file)'],
   ];
   it.each(cases)('%s', (_name, text, message) => {
     const e = errorOf(() => resolveWit([parseWit(text, 'x.wit')]));
     expect(e.message).toBe(message);
+  });
+
+  it('every truncation of a real file fails with a WasiAdaptError (or parses)', () => {
+    const text = readFileSync(join(JCO_WIT, 'builtin', '0.2.12', 'wasi-io', 'package.wit'), 'utf8');
+    for (let n = 0; n < text.length; n++) {
+      try {
+        resolveWit([parseWit(text.slice(0, n), 'x.wit')]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(WasiAdaptError);
+      }
+    }
+  });
+
+  it('hostile depth is too-deep, not a RangeError', () => {
+    const deep = `package a:b;\ninterface i { type t = ${'list<'.repeat(100_000)}u8${'>'.repeat(100_000)}; }\n`;
+    expect(errorOf(() => resolveWit([parseWit(deep, 'x.wit')])).message).toBe('x.wit: WIT nested too deeply');
+    const chain = Array.from({ length: 50_000 }, (_, i) => `type t${i} = t${i + 1};`).join('\n');
+    const long = `package a:b;\ninterface i {\n${chain}\ntype t50000 = u8;\n}\n`;
+    const e = errorOf(() => resolveWit([parseWit(long, 'x.wit')]));
+    expect(e.code).toBe('too-deep');
   });
 
   it('codes: syntax is bad-value, unknown names are unresolved', () => {

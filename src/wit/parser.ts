@@ -7,6 +7,7 @@ import type {
   PackageBody, PackageName, PrimitiveName, ResourceFuncAst, TopLevelUse, TypeAst, TypeDefAst, UseAst, UsePath,
   WitFile, WorldAst, WorldItemAst,
 } from './ast.js';
+import { WasiAdaptError } from '../errors.js';
 import { PRIMITIVES } from './ast.js';
 import { describeToken, Lexer, witError, type Pos, type Token } from './lexer.js';
 
@@ -14,7 +15,22 @@ const PRIMITIVE_SET: ReadonlySet<string> = new Set(PRIMITIVES);
 const TYPEDEF_KEYWORDS = new Set(['type', 'record', 'variant', 'enum', 'flags', 'resource']);
 
 export function parseWit(text: string, file: string): WitFile {
-  return new Parser(text, file).file();
+  return guardDepth(file, () => new Parser(text, file).file());
+}
+
+/**
+ * Types nest (`list<list<...>>`) and the parser and resolver recurse with them; a hostile input
+ * deep enough to exhaust the stack is reported as ours, not as a RangeError.
+ */
+export function guardDepth<T>(file: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new WasiAdaptError('too-deep', `${file}: WIT nested too deeply`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 class Parser {
@@ -181,8 +197,17 @@ class Parser {
         throw witError(kind.pos, `expected \`since\`, \`unstable\` or \`deprecated\`, found \`${kind.text}\``);
       }
       this.op(')');
+      this.checkGate(gates, kind);
     }
     return gates;
+  }
+
+  /** WIT.md, "Rules for feature gate usage": one gate of a kind; `@since` xor `@unstable`. */
+  private checkGate(gates: readonly Gate[], at: Token): void {
+    const last = gates[gates.length - 1]!;
+    const has = (kind: Gate['kind']) => gates.some((g) => g.kind === kind);
+    if (gates.filter((g) => g.kind === last.kind).length > 1) throw witError(at.pos, `a second \`@${last.kind}\` gate`);
+    if (has('since') && has('unstable')) throw witError(at.pos, '`@since` and `@unstable` exclude each other');
   }
 
   private field(name: string): void {

@@ -130,6 +130,11 @@ export class TypeScope {
       const base = { resource: self, gates: f.gates, docs: f.docs, pos: f.pos };
       if (f.kind === 'constructor') {
         const sig = this.signature(f.func);
+        // WIT.md: a fallible constructor returns `result<r, e>` for its own resource `r`.
+        const ok = sig.result?.kind === 'result' ? sig.result.ok : undefined;
+        if (sig.result && !(ok?.kind === 'own' && resourceOf(ok.resource) === self)) {
+          throw witError(f.pos, `a constructor returns nothing or \`result<${self.name}, ...>\``);
+        }
         const result = sig.result ?? { kind: 'own', resource: self };
         definition.functions.push({ name: `[constructor]${self.name}`, kind: 'constructor', ...base, ...sig, result });
       } else if (f.kind === 'method') {

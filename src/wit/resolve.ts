@@ -4,9 +4,11 @@
  * resolve lazily, interface by interface, so files and items may come in any order; a `use` or
  * `include` that comes back to an interface or world being resolved is a cycle and refused.
  */
+import { WasiAdaptError } from '../errors.js';
 import type { InterfaceAst, InterfaceItem, PackageBody, PackageName, TopLevelUse, UsePath, WitFile, WorldAst } from './ast.js';
 import { packageId } from './ast.js';
 import { witError, type Pos } from './lexer.js';
+import { guardDepth } from './parser.js';
 import type { Interface, Package, World } from './resolved.js';
 import { at, NameSet, TypeScope, unresolved } from './resolve-types.js';
 import { resolveWorldItems, type WorldContext } from './resolve-world.js';
@@ -41,7 +43,7 @@ function fingerprint(bodies: readonly PackageBody[]): string {
 type State<T> = { done: T } | { resolving: string };
 
 export function resolveWit(root: readonly WitFile[], deps: readonly (readonly WitFile[])[] = []): ResolvedWit {
-  return new Resolver(root, deps).result;
+  return guardDepth(root[0]?.file ?? 'WIT', () => new Resolver(root, deps).result);
 }
 
 class Resolver {
@@ -82,7 +84,7 @@ class Resolver {
         const item = first.body.items[0];
         throw witError(item ? item.pos : first.body.uses[0]!.pos, 'no `package` declaration for this item (add `package ns:name;` to one file)');
       }
-      if (required) throw new Error('wit resolver: no root package');
+      if (required) throw new WasiAdaptError('bad-value', `${files[0]?.file ?? 'WIT'}: no \`package\` declaration`);
       return undefined;
     }
     return this.unit(decl.name, decl.pos, bodies);
