@@ -1,17 +1,19 @@
 // The WIT parser and resolver (src/wit/): every `.wit` file jco ships parses and every package
 // directory resolves (with the others as dependencies); errors are exact (message, line,
 // column); the resolved form has the structure the WIT says.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { componentEmbed, componentNew } from '@bytecodealliance/jco';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseComponent } from '../src/binary/component.js';
 import { WasiAdaptError } from '../src/errors.js';
 import type { WitFile } from '../src/wit/ast.js';
 import { loadWit } from '../src/wit/load.js';
 import { parseWit } from '../src/wit/parser.js';
 import { resolveWit } from '../src/wit/resolve.js';
-import { resourceOf, type Interface, type Type, type TypeDef } from '../src/wit/resolved.js';
+import { resourceOf, type Interface, type Type, type TypeDef, type World } from '../src/wit/resolved.js';
 
 const JCO_WIT = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '@bytecodealliance', 'jco', 'lib', 'wit');
 
@@ -140,7 +142,7 @@ interface all {
   type m = map<string, list<u8>>;
   type async-things = tuple<future, future<u8>, stream, stream<res>, error-context>;
   type alias-res = res;
-  later: func(x: defined-later) -> borrow<alias-res>;
+  later: func(x: defined-later, y: borrow<alias-res>);
   record defined-later { %record: u8 }
   %type: func();
   @since(version = 1.0.0) @deprecated(version = 1.2.0)
@@ -257,7 +259,7 @@ describe('resolved structure', () => {
     expect(t('res').definition).toMatchObject({ kind: 'resource', functions: [f('[constructor]res'), f('[method]res.get'), f('[static]res.make'), f('[method]res.peek')] });
     expect(t('bare').definition).toEqual({ kind: 'resource', functions: [] });
     expect(f('later').params[0]!.type).toEqual(ref('defined-later'));
-    expect(f('later').result).toEqual({ kind: 'borrow', resource: t('alias-res') });
+    expect(f('later').params[1]!.type).toEqual({ kind: 'borrow', resource: t('alias-res') });
   });
 
   it('gates are parsed and kept', () => {
@@ -312,6 +314,7 @@ describe('errors are exact', () => {
     ['bad gate', 'package a:b@1.0.0;\n@since(feature = x)\ninterface i {}\n', 'x.wit:2:8: expected `version`, found `feature`'],
     ['two since gates', 'package a:b@1.0.0;\n@since(version = 1.0.0) @since(version = 1.0.0)\ninterface i {}\n', 'x.wit:2:26: a second `@since` gate'],
     ['since and unstable', 'package a:b@1.0.0;\n@unstable(feature = x)\n@since(version = 1.0.0)\ninterface i {}\n', 'x.wit:3:2: `@since` and `@unstable` exclude each other'],
+    ['borrow in a result', 'package a:b;\ninterface i {\n  resource r;\n  record h { r: borrow<r> }\n  f: func() -> option<h>;\n}\n', 'x.wit:5:16: a function result cannot contain a `borrow` handle'],
     ['constructor result', 'package a:b;\ninterface i {\n  resource r { constructor() -> u8; }\n}\n', 'x.wit:3:16: a constructor returns nothing or `result<r, ...>`'],
     ['bad list length', 'package a:b;\ninterface i {\n  type t = list<u8, 0>;\n}\n', 'x.wit:3:21: expected a list length (a positive integer), found `0`'],
     ['keyword where a name goes', 'package a:b;\ninterface i {\n  f: func(type: u8);\n}\n', 'x.wit:3:11: expected an identifier, found keyword `type` (write `%type` to use it as a name)'],
@@ -385,5 +388,49 @@ describe('loading from disk', () => {
     const bad = join(dir, 'bad.wit');
     writeFileSync(bad, 'package a:b;\ninterface i { f: func() }\n');
     expect(errorOf(() => loadWit(bad)).message).toBe(`${bad}:2:25: expected \`;\`, found \`}\``);
+  });
+});
+
+// wasm-tools (through jco) as the oracle for what a world imports and exports: a dummy core
+// module embedding the world, made a component, lists the names a component of the world has.
+describe('worlds agree with wasm-tools', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'wit-oracle-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  async function wasmTools(opts: { witPath?: string; witSource?: string; world: string }): Promise<{ imports: string[]; exports: string[] }> {
+    const core = await componentEmbed({ dummy: true, features: { tag: 'all' }, ...opts });
+    const sections = parseComponent(await componentNew(core)).sections;
+    const names = (kind: 'imports' | 'exports') =>
+      sections.flatMap((s) => (s.kind === kind ? s.items.map((i) => i.name.name) : [])).sort();
+    return { imports: names('imports'), exports: names('exports') };
+  }
+
+  const ours = (w: World) => ({ imports: [...w.imports.keys()].sort(), exports: [...w.exports.keys()].sort() });
+
+  /** jco's package directories as one WIT directory: `root` at the top, the others in deps/. */
+  function witDir(version: string, root: string): string {
+    const from = join(JCO_WIT, 'builtin', version);
+    const dir = join(tmp, `${version}-${root}`);
+    cpSync(join(from, root), dir, { recursive: true });
+    for (const d of readdirSync(from)) if (d !== root) cpSync(join(from, d), join(dir, 'deps', d), { recursive: true });
+    return dir;
+  }
+
+  it.each([
+    ['0.2.12', 'wasi-cli', 'command'],
+    ['0.2.12', 'wasi-cli', 'imports'],
+    ['0.2.12', 'wasi-http', 'proxy'],
+    ['0.3.0', 'wasi-cli', 'command'],
+    ['0.3.0', 'wasi-http', 'service'],
+    ['0.3.0', 'wasi-http', 'middleware'],
+  ])('%s %s/%s', async (version, pkg, world) => {
+    const dir = witDir(version, pkg);
+    const r = loadWit(dir);
+    expect(ours(r.root.worlds.get(world)!)).toEqual(await wasmTools({ witPath: dir, world: `${r.root.id.replace(/@.*/, '')}/${world}@${version}` }));
+  });
+
+  it('the hand-written world with every kind of item', async () => {
+    const w = resolveWit([parseWit(ALL_TYPES, 'all.wit')]).root.worlds.get('w')!;
+    expect(ours(w)).toEqual(await wasmTools({ witSource: ALL_TYPES, world: 'w' }));
   });
 });

@@ -160,7 +160,11 @@ export class TypeScope {
       names.add(p.name, p.pos, `parameter \`${p.name}\``);
       params.push({ name: p.name, type: this.type(p.type) });
     }
-    return { async: ast.async, params, ...(ast.result ? { result: this.type(ast.result) } : {}) };
+    if (!ast.result) return { async: ast.async, params };
+    const result = this.type(ast.result);
+    // Canonical ABI: a borrow lives for one call, so only parameters may hold one.
+    if (hasBorrow(result)) throw witError(ast.result.pos, 'a function result cannot contain a `borrow` handle');
+    return { async: ast.async, params, result };
   }
 
   private named(name: string, pos: Pos): TypeDef {
@@ -199,5 +203,43 @@ export class TypeScope {
       case 'stream':
         return { kind: ast.kind, ...(ast.element ? { element: this.type(ast.element) } : {}) };
     }
+  }
+}
+
+/** Whether a value of the type can hold a borrowed handle (through named types too). */
+function hasBorrow(t: Type): boolean {
+  switch (t.kind) {
+    case 'borrow':
+      return true;
+    case 'list':
+    case 'option':
+      return hasBorrow(t.element);
+    case 'result':
+      return (t.ok !== undefined && hasBorrow(t.ok)) || (t.err !== undefined && hasBorrow(t.err));
+    case 'tuple':
+      return t.types.some(hasBorrow);
+    case 'map':
+      return hasBorrow(t.key) || hasBorrow(t.value);
+    case 'ref':
+      return defHasBorrow(t.def);
+    default:
+      // Primitives and owned handles; a future or stream payload is checked where it is sent.
+      return false;
+  }
+}
+
+function defHasBorrow(def: TypeDef): boolean {
+  const d = def.definition;
+  switch (d.kind) {
+    case 'use':
+      return defHasBorrow(d.target);
+    case 'alias':
+      return hasBorrow(d.type);
+    case 'record':
+      return d.fields.some((f) => hasBorrow(f.type));
+    case 'variant':
+      return d.cases.some((c) => c.type !== undefined && hasBorrow(c.type));
+    default:
+      return false;
   }
 }
