@@ -315,6 +315,7 @@ describe('errors are exact', () => {
     ['two since gates', 'package a:b@1.0.0;\n@since(version = 1.0.0) @since(version = 1.0.0)\ninterface i {}\n', 'x.wit:2:26: a second `@since` gate'],
     ['since and unstable', 'package a:b@1.0.0;\n@unstable(feature = x)\n@since(version = 1.0.0)\ninterface i {}\n', 'x.wit:3:2: `@since` and `@unstable` exclude each other'],
     ['borrow in a result', 'package a:b;\ninterface i {\n  resource r;\n  record h { r: borrow<r> }\n  f: func() -> option<h>;\n}\n', 'x.wit:5:16: a function result cannot contain a `borrow` handle'],
+    ['map key', 'package a:b;\ninterface i {\n  type m = map<f32, u8>;\n}\n', 'x.wit:3:16: a map key must be bool, an integer, char or string'],
     ['constructor result', 'package a:b;\ninterface i {\n  resource r { constructor() -> u8; }\n}\n', 'x.wit:3:16: a constructor returns nothing or `result<r, ...>`'],
     ['bad list length', 'package a:b;\ninterface i {\n  type t = list<u8, 0>;\n}\n', 'x.wit:3:21: expected a list length (a positive integer), found `0`'],
     ['keyword where a name goes', 'package a:b;\ninterface i {\n  f: func(type: u8);\n}\n', 'x.wit:3:11: expected an identifier, found keyword `type` (write `%type` to use it as a name)'],

@@ -197,8 +197,11 @@ export class TypeScope {
         return { kind: 'result', ...(ast.ok ? { ok: this.type(ast.ok) } : {}), ...(ast.err ? { err: this.type(ast.err) } : {}) };
       case 'tuple':
         return { kind: 'tuple', types: ast.types.map((t) => this.type(t)) };
-      case 'map':
-        return { kind: 'map', key: this.type(ast.key), value: this.type(ast.value) };
+      case 'map': {
+        const key = this.type(ast.key);
+        if (!isMapKey(key)) throw witError(ast.key.pos, 'a map key must be bool, an integer, char or string');
+        return { kind: 'map', key, value: this.type(ast.value) };
+      }
       case 'future':
       case 'stream':
         return { kind: ast.kind, ...(ast.element ? { element: this.type(ast.element) } : {}) };
@@ -242,4 +245,16 @@ function defHasBorrow(def: TypeDef): boolean {
     default:
       return false;
   }
+}
+
+const MAP_KEYS: ReadonlySet<string> = new Set(['bool', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'char', 'string']);
+
+/** WIT.md's `kt`: a map key is one of these primitives, maybe through aliases. */
+function isMapKey(t: Type): boolean {
+  if (t.kind === 'primitive') return MAP_KEYS.has(t.name);
+  if (t.kind !== 'ref') return false;
+  const d = t.def.definition;
+  if (d.kind === 'alias') return isMapKey(d.type);
+  if (d.kind === 'use') return isMapKey({ kind: 'ref', def: d.target });
+  return false;
 }
