@@ -31,6 +31,12 @@ export interface ComponentParts {
   version: string;
   /** A command's core export lifted as wasi:cli/run.run, and which instance exports it. */
   run?: { from: 'adapter' | 'main'; name: string };
+  /**
+   * Main's memory hoisted into this module (see memory.ts), which main then imports as
+   * `env.memory`: the adapter and every lowering then exist before main, whose start function
+   * may call them.
+   */
+  memory?: Uint8Array;
   /** Main's _initialize to run once wired. */
   initialize: boolean;
 }
@@ -157,90 +163,135 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     instances.set(p.name, b.counts.instance++);
   }
 
-  // Lowerings that need the guest's memory cannot exist before main does: they go through
-  // the shim table. A realloc, when needed, is the adapter's for its own imports (lists land
-  // in its arena) and main's cabi_realloc for main's.
-  const indirect: Lowering[] = [];
+  // Functions that cannot exist when their importer is instantiated are slots of the shim's
+  // table, filled by a fixup once they can. A lowering that uses the guest's memory waits for
+  // it (main's, unless hoisted into its own module); one with a realloc waits for the instance
+  // exporting it (the adapter's cabi_import_realloc for its imports: lists land in its arena;
+  // main's cabi_realloc for main's); main's p1 imports wait for the adapter unless main comes
+  // after it, and the adapter's imports from main wait for main when it comes first.
+  const early = parts.memory !== undefined;
+  const late: Late[] = [];
   const slotOf = new Map<string, number>();
+  const defer = (key: string, l: Late) => slotOf.set(key, late.push(l) - 1);
+  if (!early) parts.p1.forEach((s) => defer(`p1\0${s.name}`, { type: s.type, stage: 'adapter', what: { k: 'p1', name: s.name } }));
   const plan = (owner: Lowering['owner'], iface: string, name: string, type: FuncType) => {
     if (name.startsWith(DROP)) return;
     const needs = lowerNeeds(funcOf(iface, name), resolveIn(iface));
-    if (!needs.memory) return;
-    slotOf.set(keyOf(owner, iface, name), parts.p1.length + indirect.length);
-    indirect.push({ owner, iface, name, type, realloc: needs.realloc });
+    if (!needs.memory || (early && !needs.realloc)) return;
+    const stage = needs.realloc ? owner : 'adapter';
+    defer(keyOf(owner, iface, name), { type, stage, what: { k: 'lower', l: { owner, iface, name, realloc: needs.realloc } } });
   };
   for (const im of parts.adapterImports) if (im.module !== MAIN) plan('adapter', im.module, im.name, im.type);
   for (const d of parts.direct) plan('main', d.iface, d.name, d.type);
-  const slots: Slot[] = [...parts.p1, ...indirect.map((l, i) => ({ name: String(parts.p1.length + i), type: l.type }))];
+  const fromMain = parts.adapterImports.filter((i) => i.module === MAIN);
+  if (early) fromMain.forEach((im) => defer(`main\0${im.name}`, { type: im.type, stage: 'main', what: { k: 'export', name: im.name } }));
+  const slots: Slot[] = late.map((l, i) => ({ name: l.what.k === 'p1' ? l.what.name : String(i), type: l.type }));
 
   const mainMod = b.coreModule(parts.main);
   const adapterMod = b.coreModule(parts.adapter);
   const shimMod = b.coreModule(shimModule(slots));
-  const fixupMod = b.coreModule(fixupModule(slots, parts.initialize));
+  const memoryMod = early ? b.coreModule(parts.memory!) : undefined;
+  // Early, the adapter's slots are filled before main and main's after it; otherwise all at once.
+  const stages: ({ fill: number[]; init: boolean; module: number } | undefined)[] = [];
+  const fixup = (fill: number[], init: boolean) =>
+    stages.push(fill.length || init || !early ? { fill, init, module: b.coreModule(fixupModule(slots, fill, init)) } : undefined);
+  const indices = (stage?: Late['stage']) => late.flatMap((l, i) => (stage === undefined || l.stage === stage ? [i] : []));
+  if (early) {
+    fixup(indices('adapter'), false);
+    fixup(indices('main'), parts.initialize);
+  } else {
+    fixup(indices(), parts.initialize);
+  }
 
   const shim = b.instantiate(shimMod, []);
-  /** A WASI function as a core function for `owner`, available before main is instantiated. */
+  /** A WASI function as a core function for `owner`'s instantiation. */
   const wasiFunc = (owner: Lowering['owner'], iface: string, name: string): number => {
     if (name.startsWith(DROP)) return b.resourceDrop(b.aliasExport(TYPE, instances.get(iface)!, name.slice(DROP.length)));
     const slot = slotOf.get(keyOf(owner, iface, name));
-    if (slot !== undefined) return b.aliasCoreExport(CORE_FUNC, shim, String(slot));
-    return b.lower(b.aliasExport(FUNC, instances.get(iface)!, name), []);
+    if (slot !== undefined) return b.aliasCoreExport(CORE_FUNC, shim, slots[slot]!.name);
+    const memoryOpt = lowerNeeds(funcOf(iface, name), resolveIn(iface)).memory ? [[0x03, ...uleb(memory!)]] : [];
+    return b.lower(b.aliasExport(FUNC, instances.get(iface)!, name), memoryOpt);
   };
-  const directModules = new Map<string, number>();
-  for (const module of new Set(parts.direct.map((d) => d.module))) {
-    const items = parts.direct.filter((d) => d.module === module).map((d): [string, number[], number] => [d.name, CORE_FUNC, wasiFunc('main', d.iface, d.name)]);
-    directModules.set(module, b.coreExports(items));
-  }
-  const main = b.instantiate(
-    mainMod,
-    parts.mainImports.map((name) => {
-      const base = name.replace(/#\d+$/, '');
-      return [name, isWasi02(base) ? directModules.get(base)! : shim];
-    }),
-  );
-  const memory = b.aliasCoreExport(CORE_MEMORY, main, 'memory');
-  const env = b.coreExports([['memory', CORE_MEMORY, memory]]);
-
-  const named: [string, number][] = [['env', env]];
-  for (const [module, ims] of byModule) {
-    const items = ims.map((im): [string, number[], number] => [im.name, CORE_FUNC, wasiFunc('adapter', module, im.name)]);
-    named.push([module, b.coreExports(items)]);
-  }
-  const fromMain = parts.adapterImports.filter((i) => i.module === MAIN);
-  if (fromMain.length) {
-    const items = fromMain.map((im): [string, number[], number] => [im.name, CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, im.name)]);
-    named.push([MAIN, b.coreExports(items)]);
-  }
-  const adapter = b.instantiate(adapterMod, named);
-
-  // Fill the table: p1 functions from the adapter, then the memory-using lowerings.
-  const fill: [string, number[], number][] = parts.p1.map((s, i) => [String(i), CORE_FUNC, b.aliasCoreExport(CORE_FUNC, adapter, s.name)]);
+  let memory: number | undefined;
+  let env: number | undefined;
+  let adapter: number | undefined;
+  let main: number | undefined;
+  const fixups = [...stages];
+  /** Instantiates the next fixup with what its slots hold, now that it exists. */
+  const runFixup = () => {
+    const next = fixups.shift();
+    if (!next) return;
+    const { fill, init, module } = next;
+    const items: [string, number[], number][] = fill.map((i) => [String(i), CORE_FUNC, materialize(late[i]!.what)]);
+    if (init) items.push(['init', CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main!, '_initialize')]);
+    // The shim instance itself, not an alias of its table: the table then provably has no
+    // writer but the fixups, so `down` can fold every trampoline into a direct call.
+    b.instantiate(module, [['a', b.coreExports(items)], [SHIM, shim]]);
+  };
   const reallocs = new Map<Lowering['owner'], number>();
-  const reallocOf = (owner: Lowering['owner']): number => {
-    let f = reallocs.get(owner);
-    if (f === undefined) {
-      f = owner === 'adapter' ? b.aliasCoreExport(CORE_FUNC, adapter, 'cabi_import_realloc') : b.aliasCoreExport(CORE_FUNC, main, 'cabi_realloc');
-      reallocs.set(owner, f);
+  const materialize = (what: Late['what']): number => {
+    if (what.k === 'p1') return b.aliasCoreExport(CORE_FUNC, adapter!, what.name);
+    if (what.k === 'export') return b.aliasCoreExport(CORE_FUNC, main!, what.name);
+    const { l } = what;
+    const opts = [[0x03, ...uleb(memory!)]];
+    if (l.realloc) {
+      let f = reallocs.get(l.owner);
+      if (f === undefined) {
+        f = l.owner === 'adapter' ? b.aliasCoreExport(CORE_FUNC, adapter!, 'cabi_import_realloc') : b.aliasCoreExport(CORE_FUNC, main!, 'cabi_realloc');
+        reallocs.set(l.owner, f);
+      }
+      opts.push([0x04, ...uleb(f)]);
     }
-    return f;
+    return b.lower(b.aliasExport(FUNC, instances.get(l.iface)!, l.name), opts);
   };
-  for (const l of indirect) {
-    const opts = [[0x03, ...uleb(memory)]];
-    if (l.realloc) opts.push([0x04, ...uleb(reallocOf(l.owner))]);
-    const f = b.lower(b.aliasExport(FUNC, instances.get(l.iface)!, l.name), opts);
-    fill.push([String(slotOf.get(keyOf(l.owner, l.iface, l.name))), CORE_FUNC, f]);
+
+  const instantiateMain = () => {
+    const directModules = new Map<string, number>();
+    for (const module of new Set(parts.direct.map((d) => d.module))) {
+      const items = parts.direct.filter((d) => d.module === module).map((d): [string, number[], number] => [d.name, CORE_FUNC, wasiFunc('main', d.iface, d.name)]);
+      directModules.set(module, b.coreExports(items));
+    }
+    const args = parts.mainImports.map((name): [string, number] => {
+      const base = name.replace(/#\d+$/, '');
+      return [name, isWasi02(base) ? directModules.get(base)! : early ? adapter! : shim];
+    });
+    main = b.instantiate(mainMod, early ? [...args, ['env', env!]] : args);
+  };
+  const instantiateAdapter = () => {
+    const named: [string, number][] = [['env', env!]];
+    for (const [module, ims] of byModule) {
+      named.push([module, b.coreExports(ims.map((im): [string, number[], number] => [im.name, CORE_FUNC, wasiFunc('adapter', module, im.name)]))]);
+    }
+    if (fromMain.length) {
+      const item = (im: StrippedImport): number => (early ? b.aliasCoreExport(CORE_FUNC, shim, slots[slotOf.get(`main\0${im.name}`)!]!.name) : b.aliasCoreExport(CORE_FUNC, main!, im.name));
+      named.push([MAIN, b.coreExports(fromMain.map((im): [string, number[], number] => [im.name, CORE_FUNC, item(im)]))]);
+    }
+    adapter = b.instantiate(adapterMod, named);
+  };
+
+  if (early) {
+    // Main's memory in its own module: everything main imports can exist before main, so its
+    // start function may call WASI.
+    memory = b.aliasCoreExport(CORE_MEMORY, b.instantiate(memoryMod!, []), 'memory');
+    env = b.coreExports([['memory', CORE_MEMORY, memory]]);
+    instantiateAdapter();
+    runFixup();
+    instantiateMain();
+    runFixup();
+  } else {
+    instantiateMain();
+    memory = b.aliasCoreExport(CORE_MEMORY, main!, 'memory');
+    env = b.coreExports([['memory', CORE_MEMORY, memory]]);
+    instantiateAdapter();
+    runFixup();
   }
-  if (parts.initialize) fill.push(['init', CORE_FUNC, b.aliasCoreExport(CORE_FUNC, main, '_initialize')]);
-  // The shim instance itself, not an alias of its table: the table then provably has no
-  // writer but the fixup, so `down` can fold every trampoline into a direct call.
-  b.instantiate(fixupMod, [['a', b.coreExports(fill)], [SHIM, shim]]);
 
   if (parts.run) {
     b.section(S.type, (w) => w.u8(0x6a).u8(0x00).u8(0x00));
     const result = b.counts.type++;
     b.section(S.type, (w) => w.u8(0x40).u32(0).u8(0x00).sleb(result));
     const fnType = b.counts.type++;
-    const run = b.aliasCoreExport(CORE_FUNC, parts.run.from === 'adapter' ? adapter : main, parts.run.name);
+    const run = b.aliasCoreExport(CORE_FUNC, parts.run.from === 'adapter' ? adapter! : main!, parts.run.name);
     b.section(S.canon, (w) => w.u8(0x00).u8(0x00).u32(run).u32(0).u32(fnType));
     const lifted = b.counts.func++;
     b.section(S.instance, (w) => w.u8(0x01).u32(1).u8(0x00).name('run').u8(FUNC).u32(lifted));
@@ -255,8 +306,14 @@ interface Lowering {
   owner: 'adapter' | 'main';
   iface: string;
   name: string;
-  type: FuncType;
   realloc: boolean;
+}
+
+/** A shim slot: its type, which instance must exist before it can be filled, and with what. */
+interface Late {
+  type: FuncType;
+  stage: 'adapter' | 'main';
+  what: { k: 'p1'; name: string } | { k: 'lower'; l: Lowering } | { k: 'export'; name: string };
 }
 
 const keyOf = (owner: Lowering['owner'], iface: string, name: string) => `${owner}\0${iface}\0${name}`;

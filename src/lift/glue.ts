@@ -2,9 +2,9 @@
  * The two small modules that break the instantiation cycle: the shim owns a
  * funcref table and exports one call_indirect trampoline per slot, so the
  * main module and the adapter can be instantiated before the functions they
- * import exist; the fixup, instantiated last, fills the table.
+ * import exist; a fixup, instantiated once those exist, fills their slots.
  */
-import { encodeModule, FUNCREF, funcTypeEquals, type Export, type FuncType } from '../binary/module.js';
+import { encodeModule, FUNCREF, funcTypeEquals, type ElementSegment, type Export, type FuncType } from '../binary/module.js';
 import { BinaryWriter } from '../binary/writer.js';
 
 export interface Slot {
@@ -38,22 +38,35 @@ export function shimModule(slots: readonly Slot[]): Uint8Array {
   return encodeModule({ types, functions, tables: [{ type: { element: FUNCREF, limits } }], exports, code });
 }
 
-/** The fixup: imports every slot's real function from instance `a` (named by slot number) and the shim's table. */
-export function fixupModule(slots: readonly Slot[], init: boolean): Uint8Array {
+/**
+ * A fixup: imports the functions for slots `fill` from instance `a` (named by slot number) and
+ * the shim's table, and writes them there; with `init`, its start calls `a.init` afterwards.
+ */
+export function fixupModule(slots: readonly Slot[], fill: readonly number[], init: boolean): Uint8Array {
   const types: FuncType[] = [];
-  const imports = slots.map((s, i) => ({ module: 'a', name: String(i), desc: { kind: 'func' as const, typeIndex: typeIndex(types, s.type) } }));
+  const imports = fill.map((i) => ({ module: 'a', name: String(i), desc: { kind: 'func' as const, typeIndex: typeIndex(types, slots[i]!.type) } }));
   const limits = { min: slots.length, max: slots.length };
   const all = [
     ...imports,
     { module: SHIM, name: TABLE, desc: { kind: 'table' as const, type: { element: FUNCREF, limits } } },
     ...(init ? [{ module: 'a', name: 'init', desc: { kind: 'func' as const, typeIndex: typeIndex(types, { kind: 'func', params: [], results: [] }) } }] : []),
   ];
-  const offset = { bytes: new Uint8Array([0x41, 0x00, 0x0b]), offset: 0 };
+  // One active segment per run of consecutive slots.
+  const elements: ElementSegment[] = [];
+  fill.forEach((slot, f) => {
+    const last = elements.at(-1);
+    if (last && fill[f - 1] === slot - 1) last.funcs!.push(f);
+    else elements.push({ mode: 'active', table: 0, offset: { bytes: new Uint8Array([0x41, ...sleb(slot), 0x0b]), offset: 0 }, type: FUNCREF, funcs: [f] });
+  });
   return encodeModule({
     types,
     imports: all,
-    elements: slots.length ? [{ mode: 'active', table: 0, offset, type: FUNCREF, funcs: slots.map((_, i) => i) }] : [],
+    elements,
     // A reactor's _initialize runs once everything is wired.
-    start: init ? slots.length : undefined,
+    start: init ? fill.length : undefined,
   });
+}
+
+function sleb(v: number): number[] {
+  return Array.from(new BinaryWriter(5).sleb(v).finish());
 }

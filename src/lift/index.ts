@@ -9,8 +9,9 @@ import { loadAdapter } from './adapter.js';
 import { encodeComponent, runCoreName } from './encode.js';
 import { distinctImports } from './imports.js';
 import { funcOf, resolveIn } from './itype.js';
-import { directImports, isWasi02, versionOf } from './mixed.js';
-import { describeFunc, importReachedFromStart } from './start.js';
+import { directImports, isWasi02, versionOf, type DirectImport } from './mixed.js';
+import { hoistMemory } from './memory.js';
+import { describeFunc, importsReachedFromStart } from './start.js';
 import { lowerNeeds } from './wit.js';
 import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
@@ -59,13 +60,7 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   checkShape(m, kind, exported, ownRun);
   const direct = directImports(m);
   const wasiVersion = versionOf(direct, options.wasiVersion);
-  const early = importReachedFromStart(m);
-  if (early) {
-    throw new WasiAdaptError(
-      'unsupported',
-      `the start function (${describeFunc(m, m.start!)}) calls ${early.module}.${early.name} while the component instantiates the module, before its imports are wired (it would trap); call it from _start or _initialize instead`,
-    );
-  }
+  const early = startCalls(m, direct);
 
   const adapter = loadAdapter();
   const p1Imports = m.imports.filter((i) => i.module === P1).map((i) => i.name);
@@ -84,16 +79,18 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
   // A guest without cabi_realloc: the adapter's import of it becomes a local stand-in returning 0
   // (meaning "none": the adapter then grows memory itself), so the shim keeps only trampolines.
   const mainRealloc = isFunc(m, 'cabi_realloc', REALLOC);
+  // Built before main, the adapter cannot take its state from main's allocator: it grows memory.
+  const lendsState = mainRealloc && !early;
   const allocating = direct.find((d) => !d.name.startsWith('[resource-drop]') && lowerNeeds(funcOf(d.iface, d.name), resolveIn(d.iface)).realloc);
   if (allocating && !mainRealloc) {
     throw new WasiAdaptError('unsupported', `imports ${allocating.module}.${allocating.name}, whose result the host writes into memory from the module's cabi_realloc, which it does not export`);
   }
-  const key = `${[...wanted].join(';')}|${files}|${mainRealloc}`;
+  const key = `${[...wanted].join(';')}|${files}|${lendsState}`;
   let stripped = strips.get(key);
   if (!stripped) {
     stripped = strip(adapter, {
       exports: wanted,
-      stub: (mod, name) => (!files && mod.startsWith('wasi:filesystem/')) || (!mainRealloc && mod === '__main_module__' && name === 'cabi_realloc'),
+      stub: (mod, name) => (!files && mod.startsWith('wasi:filesystem/')) || (!lendsState && mod === '__main_module__' && name === 'cabi_realloc'),
     });
     strips.set(key, stripped);
   }
@@ -107,11 +104,15 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
     return { name, type };
   });
 
-  const main = distinctImports(module, m);
+  const distinct = distinctImports(module, m);
+  const hoisted = early ? hoistMemory(distinct.bytes === module ? m : parseModule(distinct.bytes)) : undefined;
+  if (early && !hoisted) throw startError(m, early, 'its exported memory is not its first, which must move out of it so that the adapter can exist first');
+  const main = { bytes: hoisted?.main ?? distinct.bytes, modules: distinct.modules };
   const { bytes, interfaces } = encodeComponent({
     main: main.bytes,
     mainImports: main.modules,
     direct,
+    memory: hoisted?.memory,
     adapter: stripped.bytes,
     adapterImports: stripped.imports,
     p1,
@@ -132,6 +133,26 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
       componentBytes: bytes.length,
     },
   };
+}
+
+/**
+ * The first import main's start function calls, if any: the component is then built with the
+ * adapter first. Refused when main's own lowering with its cabi_realloc is one of them (that
+ * allocator does not exist before main does).
+ */
+function startCalls(m: CoreModule, direct: readonly DirectImport[]): { module: string; name: string } | undefined {
+  const reached = importsReachedFromStart(m);
+  for (const r of reached) {
+    const d = direct.find((x) => x.module === r.module && x.name === r.name);
+    if (d && !d.name.startsWith('[resource-drop]') && lowerNeeds(funcOf(d.iface, d.name), resolveIn(d.iface)).realloc) {
+      throw startError(m, r, "its result goes to memory from the module's cabi_realloc, which does not exist before the module is instantiated");
+    }
+  }
+  return reached[0];
+}
+
+function startError(m: CoreModule, call: { module: string; name: string }, why: string): WasiAdaptError {
+  return new WasiAdaptError('unsupported', `the start function (${describeFunc(m, m.start!)}) calls ${call.module}.${call.name} while the component instantiates the module, and ${why}; call it from _start or _initialize instead`);
 }
 
 const NO_ARGS: FuncType = { kind: 'func', params: [], results: [] };

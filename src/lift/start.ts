@@ -2,19 +2,18 @@
  * A main module's start function runs while the component instantiates main,
  * before anything main imports through the shim is wired (the fixup fills the
  * shim's table after main and the adapter exist), so a start function that
- * calls an import traps there. This finds the imports a start function can
- * reach through the call graph, so `lift` refuses exactly those modules.
+ * calls an import would trap there. This finds the imports a start function
+ * can reach through the call graph: only for those modules does `lift` build
+ * the adapter before main (memory.ts).
  */
 import { forEachIndex } from '../binary/instructions.js';
 import { forEachBodyIndex, type CoreModule } from '../binary/module.js';
 import { readNames } from '../binary/names.js';
 
-/**
- * The first function import (`module.name`) the start function can call, or
- * undefined when it calls none (or there is no start function).
- */
-export function importReachedFromStart(m: CoreModule): { module: string; name: string } | undefined {
-  if (m.start === undefined) return undefined;
+/** The function imports (`module.name`) the start function can call; none without a start function. */
+export function importsReachedFromStart(m: CoreModule): { module: string; name: string }[] {
+  const reached: { module: string; name: string }[] = [];
+  if (m.start === undefined) return reached;
   const imported = m.imports.filter((i) => i.desc.kind === 'func');
   const live = new Set<number>();
   const todo = [m.start];
@@ -23,7 +22,10 @@ export function importReachedFromStart(m: CoreModule): { module: string; name: s
     const f = todo.pop()!;
     if (live.has(f)) continue;
     live.add(f);
-    if (f < imported.length) return { module: imported[f]!.module, name: imported[f]!.name };
+    if (f < imported.length) {
+      reached.push({ module: imported[f]!.module, name: imported[f]!.name });
+      continue;
+    }
     forEachBodyIndex(m.code[f - imported.length]!, (space, v) => {
       if (space === 'func') todo.push(v);
       // call_indirect names a table, call_ref only a type: either may call any function
@@ -35,7 +37,7 @@ export function importReachedFromStart(m: CoreModule): { module: string; name: s
       indirect = false;
     }
   }
-  return undefined;
+  return reached;
 }
 
 /**
