@@ -37,6 +37,8 @@ export interface WitFile {
 export interface PackageBody {
   readonly uses: readonly TopLevelUse[];
   readonly items: readonly (InterfaceAst | WorldAst)[];
+  /** Where `@since`/`@deprecated` gates are: a package with any needs a version (WIT.md). */
+  readonly versionGates: readonly Pos[];
 }
 
 export interface NestedPackage {

@@ -37,6 +37,8 @@ class Parser {
   private readonly lexer: Lexer;
   /** One token of lookahead; WIT never needs more. */
   private peeked: Token | undefined;
+  /** `@since`/`@deprecated` gates of the package body being read (they need a package version). */
+  private versionGates: Pos[] = [];
 
   constructor(text: string, file: string) {
     this.lexer = new Lexer(text, file);
@@ -121,14 +123,19 @@ class Parser {
       }
       first = false;
     }
-    return { file: this.lexer.file, ...(root ? { package: root } : {}), body: { uses, items }, nested };
+    const body = { uses, items, versionGates: this.versionGates };
+    return { file: this.lexer.file, ...(root ? { package: root } : {}), body, nested };
   }
 
   private packageBody(end: '}'): PackageBody {
+    const outer = this.versionGates;
+    this.versionGates = [];
     const uses: TopLevelUse[] = [];
     const items: (InterfaceAst | WorldAst)[] = [];
     while (!this.isOp(end)) this.packageItem(uses, items);
-    return { uses, items };
+    const body = { uses, items, versionGates: this.versionGates };
+    this.versionGates = outer;
+    return body;
   }
 
   private packageItem(uses: TopLevelUse[], items: (InterfaceAst | WorldAst)[]): void {
@@ -198,7 +205,10 @@ class Parser {
       }
       this.op(')');
       this.checkGate(gates, kind);
+      if (kind.text !== 'unstable') this.versionGates.push(at.pos);
     }
+    const deprecated = gates.find((g) => g.kind === 'deprecated');
+    if (deprecated && gates.length === 1) throw witError(deprecated.pos, '`@deprecated` needs a `@since` or `@unstable` gate too');
     return gates;
   }
 
@@ -520,8 +530,6 @@ class Parser {
         renames.push({ from: from.text, to: this.id().text, pos: from.pos });
       } while (this.eatOp(','));
       this.op('}');
-      // WIT.md's grammar has no `;` after `with { }`; wasi's WIT sometimes writes one.
-      this.eatOp(';');
     } else {
       this.op(';');
     }

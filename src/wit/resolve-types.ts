@@ -138,7 +138,7 @@ export class TypeScope {
         const result = sig.result ?? { kind: 'own', resource: self };
         definition.functions.push({ name: `[constructor]${self.name}`, kind: 'constructor', ...base, ...sig, result });
       } else if (f.kind === 'method') {
-        const sig = this.signature(f.func, [{ name: 'self', type: { kind: 'borrow', resource: self } }]);
+        const sig = this.signature(f.func, [{ name: 'self', type: { kind: 'borrow', resource: self } }], f.pos);
         definition.functions.push({ name: `[method]${self.name}.${f.name}`, kind: 'method', ...base, ...sig });
       } else {
         definition.functions.push({ name: `[static]${self.name}.${f.name}`, kind: 'static', ...base, ...this.signature(f.func) });
@@ -153,8 +153,10 @@ export class TypeScope {
   }
 
   /** Parameters (names checked) and result of a function type. */
-  signature(ast: FuncTypeAst, leading: Func['params'] = []): Pick<Func, 'async' | 'params' | 'result'> {
+  signature(ast: FuncTypeAst, leading: Func['params'] = [], at: Pos = this.owner.pos): Pick<Func, 'async' | 'params' | 'result'> {
     const names = new NameSet();
+    // A method's implicit `self` takes its name: `f: func(self: u8)` in a resource is a duplicate.
+    for (const l of leading) names.add(l.name, at);
     const params = [...leading];
     for (const p of ast.params) {
       names.add(p.name, p.pos, `parameter \`${p.name}\``);
@@ -217,6 +219,9 @@ function hasBorrow(t: Type): boolean {
     case 'list':
     case 'option':
       return hasBorrow(t.element);
+    case 'future':
+    case 'stream':
+      return t.element !== undefined && hasBorrow(t.element);
     case 'result':
       return (t.ok !== undefined && hasBorrow(t.ok)) || (t.err !== undefined && hasBorrow(t.err));
     case 'tuple':
@@ -226,7 +231,7 @@ function hasBorrow(t: Type): boolean {
     case 'ref':
       return defHasBorrow(t.def);
     default:
-      // Primitives and owned handles; a future or stream payload is checked where it is sent.
+      // Primitives and owned handles.
       return false;
   }
 }

@@ -37,7 +37,7 @@ interface Unit {
 }
 
 function fingerprint(bodies: readonly PackageBody[]): string {
-  return JSON.stringify(bodies, (key, value: unknown) => (key === 'pos' || key === 'namePos' || key === 'resourcePos' || key === 'docs' ? undefined : value));
+  return JSON.stringify(bodies, (key, value: unknown) => (key === 'pos' || key === 'namePos' || key === 'resourcePos' || key === 'docs' || key === 'versionGates' ? undefined : value));
 }
 
 type State<T> = { done: T } | { resolving: string };
@@ -97,6 +97,8 @@ class Resolver {
     // WIT.md ("Root Package: A Directory"): a package found twice among dependencies must be the same.
     if (other && other.fingerprint === print) return other;
     if (other) throw witError(pos, `package \`${id}\` is defined twice, differently (first at ${at(other.pos)})`);
+    const gate = bodies.find((b) => b.versionGates.length > 0)?.versionGates[0];
+    if (gate && name.version === undefined) throw witError(gate, `package \`${id}\` has no version, so it cannot have \`@since\` or \`@deprecated\` gates`);
     const pkg: Package = { name, id, interfaces: new Map(), worlds: new Map() };
     const unit: Unit = { pkg, pos, items: new Map(), deps: new Set(), fingerprint: print };
     const names = new NameSet();
