@@ -6,7 +6,8 @@ import { parse, print } from '@bytecodealliance/jco';
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../src/component/graph.js';
 import { lift } from '../src/lift/index.js';
-import { checkExpectations, loadManifest, runP2, runWasmtimeComponent } from './harness/index.js';
+import { lower } from '../src/lower/index.js';
+import { checkExpectations, loadManifest, runP1, runP2, runWasmtime, runWasmtimeComponent, specOf } from './harness/index.js';
 import { errorOf } from './helpers/errors.js';
 
 describe('the mixed fixture\'s main module', () => {
@@ -26,6 +27,12 @@ describe('the mixed fixture\'s main module', () => {
     expect(imports).toEqual(expect.arrayContaining(['wasi:cli/stdout@0.2.12', 'wasi:clocks/wall-clock@0.2.12', 'wasi:io/streams@0.2.12']));
     const spec = { args: f.args };
     for (const r of await Promise.all([runP2(component, spec), runWasmtimeComponent(component, spec)])) checkExpectations(f, r, 'p2');
+  });
+
+  it('comes back down to a p1 module that runs as the manifest says on node:wasi and Wasmtime', async () => {
+    const { module, report } = lower(lift(main.bytes).component);
+    expect(report.adapter).toBe('dropped');
+    for (const r of await Promise.all([runP1(module, specOf(f)), runWasmtime(module, specOf(f))])) checkExpectations(f, r, 'p1');
   });
 });
 

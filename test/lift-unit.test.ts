@@ -14,6 +14,7 @@ import { componentNew, parse, preview1AdapterCommandPath, print } from '@bytecod
 import { afterAll, describe, expect, it } from 'vitest';
 import { targets } from '../fixtures/build.mjs';
 import { lift } from '../src/lift/index.js';
+import { lower } from '../src/lower/index.js';
 import { callExports, loadManifest, runP1, runP2, runWasmtime, runWasmtimeComponent } from './harness/index.js';
 import { FIXTURES_DIR } from './harness/manifest.js';
 import { errorOf } from './helpers/errors.js';
@@ -218,7 +219,9 @@ describe('a module with a start function', () => {
       const m = await wat(module(`(func $init (global.set $g (i32.const 7)) ${init}) (start $init)`));
       // node:wasi cannot run it: it refuses calls before wasi.start(), which needs the instance.
       const { component } = lift(m);
-      const runs = await Promise.all([runWasmtime(m, {}), runP2(component, {}), runWasmtimeComponent(component, {})]);
+      // down brings it back to one p1 module, which Wasmtime's p1 runs as it runs the original.
+      const down = lower(component).module;
+      const runs = await Promise.all([runWasmtime(m, {}), runP2(component, {}), runWasmtimeComponent(component, {}), runWasmtime(down, {})]);
       for (const r of runs) {
         expect(r.stdout.toString()).toBe('start\nmain\n');
         expect(r.exitCode).toBe(0);
