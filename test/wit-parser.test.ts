@@ -301,6 +301,47 @@ describe('resolved structure', () => {
   });
 });
 
+describe('packages and top-level use', () => {
+  const main = `package my:app@0.1.0;
+use dep:lib/types@2.0.0 as lib-types;
+use dep:lib/types@2.0.0;
+interface api {
+  use lib-types.{id as lib-id};
+  use types.{id};
+  get: func(a: lib-id, b: id);
+}
+world app {
+  import lib-types;
+  export api;
+}
+package dep:lib@2.0.0 {
+  interface types { type id = u64; }
+}
+`;
+
+  it('top-level use names an interface for the file; nested packages are dependencies', () => {
+    const { root, packages } = resolveWit([parseWit(main, 'main.wit')]);
+    expect(packages.map((p) => p.id)).toEqual(['dep:lib@2.0.0', 'my:app@0.1.0']);
+    const lib = packages[0]!.interfaces.get('types')!;
+    const api = root.interfaces.get('api')!;
+    expect(api.uses).toEqual([lib]);
+    expect(api.types.get('lib-id')!.definition).toEqual({ kind: 'use', target: lib.types.get('id'), from: lib });
+    expect([...root.worlds.get('app')!.imports.keys()]).toEqual(['dep:lib/types@2.0.0']);
+    expect([...root.worlds.get('app')!.exports.keys()]).toEqual(['my:app/api@0.1.0']);
+  });
+
+  it('a top-level use is visible in its own file only', () => {
+    const other = parseWit('interface more {\n  use lib-types.{id};\n}\n', 'more.wit');
+    const e = errorOf(() => resolveWit([parseWit(main, 'main.wit'), other]));
+    expect(e.message).toBe('more.wit:2:7: unknown interface `lib-types`');
+  });
+
+  it('files of one package must agree on its name', () => {
+    const e = errorOf(() => resolveWit([parseWit(main, 'main.wit'), parseWit('package my:app@0.2.0;\n', 'b.wit')]));
+    expect(e.message).toBe('b.wit:1:1: package `my:app@0.2.0` differs from `my:app@0.1.0` declared at main.wit:1:1');
+  });
+});
+
 describe('errors are exact', () => {
   const cases: [string, string, string][] = [
     ['unexpected token', 'package a:b;\ninterface i {\n  f: func() -> ;\n}\n', 'x.wit:3:16: expected a type, found `;`'],

@@ -26,7 +26,7 @@ export interface Token {
 }
 
 /** WIT.md's keyword list, plus `error-context` (a built-in type in WASI 0.3's WIT). */
-export const KEYWORDS: ReadonlySet<string> = new Set([
+const KEYWORDS: ReadonlySet<string> = new Set([
   'as', 'async', 'bool', 'borrow', 'char', 'constructor', 'enum', 'error-context', 'export', 'f32', 'f64',
   'flags', 'from', 'func', 'future', 'import', 'include', 'interface', 'list', 'map', 'option', 'own',
   'package', 'record', 'resource', 'result', 's16', 's32', 's64', 's8', 'static', 'stream', 'string',
@@ -46,10 +46,6 @@ const SEMVER = /(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z
  * tab, newline and carriage return, and the bidirectional overrides that can hide code.
  */
 const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
-
-export function isKebab(name: string): boolean {
-  return KEBAB.test(name);
-}
 
 export function witError(pos: Pos, message: string): WasiAdaptError {
   return new WasiAdaptError('bad-value', `${pos.file}:${pos.line}:${pos.col}: ${message}`);
@@ -151,7 +147,7 @@ export class Lexer {
     }
     const name = m ? m[0] : '';
     this.advanceTo(word.lastIndex);
-    if (!isKebab(name)) throw witError(pos, `\`${escaped ? '%' : ''}${name}\` is not a kebab-case identifier`);
+    if (!KEBAB.test(name)) throw witError(pos, `\`${escaped ? '%' : ''}${name}\` is not a kebab-case identifier`);
     const kind = !escaped && KEYWORDS.has(name) ? 'keyword' : 'id';
     return { kind, text: name, pos, docs };
   }

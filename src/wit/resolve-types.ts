@@ -38,7 +38,7 @@ interface Pending {
 export class TypeScope {
   private readonly defs = new Map<string, TypeDef>();
   private readonly pending = new Map<TypeDef, Pending>();
-  readonly names = new NameSet();
+  private readonly names = new NameSet();
 
   constructor(
     private readonly owner: Interface | World,
