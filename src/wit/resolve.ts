@@ -40,15 +40,14 @@ function fingerprint(bodies: readonly PackageBody[]): string {
   return JSON.stringify(bodies, (key, value: unknown) => (key === 'pos' || key === 'namePos' || key === 'resourcePos' || key === 'docs' || key === 'versionGates' ? undefined : value));
 }
 
-type State<T> = { done: T } | { resolving: string };
-
 export function resolveWit(root: readonly WitFile[], deps: readonly (readonly WitFile[])[] = []): ResolvedWit {
   return guardDepth(root[0]?.file ?? 'WIT', () => new Resolver(root, deps).result);
 }
 
 class Resolver {
   private readonly units = new Map<string, Unit>();
-  private readonly states = new Map<InterfaceAst | WorldAst, State<Interface | World>>();
+  /** Each interface and world once resolved; `resolving` while its `use`s and `include`s are followed. */
+  private readonly states = new Map<InterfaceAst | WorldAst, Interface | World | 'resolving'>();
   /** Names of the interfaces and worlds being resolved, outermost first, for cycle messages. */
   private readonly stack: string[] = [];
   readonly result: ResolvedWit;
@@ -154,16 +153,16 @@ class Resolver {
   private once<T extends Interface | World>(ast: InterfaceAst | WorldAst, scope: Scope, from: Pos | undefined, build: () => T): T {
     const state = this.states.get(ast);
     const name = `${scope.unit.pkg.id}/${ast.name}`;
-    if (state && 'done' in state) return state.done as T;
-    if (state) {
+    if (state === 'resolving') {
       const cycle = [...this.stack.slice(this.stack.indexOf(name)), name].join(' -> ');
       throw witError(from ?? ast.pos, `${ast.kind} \`${ast.name}\` depends on itself: ${cycle}`);
     }
-    this.states.set(ast, { resolving: name });
+    if (state) return state as T;
+    this.states.set(ast, 'resolving');
     this.stack.push(name);
     const done = build();
     this.stack.pop();
-    this.states.set(ast, { done });
+    this.states.set(ast, done);
     return done;
   }
 
