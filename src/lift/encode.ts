@@ -1,9 +1,11 @@
 /**
  * Encodes the lifted component. Its shape is fixed, so it is written
- * directly: WASI imports; the main module, the adapter, shim and fixup; core
- * instances wired shim -> main -> adapter -> fixup; and for commands the
- * `run` export (the adapter's, or main's own) lifted and exported as
- * wasi:cli/run.
+ * directly: WASI imports (one per interface, for the adapter and main's own
+ * WASI 0.2 imports); the main module, the adapter, shim and fixup; core
+ * instances wired shim -> main -> adapter -> fixup, or, when main's start
+ * function calls WASI, memory -> shim -> adapter -> fixup -> main -> fixup;
+ * and for commands the `run` export (the adapter's, or main's own) lifted and
+ * exported as wasi:cli/run.
  */
 import type { FuncType } from '../binary/module.js';
 import { BinaryWriter } from '../binary/writer.js';
@@ -192,9 +194,9 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   const shimMod = b.coreModule(shimModule(slots));
   const memoryMod = early ? b.coreModule(parts.memory!) : undefined;
   // Early, the adapter's slots are filled before main and main's after it; otherwise all at once.
-  const stages: ({ fill: number[]; init: boolean; module: number } | undefined)[] = [];
+  const fixups: ({ fill: number[]; init: boolean; module: number } | undefined)[] = [];
   const fixup = (fill: number[], init: boolean) =>
-    stages.push(fill.length || init || !early ? { fill, init, module: b.coreModule(fixupModule(slots, fill, init)) } : undefined);
+    fixups.push(fill.length || init || !early ? { fill, init, module: b.coreModule(fixupModule(slots, fill, init)) } : undefined);
   const indices = (stage?: Late['stage']) => late.flatMap((l, i) => (stage === undefined || l.stage === stage ? [i] : []));
   if (early) {
     fixup(indices('adapter'), false);
@@ -216,7 +218,6 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   let env: number | undefined;
   let adapter: number | undefined;
   let main: number | undefined;
-  const fixups = [...stages];
   /** Instantiates the next fixup with what its slots hold, now that it exists. */
   const runFixup = () => {
     const next = fixups.shift();
