@@ -19,7 +19,7 @@ import type { Slot } from './glue.js';
 export interface LiftOptions {
   /** Default: 'command' if the module exports _start, else 'reactor'. */
   kind?: 'command' | 'reactor';
-  /** WASI 0.2.x version the component imports. Default '0.2.0'. */
+  /** WASI 0.2.x version the component imports. Default: the newest a mixed module imports, else '0.2.0'. */
   wasiVersion?: string;
   /** Keep proc_exit's exact code via the unstable wasi:cli/exit.exit-with-code. */
   exitWithCode?: boolean;
