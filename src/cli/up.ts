@@ -12,7 +12,8 @@ Options:
   --command             make a command (exports wasi:cli/run); the default when
                         the module exports _start
   --reactor             make a reactor (no run export); the default otherwise
-  --wasi-version 0.2.x  WASI version of the imports and exports (default 0.2.0)
+  --wasi-version 0.2.x  WASI version of the imports and exports (default: the newest
+                        0.2.x the module imports, else 0.2.0)
   --exit-with-code      keep proc_exit's exact status through the unstable
                         wasi:cli/exit.exit-with-code (else any nonzero status is 1)
   --verbose             print what the component imports and its size
