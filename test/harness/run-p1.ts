@@ -1,11 +1,9 @@
 // runP1: a preview1 core module on Node's node:wasi, in a child process.
 // runBrowserShim: the same on @bjorn3/browser_wasi_shim (in-memory files,
 // busy-wait poll_oneoff with one subscription at most).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild, runResult } from './child.js';
-import { makeWorkdir, snapshotPreopens } from './sandbox.js';
+import { makeWorkdir, snapshotPreopens, wasmFileIn } from './sandbox.js';
 import type { P1RunSpec, RunResult } from './types.js';
 
 const NODE_WASI = fileURLToPath(new URL('./child-p1.mjs', import.meta.url));
@@ -22,11 +20,7 @@ export function runBrowserShim(wasm: Uint8Array | string, spec: P1RunSpec = {}):
 async function runCoreModule(script: string, wasm: Uint8Array | string, spec: P1RunSpec): Promise<RunResult> {
   const wd = makeWorkdir(spec);
   try {
-    let wasmPath = wasm as string;
-    if (typeof wasm !== 'string') {
-      wasmPath = join(wd.root, 'main.wasm');
-      writeFileSync(wasmPath, wasm);
-    }
+    const wasmPath = wasmFileIn(wd, wasm);
     const config = {
       wasmPath,
       args: spec.args ?? ['main.wasm'],

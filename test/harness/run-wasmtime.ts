@@ -4,11 +4,11 @@
 // runWasmtimeComponent: a WASI 0.2 command component on Wasmtime's WASI 0.2
 // (`wasi:cli/run`), the same host `wasmtime run` is.
 // `npm test` creates the venv first (scripts/setup-wasmtime.mjs).
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild, runResult } from './child.js';
-import { makeWorkdir, snapshotPreopens } from './sandbox.js';
+import { makeWorkdir, snapshotPreopens, wasmFileIn } from './sandbox.js';
 import type { P1RunSpec, RunResult, RunSpec } from './types.js';
 
 const CHILD = fileURLToPath(new URL('./child-wasmtime.py', import.meta.url));
@@ -36,11 +36,7 @@ async function run(kind: 'module' | 'component', wasm: Uint8Array | string, spec
   if (!existsSync(WASMTIME_PYTHON)) throw new Error(`${WASMTIME_PYTHON} missing: run \`node scripts/setup-wasmtime.mjs\` (npm test does)`);
   const wd = makeWorkdir(spec);
   try {
-    let wasmPath = wasm as string;
-    if (typeof wasm !== 'string') {
-      wasmPath = join(wd.root, 'main.wasm');
-      writeFileSync(wasmPath, wasm);
-    }
+    const wasmPath = wasmFileIn(wd, wasm);
     const config = { kind, wasmPath, args: spec.args ?? ['main.wasm'], env: spec.env ?? {}, preopens: wd.preopens, stubImports, compiler: spec.compiler ?? 'cranelift' };
     const r = await runChild(CHILD, config, wd, spec.timeoutMs ?? 60_000, [WASMTIME_PYTHON]);
     return runResult(r, snapshotPreopens(wd.preopens));

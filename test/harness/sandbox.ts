@@ -63,3 +63,11 @@ export function snapshotPreopens(preopens: Record<string, string>): Record<strin
   for (const [guest, host] of Object.entries(preopens)) walk(host, guest);
   return out;
 }
+
+/** The path of `wasm` for a child to read: as given, or the bytes written into the workdir. */
+export function wasmFileIn(wd: Workdir, wasm: Uint8Array | string): string {
+  if (typeof wasm === 'string') return wasm;
+  const path = join(wd.root, 'main.wasm');
+  writeFileSync(path, wasm);
+  return path;
+}
