@@ -5,7 +5,6 @@
 // (`wasi:cli/run`), the same host `wasmtime run` is.
 // `npm test` creates the venv first (scripts/setup-wasmtime.mjs).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild, runResult } from './child.js';
 import { makeWorkdir, snapshotPreopens, wasmFileIn } from './sandbox.js';
