@@ -203,9 +203,9 @@ export function holdsString(s: Shape): boolean {
   }
 }
 
-/** Every parameter and result shape of a function type. */
-export function shapesOf(t: FuncTypeRef): Shape[] {
+/** The parameter and result shapes of a function type (several results only in pre-0.2 binaries). */
+export function signatureOf(t: FuncTypeRef): { params: Shape[]; results: Shape[] } {
   const r = t.def.results;
   const results = Array.isArray(r) ? r.map((x) => x.type) : [r as ValType];
-  return [...t.def.params.map((p) => p.type), ...results].map((v) => shapeOf(t.scope, v));
+  return { params: t.def.params.map((p) => shapeOf(t.scope, p.type)), results: results.map((v) => shapeOf(t.scope, v)) };
 }

@@ -47,17 +47,17 @@ export function handleTargets(g: HandleWrapper): Target[] {
   return out;
 }
 
-/** Whether some handle in `s` has an operation. */
-export function hasHandle(s: Shape, opOf: (h: HandleShape) => Target | undefined): boolean {
+/** Whether some handle in `s` is one `pick` selects. */
+export function hasHandle(s: Shape, pick: (h: HandleShape) => boolean): boolean {
   switch (s.k) {
     case 'handle':
-      return opOf(s) !== undefined;
+      return pick(s);
     case 'list':
-      return hasHandle(s.element, opOf);
+      return hasHandle(s.element, pick);
     case 'record':
-      return s.fields.some((f) => hasHandle(f, opOf));
+      return s.fields.some((f) => hasHandle(f, pick));
     case 'variant':
-      return s.cases.some((c) => c !== undefined && hasHandle(c, opOf));
+      return s.cases.some((c) => c !== undefined && hasHandle(c, pick));
     default:
       return false;
   }
@@ -65,7 +65,7 @@ export function hasHandle(s: Shape, opOf: (h: HandleShape) => Target | undefined
 
 /** Whether some handle `pick` selects sits in memory (a list, or values past `maxFlat`). */
 export function handleInMemory(params: Shape[], pick: (h: HandleShape) => boolean, maxFlat: number): boolean {
-  const any = (s: Shape): boolean => hasHandle(s, (h) => (pick(h) ? ({ kind: 'gen', index: 0 } as Target) : undefined));
+  const any = (s: Shape): boolean => hasHandle(s, pick);
   const inList = (s: Shape): boolean =>
     s.k === 'list' ? any(s.element) : s.k === 'record' ? s.fields.some(inList) : s.k === 'variant' ? s.cases.some((c) => c !== undefined && inList(c)) : false;
   return params.some(inList) || (params.flatMap(flatten).length > maxFlat && params.some(any));
@@ -85,6 +85,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
   let locals = 0;
   const local = () => sig.params.length + locals++;
   let opOf = g.paramOp;
+  const translated = (h: HandleShape): boolean => opOf(h) !== undefined;
   /** Logging rewrites: on while the parameters are rewritten. */
   let undo = g.undo;
   const mark = g.undo || g.lentCount ? local() : 0;
@@ -93,7 +94,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
 
   /** The value at `addr + offset` in memory. */
   const inMemory = (s: Shape, addr: number, offset: number): void => {
-    if (!hasHandle(s, opOf)) return;
+    if (!hasHandle(s, translated)) return;
     switch (s.k) {
       case 'handle':
         if (undo) {
@@ -117,7 +118,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
         const load = [op.i32Load8u, op.i32Load16u, op.i32Load, op.i32Load][discriminantSize(s.cases.length) >> 1]!;
         const payload = offset + payloadOffset(s);
         s.cases.forEach((c, value) => {
-          if (!c || !hasHandle(c, opOf)) return;
+          if (!c || !hasHandle(c, translated)) return;
           body.u8(op.localGet).u32(addr).u8(load).u32(0).u32(offset).u8(op.i32Const).sleb(value).u8(op.i32Eq).u8(op.if).u8(op.void);
           inMemory(c, addr, payload);
           body.u8(op.end);
@@ -154,7 +155,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
 
   /** The value in flat parameters from `slot`, typed `types` (a variant's payload slots are the joined types). */
   const inFlat = (s: Shape, slot: number, types: CoreType[]): void => {
-    if (!hasHandle(s, opOf)) return;
+    if (!hasHandle(s, translated)) return;
     switch (s.k) {
       case 'handle': {
         const wide = types[0] === 'i64';
@@ -176,7 +177,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
       }
       case 'variant':
         s.cases.forEach((c, value) => {
-          if (!c || !hasHandle(c, opOf)) return;
+          if (!c || !hasHandle(c, translated)) return;
           body.u8(op.localGet).u32(slot).u8(op.i32Const).sleb(value).u8(op.i32Eq).u8(op.if).u8(op.void);
           inFlat(c, slot + 1, types.slice(1));
           body.u8(op.end);
@@ -220,7 +221,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
   }
   undo = undefined;
   opOf = g.resultOp;
-  if (g.result && hasHandle(g.result, opOf)) {
+  if (g.result && hasHandle(g.result, translated)) {
     const results = flatten(g.result);
     if (results.length <= 1) {
       // One flat result: the value is on the stack.

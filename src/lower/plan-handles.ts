@@ -1,4 +1,4 @@
-import { MAX_FLAT_PARAMS, shapeOf, type HandleShape, type Shape } from '../component/abi.js';
+import { MAX_FLAT_PARAMS, signatureOf, type HandleShape, type Shape } from '../component/abi.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
 import { handleInMemory, hasHandle } from './gen-handles.js';
@@ -54,7 +54,7 @@ export class HandlePlanner {
     };
     const resultOp = (h: HandleShape): Target | undefined => (!h.borrow && hostResource(h.resource) ? this.op('take', h.resource!, [HOLD.hostOwn]) : undefined);
     // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends with no borrow left).
-    const lends = shapes.params.some((p) => hasHandle(p, (h) => (h.borrow && hostResource(h.resource) ? target : undefined)));
+    const lends = shapes.params.some((p) => hasHandle(p, (h) => h.borrow === true && hostResource(h.resource)));
     return this.wrapper(target, shapes, 'export', paramOp, resultOp, { undo: undefined, lentCount: lends ? this.generated('lent-count', { kind: 'lent-count' }) : undefined });
   }
 
@@ -86,7 +86,7 @@ export class HandlePlanner {
     resultOp: (h: HandleShape) => Target | undefined,
     checks: { undo: { mark: Target; push: Target; restore: Target } | undefined; lentCount: Target | undefined },
   ): Target {
-    const used = shapes.params.some((p) => hasHandle(p, paramOp)) || (shapes.result !== undefined && hasHandle(shapes.result, resultOp));
+    const used = shapes.params.some((p) => hasHandle(p, (h) => paramOp(h) !== undefined)) || (shapes.result !== undefined && hasHandle(shapes.result, (h) => resultOp(h) !== undefined));
     return used ? this.sink.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, ...checks }) : callee;
   }
 
@@ -120,15 +120,15 @@ function hostResource(r: TypeVal | undefined): boolean {
 
 function shapesOfType(type: FuncTypeRef | undefined): { params: Shape[]; result: Shape | undefined } | undefined {
   if (!type) return undefined;
+  let signature: { params: Shape[]; results: Shape[] };
   try {
-    const r = type.def.results;
-    // Several named results are a pre-0.2 form no WASI toolchain emits now.
-    if (Array.isArray(r) && r.length > 1) throw new WasiAdaptError('unsupported', 'a function with several named results: down supports one result');
-    const result = Array.isArray(r) ? (r[0] ? shapeOf(type.scope, r[0].type) : undefined) : shapeOf(type.scope, r as Exclude<typeof r, readonly unknown[]>);
-    return { params: type.def.params.map((p) => shapeOf(type.scope, p.type)), result };
+    signature = signatureOf(type);
   } catch (err) {
-    // A type down cannot read has no handles it could translate; 'unsupported' says why it cannot go on.
-    if (err instanceof WasiAdaptError && err.code !== 'unsupported') return undefined;
+    // A type down cannot read has no handles it could translate.
+    if (err instanceof WasiAdaptError) return undefined;
     throw err;
   }
+  // Several named results are a pre-0.2 form no WASI toolchain emits now.
+  if (signature.results.length > 1) throw new WasiAdaptError('unsupported', 'a function with several named results: down supports one result');
+  return { params: signature.params, result: signature.results[0] };
 }

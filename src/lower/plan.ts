@@ -3,7 +3,7 @@ import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
-import { holdsString, shapesOf } from '../component/abi.js';
+import { holdsString, signatureOf } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
@@ -619,7 +619,10 @@ function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | unde
   if (options.encoding === 'utf8') return;
   let strings = true;
   try {
-    if (type) strings = shapesOf(type).some(holdsString);
+    if (type) {
+      const { params, results } = signatureOf(type);
+      strings = [...params, ...results].some(holdsString);
+    }
   } catch (err) {
     if (!(err instanceof WasiAdaptError)) throw err;
   }

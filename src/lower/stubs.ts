@@ -1,5 +1,5 @@
 import type { FuncType } from '../binary/types.js';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, discriminantSize, flatten, payloadOffset, shapeOf, size, zeroIsValid, type CoreType, type Shape } from '../component/abi.js';
+import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, discriminantSize, flatten, payloadOffset, signatureOf, size, zeroIsValid, type CoreType, type Shape } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
 import { funcTypeEquals } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
@@ -32,19 +32,16 @@ export const STAND_IN_INTERFACES: ReadonlyMap<string, string> = new Map([
 export function stubFor(iface: string, func: string, type: FuncTypeRef | undefined, sig: FuncType): StubBehaviour {
   const trap: StubBehaviour = { kind: 'trap', message: `wasi-adapt: ${iface}#${func} cannot work on WASI preview 1 (this program called it)\n` };
   if (!type) return trap;
-  let result: Shape | undefined;
-  let params: CoreType[];
+  let signature: { params: Shape[]; results: Shape[] };
   try {
-    params = type.def.params.flatMap((p) => flatten(shapeOf(type.scope, p.type)));
-    const r = type.def.results;
-    if (Array.isArray(r)) {
-      if (r.length > 1) return trap;
-      result = r[0] ? shapeOf(type.scope, r[0].type) : undefined;
-    } else result = shapeOf(type.scope, r as Exclude<typeof r, readonly unknown[]>);
+    signature = signatureOf(type);
   } catch (err) {
     if (err instanceof WasiAdaptError) return trap;
     throw err;
   }
+  if (signature.results.length > 1) return trap;
+  const result = signature.results[0];
+  let params: CoreType[] = signature.params.flatMap(flatten);
   if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
   const flatResults = result ? flatten(result) : [];
   const viaMemory = flatResults.length > MAX_FLAT_RESULTS;
