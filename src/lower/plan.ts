@@ -518,9 +518,11 @@ class Planner {
     }
     if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
     const poly = (this.poly ??= this.options.loadPolyfill());
-    const core = `${withoutVersion(iface)}#${func}`;
+    const unversioned = withoutVersion(iface);
+    const core = `${unversioned}#${func}`;
     const exp = poly.exports.find((e) => e.sort === 'func' && e.name === core);
-    if (!exp || STAND_IN_INTERFACES.has(withoutVersion(iface))) {
+    const standIn = STAND_IN_INTERFACES.get(unversioned);
+    if (!exp || standIn) {
       if (!this.unresolved.has(iface)) this.unresolved.set(iface, offset);
       if (this.options.unresolved === 'keep') return keep();
     }
@@ -528,7 +530,7 @@ class Planner {
       if (!sig) throw new WasiAdaptError('unresolved', `${iface}#${func} is used other than by a lowering; down cannot stand in for it`, { offset });
       return this.stub(iface, func, type, sig);
     }
-    if (STAND_IN_INTERFACES.has(withoutVersion(iface))) this.stubbed.set(`${withoutVersion(iface)}#${func}`, STAND_IN_INTERFACES.get(withoutVersion(iface))!);
+    if (standIn) this.stubbed.set(core, standIn);
     if (sig && !sigEqual(sig, poly.funcType(exp.index))) {
       throw new WasiAdaptError('unsupported', `import ${iface}#${func} has core type ${showSig(sig)} but the polyfill's is ${showSig(poly.funcType(exp.index))}`, {
         offset,
