@@ -1,0 +1,631 @@
+// The Canonical ABI's async built-ins for one component instance whose one task is the
+// callback-lifted `wasi:cli/run` that `_start` drives (CanonicalABI.md, definitions.py).
+// Every copy is asynchronous (the `async` option); a copy whose other end is the host finishes
+// at once with a blocking p1 call, so only timers ever make the event loop wait.
+import * as p1 from "../../p2-on-p1/assembly/p1";
+import { stateAlloc } from "../../p2-on-p1/assembly/mem";
+import { monotonicNow } from "../../p2-on-p1/assembly/poll";
+import * as t from "./table";
+
+export const BLOCKED: u32 = 0xffffffff;
+// CopyResult
+export const COMPLETED: u32 = 0;
+export const DROPPED: u32 = 1;
+export const CANCELLED: u32 = 2;
+// EventCode
+export const EVENT_NONE: u32 = 0;
+export const EVENT_SUBTASK: u32 = 1;
+export const EVENT_STREAM_READ: u32 = 2;
+export const EVENT_STREAM_WRITE: u32 = 3;
+export const EVENT_FUTURE_READ: u32 = 4;
+export const EVENT_FUTURE_WRITE: u32 = 5;
+// Subtask.State
+export const STARTED: u32 = 1;
+export const RETURNED: u32 = 2;
+export const CANCELLED_BEFORE_RETURNED: u32 = 4;
+
+// The linker passes an element type as size | log2(alignment) << 24 | NOT_NUMBER when it is
+// not a number (nor absent): a copy between two ends of one instance then traps, as the spec's
+// `none_or_number_type` check does (both ends are always in this one instance).
+const NOT_NUMBER: u32 = 0x80000000;
+
+// ---- events ---------------------------------------------------------------
+
+export function setEvent(h: u32, code: u32, payload: u32): void {
+  const s = t.slot(h);
+  store<u32>(s + t.S_EVENT, code);
+  store<u32>(s + t.S_PAYLOAD, payload);
+}
+
+let evCode: u32 = 0;
+let evP1: u32 = 0;
+let evP2: u32 = 0;
+
+/** get_pending_event of waitable `h`: the event leaves it, and a finished copy or subtask takes its new state. */
+function deliver(h: u32): void {
+  const s = t.slot(h);
+  const code = load<u32>(s + t.S_EVENT);
+  const payload = load<u32>(s + t.S_PAYLOAD);
+  store<u32>(s + t.S_EVENT, 0);
+  if (code == EVENT_SUBTASK) store<u8>(s + t.S_STATE, 1);
+  else if (code == EVENT_STREAM_READ || code == EVENT_STREAM_WRITE) store<u8>(s + t.S_STATE, (payload & 0xf) == DROPPED ? t.C_DONE : t.C_IDLE);
+  else store<u8>(s + t.S_STATE, payload == CANCELLED ? t.C_IDLE : t.C_DONE);
+  evCode = code;
+  evP1 = h;
+  evP2 = payload;
+}
+
+/** The first waitable of set `si` with a pending event, or 0. */
+function pendingIn(si: u32): u32 {
+  const n = t.length();
+  for (let h: u32 = 1; h < n; h++) {
+    const s = t.slot(h);
+    const k = load<u8>(s + t.S_KIND);
+    if (k >= t.K_STREAM_R && load<u32>(s + t.S_SET) == si && load<u32>(s + t.S_EVENT) != 0) return h;
+  }
+  return 0;
+}
+
+let pollBlock: usize = 0;
+
+/** Sleeps until the earliest timer, then fires every timer due; traps when nothing can ever happen (the spec would wait forever). */
+function block(): void {
+  const n = t.length();
+  let earliest: u64 = u64.MAX_VALUE;
+  let any = false;
+  for (let h: u32 = 1; h < n; h++) {
+    const s = t.slot(h);
+    if (load<u8>(s + t.S_KIND) == t.K_SUBTASK && load<u32>(s + t.S_SUBSTATE) == STARTED) {
+      any = true;
+      const d = load<u64>(s + t.S_DEADLINE);
+      if (d < earliest) earliest = d;
+    }
+  }
+  if (!any) unreachable(); // deadlock: no timer, and every host end completes at once
+  let now = monotonicNow();
+  while (now < earliest) {
+    if (pollBlock == 0) pollBlock = stateAlloc(8, 96);
+    const sub = pollBlock;
+    memory.fill(sub, 0, 48);
+    store<u8>(sub + 8, 0); // clock
+    store<u32>(sub + 16, p1.CLOCK_MONOTONIC);
+    store<u64>(sub + 24, earliest - now); // relative
+    if (p1.poll_oneoff(sub, sub + 48, 1, sub + 40) != 0) unreachable();
+    now = monotonicNow(); // hosts may wake a little early
+  }
+  for (let h: u32 = 1; h < n; h++) {
+    const s = t.slot(h);
+    if (load<u8>(s + t.S_KIND) == t.K_SUBTASK && load<u32>(s + t.S_SUBSTATE) == STARTED && load<u64>(s + t.S_DEADLINE) <= now) {
+      store<u32>(s + t.S_SUBSTATE, RETURNED);
+      setEvent(h, EVENT_SUBTASK, RETURNED);
+    }
+  }
+}
+
+function waitOn(si: u32): void {
+  t.get(si, t.K_SET);
+  const s = t.slot(si);
+  store<u32>(s + t.S_SET, load<u32>(s + t.S_SET) + 1); // num_waiting
+  let h = pendingIn(si);
+  while (h == 0) {
+    block();
+    h = pendingIn(si);
+  }
+  store<u32>(s + t.S_SET, load<u32>(s + t.S_SET) - 1);
+  deliver(h);
+}
+
+// ---- the task -------------------------------------------------------------
+
+let returned = false;
+let result: u32 = 0;
+let ctx0: u32 = 0;
+let ctx1: u32 = 0;
+let backpressure: i32 = 0;
+
+/** The event loop's step: given the callback's packed code, 1 when an event is ready for the callback (see event*), 0 when the task exited. */
+export function p3_next(packed: u32): u32 {
+  const code = packed & 0xf;
+  if (code == 0) {
+    if (!returned) unreachable(); // exited without task.return
+    return 0;
+  }
+  if (code == 1) {
+    evCode = EVENT_NONE;
+    evP1 = 0;
+    evP2 = 0;
+    return 1;
+  }
+  if (code != 2) unreachable();
+  waitOn(packed >> 4);
+  return 1;
+}
+export function p3_event_code(): u32 {
+  return evCode;
+}
+export function p3_event_p1(): u32 {
+  return evP1;
+}
+export function p3_event_p2(): u32 {
+  return evP2;
+}
+/** `run`'s result as task.return gave it (the result's discriminant). */
+export function p3_finish(): u32 {
+  if (!returned) unreachable();
+  return result;
+}
+
+export function p3_task_return0(): void {
+  if (returned) unreachable();
+  returned = true;
+}
+export function p3_task_return1(v: u32): void {
+  if (returned) unreachable();
+  returned = true;
+  result = v;
+}
+/** The p1 host never requests cancellation, so no cancel was delivered: trap, as the spec does. */
+export function p3_task_cancel(): void {
+  unreachable();
+}
+export function p3_context_get0(): u32 {
+  return ctx0;
+}
+export function p3_context_get1(): u32 {
+  return ctx1;
+}
+export function p3_context_set0(v: u32): void {
+  ctx0 = v;
+}
+export function p3_context_set1(v: u32): void {
+  ctx1 = v;
+}
+/** Nothing else runs in this instance, so yielding resumes at once, never cancelled. */
+export function p3_yield(): u32 {
+  return 0;
+}
+// Backpressure only holds back new calls into the instance; the p1 host makes exactly one.
+export function p3_backpressure_set(v: u32): void {
+  backpressure = v != 0 ? 1 : 0;
+}
+export function p3_backpressure_inc(): void {
+  if (++backpressure >= 0x10000) unreachable();
+}
+export function p3_backpressure_dec(): void {
+  if (--backpressure < 0) unreachable();
+}
+
+// ---- waitable sets --------------------------------------------------------
+
+export function p3_waitable_set_new(): u32 {
+  return t.add(t.K_SET);
+}
+export function p3_waitable_set_wait(si: u32, ptr: usize): u32 {
+  waitOn(si);
+  store<u32>(ptr, evP1);
+  store<u32>(ptr, evP2, 4);
+  return evCode;
+}
+export function p3_waitable_set_poll(si: u32, ptr: usize): u32 {
+  t.get(si, t.K_SET);
+  const h = pendingIn(si);
+  if (h == 0) {
+    store<u32>(ptr, 0);
+    store<u32>(ptr, 0, 4);
+    return EVENT_NONE;
+  }
+  deliver(h);
+  store<u32>(ptr, evP1);
+  store<u32>(ptr, evP2, 4);
+  return evCode;
+}
+export function p3_waitable_set_drop(si: u32): void {
+  const s = t.get(si, t.K_SET);
+  if (load<u32>(s + t.S_SET) != 0) unreachable();
+  const n = t.length();
+  for (let h: u32 = 1; h < n; h++) {
+    const w = t.slot(h);
+    if (load<u8>(w + t.S_KIND) >= t.K_STREAM_R && load<u32>(w + t.S_SET) == si) unreachable();
+  }
+  t.remove(si);
+}
+export function p3_waitable_join(wi: u32, si: u32): void {
+  if (t.kindOf(wi) < t.K_STREAM_R) unreachable();
+  if (si != 0) t.get(si, t.K_SET);
+  store<u32>(t.slot(wi) + t.S_SET, si);
+}
+
+// ---- subtasks (the host's async functions: timers) -------------------------
+
+/** An async call of the host that finishes at `deadline`: RETURNED at once when it is due, else a subtask. */
+export function startTimer(deadline: u64): u32 {
+  if (deadline <= monotonicNow()) return RETURNED;
+  const h = t.add(t.K_SUBTASK);
+  const s = t.slot(h);
+  store<u32>(s + t.S_SUBSTATE, STARTED);
+  store<u64>(s + t.S_DEADLINE, deadline);
+  return STARTED | (h << 4);
+}
+export function p3_subtask_drop(h: u32): void {
+  const s = t.get(h, t.K_SUBTASK);
+  if (load<u8>(s + t.S_STATE) == 0) unreachable(); // resolve not delivered
+  t.remove(h);
+}
+export function p3_subtask_cancel(h: u32): u32 {
+  const s = t.get(h, t.K_SUBTASK);
+  if (load<u8>(s + t.S_STATE) != 0) unreachable(); // resolve already delivered
+  if (load<u32>(s + t.S_SUBSTATE) == STARTED) {
+    store<u32>(s + t.S_SUBSTATE, CANCELLED_BEFORE_RETURNED);
+    setEvent(h, EVENT_SUBTASK, CANCELLED_BEFORE_RETURNED);
+  }
+  deliver(h);
+  return evP2;
+}
+
+// ---- streams and futures ----------------------------------------------------
+
+function pack(lo: u32, hi: u32): u64 {
+  return (<u64>hi << 32) | <u64>lo;
+}
+
+export function p3_stream_new(type: u32, elem: u32): u64 {
+  const r = t.newRecord(1, type, elem);
+  const ri = t.add(t.K_STREAM_R);
+  store<u32>(t.slot(ri) + t.S_SHARED, r);
+  const wi = t.add(t.K_STREAM_W);
+  store<u32>(t.slot(wi) + t.S_SHARED, r);
+  return pack(ri, wi);
+}
+export function p3_future_new(type: u32, elem: u32): u64 {
+  const r = t.newRecord(2, type, elem);
+  const ri = t.add(t.K_FUTURE_R);
+  store<u32>(t.slot(ri) + t.S_SHARED, r);
+  const wi = t.add(t.K_FUTURE_W);
+  store<u32>(t.slot(wi) + t.S_SHARED, r);
+  return pack(ri, wi);
+}
+
+/** The record behind end `h` of `kind`, checked as stream_copy / future_copy check it. 0 type: a host-made end, any type. */
+function endRecord(h: u32, kind: u8, type: u32): usize {
+  const s = t.get(h, kind);
+  const r = t.record(load<u32>(s + t.S_SHARED));
+  const rt = load<u32>(r + t.R_TYPE);
+  if (rt != 0 && rt != type) unreachable();
+  return r;
+}
+
+function elemSize(r: usize): u32 {
+  return load<u32>(r + t.R_ELEM) & 0xffffff;
+}
+
+function setPending(r: usize, side: u8, h: u32, ptr: u32, n: u32): void {
+  store<u8>(r + t.R_PENDING, side);
+  store<u32>(r + t.R_HANDLE, h);
+  store<u32>(r + t.R_PTR, ptr);
+  store<u32>(r + t.R_REMAIN, n);
+  store<u32>(r + t.R_PROGRESS, 0);
+  store<u8>(t.slot(h) + t.S_STATE, t.C_COPYING);
+}
+
+/** The waiting copy ends with `result`: its end gets the event (with the progress for streams). */
+function notifyPending(r: usize, result: u32): void {
+  const side = load<u8>(r + t.R_PENDING);
+  if (side == 0) return;
+  store<u8>(r + t.R_PENDING, 0);
+  const h = load<u32>(r + t.R_HANDLE);
+  if (load<u8>(r + t.R_KIND) == 1) setEvent(h, side == 1 ? EVENT_STREAM_READ : EVENT_STREAM_WRITE, result | (load<u32>(r + t.R_PROGRESS) << 4));
+  else setEvent(h, side == 1 ? EVENT_FUTURE_READ : EVENT_FUTURE_WRITE, result);
+}
+
+function checkBuffer(r: usize, ptr: u32, n: u32): void {
+  if (n > 0x0fffffff) unreachable(); // Buffer.MAX_LENGTH
+  const size = elemSize(r);
+  if (size == 0 || n == 0) return;
+  const a: u32 = 1 << ((load<u32>(r + t.R_ELEM) >> 24) & 0xf);
+  if ((ptr & (a - 1)) != 0) unreachable();
+  // A buffer past the end of memory traps at the copy (memory.size is off limits to the polyfill).
+}
+
+function sameInstanceCheck(r: usize): void {
+  if (load<u32>(r + t.R_ELEM) & NOT_NUMBER) unreachable();
+}
+
+function copyElems(r: usize, dst: u32, src: u32, n: u32): void {
+  memory.copy(dst, src, <usize>n * <usize>elemSize(r));
+}
+
+export function p3_stream_read(h: u32, ptr: u32, n: u32, type: u32): u32 {
+  const r = endRecord(h, t.K_STREAM_R, type);
+  const s = t.slot(h);
+  if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
+  checkBuffer(r, ptr, n);
+  const host = load<u8>(r + t.R_HOST);
+  if (host == t.H_SOURCE || host == t.H_FILE_SOURCE) return hostRead(r, s, ptr, n);
+  if (load<u8>(r + t.R_DROPPED)) {
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return DROPPED;
+  }
+  if (load<u8>(r + t.R_PENDING) == 2) {
+    sameInstanceCheck(r);
+    const remain = load<u32>(r + t.R_REMAIN);
+    if (remain > 0) {
+      let k: u32 = 0;
+      if (n > 0) {
+        k = n < remain ? n : remain;
+        const src = load<u32>(r + t.R_PTR);
+        copyElems(r, ptr, src, k);
+        store<u32>(r + t.R_PTR, src + k * elemSize(r));
+        store<u32>(r + t.R_REMAIN, remain - k);
+        store<u32>(r + t.R_PROGRESS, load<u32>(r + t.R_PROGRESS) + k);
+        notifyPending(r, COMPLETED);
+      }
+      return COMPLETED | (k << 4);
+    }
+    notifyPending(r, COMPLETED);
+  }
+  setPending(r, 1, h, ptr, n);
+  return BLOCKED;
+}
+
+export function p3_stream_write(h: u32, ptr: u32, n: u32, type: u32): u32 {
+  const r = endRecord(h, t.K_STREAM_W, type);
+  const s = t.slot(h);
+  if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
+  checkBuffer(r, ptr, n);
+  const host = load<u8>(r + t.R_HOST);
+  if (load<u8>(r + t.R_DROPPED)) {
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return DROPPED;
+  }
+  if (host == t.H_SINK || host == t.H_FILE_SINK) return hostWrite(r, s, ptr, n);
+  if (load<u8>(r + t.R_PENDING) == 1) {
+    sameInstanceCheck(r);
+    const remain = load<u32>(r + t.R_REMAIN);
+    if (remain > 0) {
+      let k: u32 = 0;
+      if (n > 0) {
+        k = n < remain ? n : remain;
+        const dst = load<u32>(r + t.R_PTR);
+        copyElems(r, dst, ptr, k);
+        store<u32>(r + t.R_PTR, dst + k * elemSize(r));
+        store<u32>(r + t.R_REMAIN, remain - k);
+        store<u32>(r + t.R_PROGRESS, load<u32>(r + t.R_PROGRESS) + k);
+        notifyPending(r, COMPLETED);
+      }
+      return COMPLETED | (k << 4);
+    }
+    if (n == 0) return COMPLETED;
+    notifyPending(r, COMPLETED);
+  }
+  setPending(r, 2, h, ptr, n);
+  return BLOCKED;
+}
+
+export function p3_future_read(h: u32, ptr: u32, type: u32): u32 {
+  const r = endRecord(h, t.K_FUTURE_R, type);
+  const s = t.slot(h);
+  if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
+  checkBuffer(r, ptr, 1);
+  if (load<u8>(r + t.R_HOST) == t.H_RESULT) {
+    if (hostResultReady(r, ptr)) {
+      store<u8>(s + t.S_STATE, t.C_DONE);
+      return COMPLETED;
+    }
+  } else if (load<u8>(r + t.R_PENDING) == 2) {
+    sameInstanceCheck(r);
+    copyElems(r, ptr, load<u32>(r + t.R_PTR), 1);
+    notifyPending(r, COMPLETED);
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return COMPLETED;
+  }
+  setPending(r, 1, h, ptr, 1);
+  return BLOCKED;
+}
+
+export function p3_future_write(h: u32, ptr: u32, type: u32): u32 {
+  const r = endRecord(h, t.K_FUTURE_W, type);
+  const s = t.slot(h);
+  if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
+  checkBuffer(r, ptr, 1);
+  if (load<u8>(r + t.R_DROPPED)) {
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return DROPPED;
+  }
+  if (load<u8>(r + t.R_PENDING) == 1) {
+    sameInstanceCheck(r);
+    copyElems(r, load<u32>(r + t.R_PTR), ptr, 1);
+    notifyPending(r, COMPLETED);
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return COMPLETED;
+  }
+  setPending(r, 2, h, ptr, 1);
+  return BLOCKED;
+}
+
+/** cancel_copy: the copy in flight ends now (its other end is the guest, or a host future not ready). */
+function cancel(h: u32, kind: u8, type: u32): u32 {
+  const r = endRecord(h, kind, type);
+  const s = t.slot(h);
+  if (load<u8>(s + t.S_STATE) != t.C_COPYING) unreachable();
+  if (load<u32>(s + t.S_EVENT) == 0) notifyPending(r, CANCELLED);
+  deliver(h);
+  return evP2;
+}
+export function p3_stream_cancel_read(h: u32, type: u32): u32 {
+  return cancel(h, t.K_STREAM_R, type);
+}
+export function p3_stream_cancel_write(h: u32, type: u32): u32 {
+  return cancel(h, t.K_STREAM_W, type);
+}
+export function p3_future_cancel_read(h: u32, type: u32): u32 {
+  return cancel(h, t.K_FUTURE_R, type);
+}
+export function p3_future_cancel_write(h: u32, type: u32): u32 {
+  return cancel(h, t.K_FUTURE_W, type);
+}
+
+function dropEnd(h: u32, kind: u8, type: u32): void {
+  const r = endRecord(h, kind, type);
+  const s = t.slot(h);
+  const state = load<u8>(s + t.S_STATE);
+  if (state == t.C_COPYING) unreachable();
+  if (kind == t.K_FUTURE_W && state != t.C_DONE) unreachable();
+  t.remove(h);
+  if (load<u8>(r + t.R_DROPPED)) return;
+  store<u8>(r + t.R_DROPPED, 1);
+  notifyPending(r, DROPPED);
+  // A host end sees the stream end: the future reporting on it is ready.
+  const host = load<u8>(r + t.R_HOST);
+  if (host == t.H_SINK || host == t.H_FILE_SINK) hostStreamEnded(r);
+}
+export function p3_stream_drop_readable(h: u32, type: u32): void {
+  dropEnd(h, t.K_STREAM_R, type);
+}
+export function p3_stream_drop_writable(h: u32, type: u32): void {
+  dropEnd(h, t.K_STREAM_W, type);
+}
+export function p3_future_drop_readable(h: u32, type: u32): void {
+  dropEnd(h, t.K_FUTURE_R, type);
+}
+export function p3_future_drop_writable(h: u32, type: u32): void {
+  dropEnd(h, t.K_FUTURE_W, type);
+}
+
+// ---- host ends ----------------------------------------------------------------
+
+let io: usize = 0;
+
+function iov(ptr: u32, len: u32): usize {
+  if (io == 0) io = stateAlloc(8, 16);
+  store<u32>(io, ptr);
+  store<u32>(io, len, 4);
+  return io;
+}
+
+/** The host takes the readable end `h` (a stream<u8> the guest passed to write-via-stream): what is written goes to `fd`. Returns the future reporting the stream's end. */
+export function hostSink(h: u32, fd: i32, file: bool, offset: u64): u32 {
+  const s = t.get(h, t.K_STREAM_R);
+  if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
+  const ri = load<u32>(s + t.S_SHARED);
+  const r = t.record(ri);
+  t.remove(h);
+  store<u8>(r + t.R_HOST, file ? t.H_FILE_SINK : t.H_SINK);
+  store<i32>(r + t.R_FD, fd);
+  store<u64>(r + t.R_OFFSET, offset);
+  const f = t.newRecord(2, 0, 2);
+  store<u8>(t.record(f) + t.R_HOST, t.H_RESULT);
+  store<u32>(t.record(f) + t.R_LINK, ri);
+  store<u32>(r + t.R_LINK, f);
+  // A write already waiting is taken now.
+  if (load<u8>(r + t.R_PENDING) == 2) {
+    const n = load<u32>(r + t.R_REMAIN);
+    const k = writeOut(r, load<u32>(r + t.R_PTR), n);
+    store<u32>(r + t.R_PROGRESS, k);
+    notifyPending(r, k == n ? COMPLETED : DROPPED);
+  }
+  if (load<u8>(r + t.R_DROPPED)) hostStreamEnded(r);
+  const fi = t.add(t.K_FUTURE_R);
+  store<u32>(t.slot(fi) + t.S_SHARED, f);
+  return fi;
+}
+
+/** Writes n elements to the host end; returns how many were written (fewer: the host end failed, recorded in R_ERROR). */
+function writeOut(r: usize, ptr: u32, n: u32): u32 {
+  let bytes: u32 = n * elemSize(r);
+  let done: u32 = 0;
+  const fd = load<i32>(r + t.R_FD);
+  const file = load<u8>(r + t.R_HOST) == t.H_FILE_SINK;
+  const out = iov(0, 0) + 8;
+  while (done < bytes) {
+    const v = iov(ptr + done, bytes - done);
+    const err = file ? p1.fd_pwrite(fd, v, 1, load<u64>(r + t.R_OFFSET) + <u64>done, out) : p1.fd_write(fd, v, 1, out);
+    if (err != 0 || load<u32>(out) == 0) {
+      store<u32>(r + t.R_ERROR, 1 + errorCase(err));
+      break;
+    }
+    done += load<u32>(out);
+  }
+  if (file) store<u64>(r + t.R_OFFSET, load<u64>(r + t.R_OFFSET) + <u64>done);
+  const size = elemSize(r) & 0xffffff;
+  return size == 0 ? n : done / size;
+}
+
+/** wasi:cli error-code (io, illegal-byte-sequence, pipe) of a failed p1 read or write. */
+function errorCase(errno: i32): u32 {
+  return errno == 64 ? 2 : errno == 25 ? 1 : 0; // EPIPE -> pipe, EILSEQ -> illegal-byte-sequence
+}
+
+function hostWrite(r: usize, s: usize, ptr: u32, n: u32): u32 {
+  const k = writeOut(r, ptr, n);
+  if (k < n) {
+    store<u8>(r + t.R_DROPPED, 1);
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    hostStreamEnded(r);
+    return DROPPED | (k << 4);
+  }
+  return COMPLETED | (k << 4);
+}
+
+/** The host's end of stream `r` is done: the future linked to it resolves. */
+function hostStreamEnded(r: usize): void {
+  const f = load<u32>(r + t.R_LINK);
+  if (f == 0) return;
+  const fr = t.record(f);
+  store<u8>(fr + t.R_DROPPED, 1); // ready
+  if (load<u8>(fr + t.R_PENDING) == 1) {
+    hostResultReady(fr, load<u32>(fr + t.R_PTR));
+    notifyPending(fr, COMPLETED);
+  }
+}
+
+/** A host result future: once its stream ended, writes result<_, error-code> at `ptr`. */
+function hostResultReady(f: usize, ptr: u32): bool {
+  if (!load<u8>(f + t.R_DROPPED)) return false;
+  const err = load<u32>(t.record(load<u32>(f + t.R_LINK)) + t.R_ERROR);
+  store<u8>(ptr, err == 0 ? 0 : 1);
+  if (err != 0) store<u8>(ptr, <u8>(err - 1), 1);
+  return true;
+}
+
+/** A stream<u8> the host writes from `fd` (stdin, a file): returns (readable end, future of its end). */
+export function hostSource(fd: i32, file: bool, offset: u64, ret: usize): void {
+  const r = t.newRecord(1, 0, 1);
+  const rp = t.record(r);
+  store<u8>(rp + t.R_HOST, file ? t.H_FILE_SOURCE : t.H_SOURCE);
+  store<i32>(rp + t.R_FD, fd);
+  store<u64>(rp + t.R_OFFSET, offset);
+  const f = t.newRecord(2, 0, 2);
+  store<u8>(t.record(f) + t.R_HOST, t.H_RESULT);
+  store<u32>(t.record(f) + t.R_LINK, r);
+  store<u32>(rp + t.R_LINK, f);
+  const ri = t.add(t.K_STREAM_R);
+  store<u32>(t.slot(ri) + t.S_SHARED, r);
+  const fi = t.add(t.K_FUTURE_R);
+  store<u32>(t.slot(fi) + t.S_SHARED, f);
+  store<u32>(ret, ri);
+  store<u32>(ret, fi, 4);
+}
+
+/** A read from a host source: a blocking p1 read (p1 cannot wait on a stream and a timer in one place and still read later). End of input or an error drop the stream. */
+function hostRead(r: usize, s: usize, ptr: u32, n: u32): u32 {
+  if (load<u8>(r + t.R_DROPPED)) {
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return DROPPED;
+  }
+  if (n == 0) return COMPLETED;
+  const fd = load<i32>(r + t.R_FD);
+  const file = load<u8>(r + t.R_HOST) == t.H_FILE_SOURCE;
+  const v = iov(ptr, n);
+  const out = v + 8;
+  const err = file ? p1.fd_pread(fd, v, 1, load<u64>(r + t.R_OFFSET), out) : p1.fd_read(fd, v, 1, out);
+  const k: u32 = err == 0 ? load<u32>(out) : 0;
+  if (err != 0) store<u32>(r + t.R_ERROR, 1 + errorCase(err));
+  if (k == 0) {
+    store<u8>(r + t.R_DROPPED, 1);
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    hostStreamEnded(r);
+    return DROPPED;
+  }
+  if (file) store<u64>(r + t.R_OFFSET, load<u64>(r + t.R_OFFSET) + <u64>k);
+  return COMPLETED | (k << 4);
+}
