@@ -72,7 +72,7 @@ export type CoreFunc =
   /** A lowered import of the component: `iface` is the instance import name ('$root' for a bare func import). */
   | { kind: 'lower'; iface: string; func: string; options: CanonOptions; offset: number; type: FuncTypeRef | undefined }
   /** A function another component of the composition lifted, lowered here. */
-  | { kind: 'lower-lifted'; coreFunc: number; lower: CanonOptions; lift: CanonOptions; offset: number }
+  | { kind: 'lower-lifted'; coreFunc: number; lower: CanonOptions; lift: CanonOptions; offset: number; type: FuncTypeRef | undefined }
   /** resource.drop of an imported resource (resource.new/rep of one are invalid). */
   | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
@@ -383,7 +383,7 @@ class Evaluator {
         const f = at1(s.funcs, c.func, 'func');
         const options = this.options(s, c.options);
         if (f.kind === 'import') addCore({ kind: 'lower', iface: f.iface, func: f.name, options, offset: at, type: f.type });
-        else addCore({ kind: 'lower-lifted', coreFunc: f.coreFunc, lower: options, lift: f.options, offset: at });
+        else addCore({ kind: 'lower-lifted', coreFunc: f.coreFunc, lower: options, lift: f.options, offset: at, type: f.type });
         return;
       }
       case 'resource.drop':
