@@ -5,64 +5,66 @@
  * runtime module owns the output memory and moves regions when one grows.
  * See docs/memory-regions.md.
  */
-import { WasiAdaptError } from '../errors.js';
+import { rewriteBodyIndices } from '../binary/code.js';
 import type { Feature } from '../binary/features.js';
-import type { Limits } from '../binary/types.js';
+import { rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
+import {
+  encodeCodeSection,
+  encodeCustomSection,
+  encodeDataSection,
+  encodeElementSection,
+  encodeExportSection,
+  encodeGlobalSection,
+  encodeImportSection,
+  encodeStartSection,
+  encodeTableSection,
+  parseModule,
+  SECTION_RANK,
+  SectionId,
+  writeModule,
+  writeRecGroup,
+  type CoreModule,
+  type DataSegment,
+  type Import,
+  type Limits,
+} from '../binary/module.js';
+import { encodeNameSection, parseNameSection, type IndirectNameMap, type NameMap } from '../binary/names.js';
+import { BinaryReader } from '../binary/reader.js';
+import { BinaryWriter } from '../binary/writer.js';
+import { WasiAdaptError } from '../errors.js';
+import { rebaseBody, type RegionRefs } from './memory-regions-access.js';
+import { checkMergeable, REGIONS_MODULE, regionNames, type RegionLayout } from './memory-regions-layout.js';
+import { buildRegionRuntime } from './memory-regions-runtime.js';
 
-/** Where each component memory lives inside the one output memory. */
-export interface RegionLayout {
-  regions: Region[];
-  /** Limits of the output memory: the runtime defines it with these, rebased modules import it with these. */
-  memory: Limits;
-}
-
-export interface Region {
-  /** Initial byte offset in the output memory (regions are packed in order, so this is where active data segments land). */
-  base: number;
-  /** Pages. */
-  initial: number;
-  /** Pages; absent means up to what the 4 GiB output memory leaves. */
-  maximum?: number;
-}
-
-/** Module name of the runtime's exports as rebased modules and fused adapters import them. */
-export const REGIONS_MODULE = 'wasi-adapt:regions';
-
-/** Export names of the runtime for region `k`. */
-export const regionNames = (k: number) => ({
-  /** (global (mut i32)): current byte offset of region k in the output memory; moves when a region below grows. */
-  base: `base${k}`,
-  /** (global (mut i64)): current size of region k in bytes; what bounds checks compare against. */
-  bytes: `bytes${k}`,
-  /** (func (result i32)): current size of region k in pages, as memory.size. */
-  size: `size${k}`,
-  /** (func (param i32) (result i32)): grows region k by n pages, as memory.grow (old size or -1). */
-  grow: `grow${k}`,
-});
-
-/**
- * Lays the memories out one after the other at their initial sizes. Refuses
- * shared, 64-bit and custom-page-size memories, and layouts over 4 GiB.
- */
-export function layoutRegions(memories: readonly Limits[]): RegionLayout {
-  void memories;
-  throw new WasiAdaptError('unsupported', 'memory regions: not implemented yet');
-}
+export { layoutRegions, REGIONS_MODULE, regionNames, type Region, type RegionLayout } from './memory-regions-layout.js';
 
 /**
  * A copy of `module` whose one memory is region `k`: it imports the output
  * memory as (import "env" "memory"), and from "wasi-adapt:regions" the
  * globals "base<k>" (mut i32) and "bytes<k>" (mut i64) and the functions
  * "size<k>" (result i32) and "grow<k>" (param i32) (result i32), appended
- * after its own imports (defined functions and globals shift up; every
- * reference is renumbered). Every load/store/memory.* is rebased by base<k>
- * and bounds-checked against region k (trap outside it); active data segments
- * land in region k. Callers that hold an address across a call that may grow
- * any region must re-read base<k>: regions above a growing one move.
+ * after its own imports (defined functions and globals shift up by two; every
+ * reference is renumbered, the name section too). Every load/store/memory.*
+ * is rebased by base<k> and bounds-checked against region k (trap outside
+ * it); active data segments land in region k at its initial base. Callers that
+ * hold an address across a call that may grow any region must re-read
+ * base<k>: regions above a growing one move. A module without a memory is
+ * returned as it is.
  */
 export function rebaseModule(module: Uint8Array, k: number, layout: RegionLayout): Uint8Array {
-  void module, k, layout;
-  throw new WasiAdaptError('unsupported', 'memory regions: not implemented yet');
+  const m = parseModule(module);
+  if (m.memoryCount === 0) return module;
+  if (m.memoryCount > 1) {
+    throw new WasiAdaptError('unsupported', `the module has ${m.memoryCount} memories; only one-memory modules can be rebased onto a region`);
+  }
+  const region = layout.regions[k];
+  if (!region) throw new WasiAdaptError('invalid-argument', `region ${k} is not in the layout (it has ${layout.regions.length})`);
+  const own = m.memories[0] ?? importedMemory(m);
+  checkMergeable(own, 'the module memory');
+  if (own.min > region.initial) {
+    throw new WasiAdaptError('invalid-argument', `the module memory starts at ${own.min} pages but region ${k} at ${region.initial}; lay regions out from the memories' limits`);
+  }
+  return new Rebaser(m, k, layout).module();
 }
 
 /**
@@ -73,6 +75,185 @@ export function rebaseModule(module: Uint8Array, k: number, layout: RegionLayout
  * only if they include 'bulk-memory'.
  */
 export function regionRuntime(layout: RegionLayout, features: ReadonlySet<Feature>): Uint8Array {
-  void layout, features;
-  throw new WasiAdaptError('unsupported', 'memory regions: not implemented yet');
+  return buildRegionRuntime(layout, features);
+}
+
+/** Added imports: two globals (base, bytes) and two functions (size, grow), after the module's own. */
+const ADDED = 2;
+
+class Rebaser {
+  private readonly maps: IndexMaps;
+  private readonly refs: RegionRefs;
+
+  constructor(
+    private readonly m: CoreModule,
+    private readonly k: number,
+    private readonly layout: RegionLayout,
+  ) {
+    const funcs = m.importedFuncCount;
+    const globals = m.importedGlobalCount;
+    this.maps = { func: (f) => (f < funcs ? f : f + ADDED), global: (g) => (g < globals ? g : g + ADDED) };
+    this.refs = { base: globals, bytes: globals + 1, size: funcs, grow: funcs + 1 };
+  }
+
+  module(): Uint8Array {
+    const out: { id: number; payload: Uint8Array; sizeBytes?: number }[] = [];
+    let importsDone = false;
+    let typesDone = false;
+    const emitImports = () => {
+      if (!typesDone) out.push({ id: SectionId.type, payload: this.types(undefined) });
+      out.push({ id: SectionId.import, payload: this.imports() });
+      typesDone = importsDone = true;
+    };
+    for (const s of this.m.sections) {
+      if (s.id !== SectionId.custom && !importsDone && SECTION_RANK[s.id]! > SECTION_RANK[SectionId.import]!) emitImports();
+      switch (s.id) {
+        case SectionId.type:
+          out.push({ id: s.id, payload: this.types(s.payload) });
+          typesDone = true;
+          break;
+        case SectionId.import:
+          emitImports();
+          break;
+        case SectionId.memory:
+          break; // the memory is imported now
+        case SectionId.table:
+          out.push({ id: s.id, payload: this.tables() ?? s.payload });
+          break;
+        case SectionId.global:
+          out.push({ id: s.id, payload: encodeGlobalSection(this.m.globals.map((g) => ({ type: g.type, init: this.expr(g.init) }))) });
+          break;
+        case SectionId.export:
+          out.push({ id: s.id, payload: encodeExportSection(this.m.exports.map((e) => ({ ...e, index: this.mapExport(e.kind, e.index) }))) });
+          break;
+        case SectionId.start:
+          out.push({ id: s.id, payload: encodeStartSection(this.maps.func!(this.m.start!)) });
+          break;
+        case SectionId.element:
+          out.push({ id: s.id, payload: this.elements() });
+          break;
+        case SectionId.code:
+          out.push({ id: s.id, payload: this.code() });
+          break;
+        case SectionId.data:
+          out.push({ id: s.id, payload: encodeDataSection(this.m.data.map((d, i) => this.data(d, i))) });
+          break;
+        case SectionId.custom:
+          out.push(s.name === 'name' ? { id: s.id, payload: this.names(s.payload, s.offset) } : s);
+          break;
+        default:
+          out.push(s);
+      }
+    }
+    if (!importsDone) emitImports();
+    return writeModule({ sections: out });
+  }
+
+  /** The type section with the two runtime function types appended (new rec groups, so no index moves). */
+  private types(payload: Uint8Array | undefined): Uint8Array {
+    const w = new BinaryWriter((payload?.length ?? 0) + 16);
+    let rest: Uint8Array = new Uint8Array(0);
+    let groups = 0;
+    if (payload) {
+      const r = new BinaryReader(payload);
+      groups = r.u32();
+      rest = payload.subarray(r.pos);
+    }
+    w.u32(groups + 2).bytes(rest);
+    writeRecGroup(w, { types: [{ final: true, supertypes: [], type: { kind: 'func', params: [], results: ['i32'] } }] });
+    writeRecGroup(w, { types: [{ final: true, supertypes: [], type: { kind: 'func', params: ['i32'], results: ['i32'] } }] });
+    return w.finish();
+  }
+
+  private imports(): Uint8Array {
+    const names = regionNames(this.k);
+    const shared: Import = { module: 'env', name: 'memory', desc: { kind: 'memory', type: this.layout.memory } };
+    const imports = this.m.imports.map((im) => (im.desc.kind === 'memory' ? shared : im));
+    if (this.m.importedMemoryCount === 0) imports.push(shared);
+    const sizeType = this.m.types.length;
+    imports.push(
+      { module: REGIONS_MODULE, name: names.base, desc: { kind: 'global', type: { type: 'i32', mutable: true } } },
+      { module: REGIONS_MODULE, name: names.bytes, desc: { kind: 'global', type: { type: 'i64', mutable: true } } },
+      { module: REGIONS_MODULE, name: names.size, desc: { kind: 'func', typeIndex: sizeType } },
+      { module: REGIONS_MODULE, name: names.grow, desc: { kind: 'func', typeIndex: sizeType + 1 } },
+    );
+    return encodeImportSection(imports);
+  }
+
+  private expr(e: Expr): Expr {
+    return { bytes: rewriteIndices(e.bytes, e.offset, this.maps), offset: e.offset };
+  }
+
+  private mapExport(kind: string, index: number): number {
+    if (kind === 'func') return this.maps.func!(index);
+    if (kind === 'global') return this.maps.global!(index);
+    return index;
+  }
+
+  /** Table initializers may name functions (ref.func) or globals; undefined when none has one. */
+  private tables(): Uint8Array | undefined {
+    if (!this.m.tables.some((t) => t.init)) return undefined;
+    return encodeTableSection(this.m.tables.map((t) => (t.init ? { type: t.type, init: this.expr(t.init) } : t)));
+  }
+
+  private elements(): Uint8Array {
+    return encodeElementSection(
+      this.m.elements.map((seg) => ({
+        ...seg,
+        offset: seg.offset && this.expr(seg.offset),
+        funcs: seg.funcs?.map(this.maps.func!),
+        exprs: seg.exprs?.map((e) => this.expr(e)),
+      })),
+    );
+  }
+
+  private code(): Uint8Array {
+    const m = this.m;
+    return encodeCodeSection(
+      m.code.map((fb, i) => {
+        const type = m.types[m.functions[i]!];
+        if (type?.kind !== 'func') throw new WasiAdaptError('bad-section', `function ${m.importedFuncCount + i} has no function type`, { offset: fb.offset });
+        const body = rewriteBodyIndices(fb, this.maps);
+        return rebaseBody(body, fb.offset, type.params.length, this.refs);
+      }),
+    );
+  }
+
+  /** Active segments move into the region; their offsets must be constants (the region's base is static only at instantiation). */
+  private data(d: DataSegment, i: number): DataSegment {
+    if (d.mode !== 'active') return d;
+    const at = d.offset!.offset;
+    const r = new BinaryReader(d.offset!.bytes, at);
+    if (r.u8() !== 0x41) {
+      throw new WasiAdaptError('unsupported', `data segment ${i} has a computed offset (global.get or extended-const); only i32.const offsets can be moved into a region`, { offset: at });
+    }
+    const offset = r.s32() >>> 0;
+    if (r.u8() !== 0x0b) throw new WasiAdaptError('unsupported', `data segment ${i} has a computed offset; only i32.const offsets can be moved into a region`, { offset: at });
+    const region = this.layout.regions[this.k]!;
+    if (offset + d.init.length > region.initial * 65536) {
+      throw new WasiAdaptError('bad-value', `data segment ${i} (${d.init.length} bytes at ${offset}) does not fit in the memory's ${region.initial} initial pages; the module cannot be instantiated`, { offset: at });
+    }
+    const bytes = new BinaryWriter(8).u8(0x41).sleb((region.base + offset) | 0).u8(0x0b).finish();
+    return { ...d, offset: { bytes, offset: at } };
+  }
+
+  /** The name section with function and global indices moved like the module's. */
+  private names(payload: Uint8Array, offset: number): Uint8Array {
+    const r = new BinaryReader(payload, offset);
+    const nameLen = r.u32();
+    r.skip(nameLen);
+    const names = parseNameSection(payload.subarray(r.pos), r.offset);
+    const remap = (map: NameMap | undefined, f: (i: number) => number) => map && new Map([...map].map(([i, n]) => [f(i), n]));
+    const remapOuter = (map: IndirectNameMap | undefined) => map && new Map([...map].map(([i, inner]) => [this.maps.func!(i), inner]));
+    names.functions = remap(names.functions, this.maps.func!);
+    names.globals = remap(names.globals, this.maps.global!);
+    names.locals = remapOuter(names.locals);
+    names.labels = remapOuter(names.labels);
+    return encodeCustomSection('name', encodeNameSection(names));
+  }
+}
+
+function importedMemory(m: CoreModule): Limits {
+  for (const im of m.imports) if (im.desc.kind === 'memory') return im.desc.type;
+  throw new WasiAdaptError('bad-section', 'the module counts an imported memory but has none');
 }
