@@ -1,0 +1,38 @@
+import { BinaryWriter } from '../binary/writer.js';
+import type { GenContext } from './gen.js';
+import type { GenFunc } from './plan.js';
+
+// Bodies of the WASI 0.3 generated functions (their plan: p3-plan.ts).
+
+const CALL = 0x10, LOCAL_GET = 0x20, LOCAL_SET = 0x21, I32_CONST = 0x41, I32_EQZ = 0x45;
+const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, IF = 0x04, VOID = 0x40, END = 0x0b;
+
+/**
+ * `_start` of a callback-lifted run: code = run(); while next(code) has an event,
+ * code = callback(event code, p1, p2); then run's result (task.return's discriminant) err -> exit 1.
+ */
+export function p3StartBody(g: Extract<GenFunc, { kind: 'p3-start' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(64);
+  w.u32(1).u32(1).u8(0x7f); // code
+  w.u8(CALL).u32(ctx.func(g.entry)).u8(LOCAL_SET).u32(0);
+  w.u8(BLOCK).u8(VOID).u8(LOOP).u8(VOID);
+  w.u8(LOCAL_GET).u32(0).u8(CALL).u32(ctx.func(g.next)).u8(I32_EQZ).u8(BR_IF).u32(1);
+  for (const t of [g.code, g.p1, g.p2]) w.u8(CALL).u32(ctx.func(t));
+  w.u8(CALL).u32(ctx.func(g.callback)).u8(LOCAL_SET).u32(0);
+  w.u8(BR).u32(0).u8(END).u8(END);
+  w.u8(CALL).u32(ctx.func(g.finish)).u8(IF).u8(VOID);
+  w.u8(I32_CONST).sleb(1).u8(CALL).u32(ctx.func(g.procExit));
+  w.u8(END).u8(END);
+  return w.finish();
+}
+
+/** Forwards its params to the callee, then the constants (an element type's id and layout). */
+export function bindConstsBody(g: Extract<GenFunc, { kind: 'bind-consts' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(32);
+  const forwarded = ctx.sigOf(g.callee).params.length - g.consts.length;
+  w.u32(0);
+  for (let i = 0; i < forwarded; i++) w.u8(LOCAL_GET).u32(i);
+  for (const c of g.consts) w.u8(I32_CONST).sleb(c | 0);
+  w.u8(CALL).u32(ctx.func(g.callee)).u8(END);
+  return w.finish();
+}

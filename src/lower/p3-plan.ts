@@ -1,0 +1,208 @@
+import type { ValType } from '../binary/component-types.js';
+import type { FuncType } from '../binary/types.js';
+import { WasiAdaptError } from '../errors.js';
+import { alignment, flatten, shapeOf, size } from '../component/abi.js';
+import type { CoreFunc, Evaluation, LiftedExport, TypeScope } from '../component/evaluate.js';
+import type { GenFunc, Target } from './plan.js';
+
+/**
+ * WASI 0.3 in the linker: which polyfill export (p3-on-p1) serves each async built-in, with the
+ * constants it needs (the element type's id and layout) appended by a generated wrapper, and
+ * the event loop that becomes `_start`. See docs/p3.md.
+ */
+export interface P3Linker {
+  /** The polyfill export `name`, marked used. */
+  polyfill(name: string, offset: number | undefined): Target;
+  gen(g: GenFunc): Target;
+  func(index: number): Target;
+}
+
+type AsyncBuiltin = Extract<CoreFunc, { kind: 'async-builtin' }>;
+
+/** Does the component need the WASI 0.3 runtime (so the p3-on-p1 polyfill)? */
+export function usesAsync(c: Pick<Evaluation, 'coreFuncs' | 'exports'>): boolean {
+  return (
+    c.exports.some((e) => e.options.async) ||
+    c.coreFuncs.some((f) => f.kind === 'async-builtin' || (f.kind === 'lower' && (f.options.async || /@0\.3\./.test(f.iface))))
+  );
+}
+
+/** The polyfill names a 0.3 interface's function is looked up under, the first that exists wins. */
+export function p3CoreNames(unversioned: string, iface: string, func: string, async: boolean): string[] {
+  if (!/@0\.3\./.test(iface)) return async ? [] : [`${unversioned}#${func}`];
+  const own = `${unversioned}@0.3#${async ? '[async]' : ''}${func}`;
+  // Functions 0.3 kept from 0.2 (random, now, exit, the terminal getters) are the 0.2 ones.
+  return async ? [own] : [own, `${unversioned}#${func}`];
+}
+
+/** `wasi:cli/run` lifted with `async` and a callback: `_start` runs its event loop on the polyfill. */
+export function p3Start(e: LiftedExport, l: P3Linker, procExit: Target): Target {
+  const name = `${e.iface}#${e.func}`;
+  if (e.options.callback === undefined) throw stackful(name, e.offset);
+  return l.gen({
+    kind: 'p3-start',
+    entry: l.func(e.coreFunc),
+    callback: l.func(e.options.callback),
+    next: l.polyfill('p3#next', e.offset),
+    code: l.polyfill('p3#event-code', e.offset),
+    p1: l.polyfill('p3#event-p1', e.offset),
+    p2: l.polyfill('p3#event-p2', e.offset),
+    finish: l.polyfill('p3#finish', e.offset),
+    procExit,
+  });
+}
+
+/** An async export other than `wasi:cli/run`: a p1 host has no way to call it and receive its result. */
+export function refuseAsyncExport(e: LiftedExport): never {
+  const name = e.iface ? `${e.iface}#${e.func}` : e.func;
+  if (e.options.callback === undefined) throw stackful(name, e.offset);
+  throw new WasiAdaptError(
+    'unsupported',
+    `export ${name} is lifted async (WASI 0.3); down runs only an async wasi:cli/run (as _start): a p1 caller cannot take an async result: run it on a WASI 0.3 host`,
+    { offset: e.offset },
+  );
+}
+
+function stackful(name: string, offset: number): WasiAdaptError {
+  return new WasiAdaptError(
+    'unsupported',
+    `export ${name} is lifted async without a callback (a stackful WASI 0.3 task): running it needs stack switching, which WASI preview 1 runtimes lack: build it with a callback-style async lift (wit-bindgen's default), or run it on a WASI 0.3 host`,
+    { offset },
+  );
+}
+
+/** The polyfill function (with its constants) that an async canon built-in becomes. */
+export function asyncBuiltin(f: AsyncBuiltin, l: P3Linker): Target {
+  const c = f.canon;
+  const p = (name: string, consts: number[] = []): Target => {
+    const callee = l.polyfill(`p3#${name}`, f.offset);
+    return consts.length ? l.gen({ kind: 'bind-consts', callee, consts }) : callee;
+  };
+  switch (c.kind) {
+    case 'task.return': {
+      const flat = taskReturnFlat(f.scope, c.results);
+      if (flat.length === 0) return p('task.return0');
+      if (flat.length === 1 && flat[0] === 'i32') return p('task.return1');
+      throw unsupported(`task.return of (${flat.join(', ')})`, 'down supports the results of wasi:cli/run (none, or one i32)', f.offset);
+    }
+    case 'task.cancel':
+    case 'backpressure.set':
+    case 'backpressure.inc':
+    case 'backpressure.dec':
+    case 'waitable-set.new':
+    case 'waitable-set.wait':
+    case 'waitable-set.poll':
+    case 'waitable-set.drop':
+    case 'waitable.join':
+    case 'subtask.drop':
+    case 'subtask.cancel':
+      return p(c.kind);
+    case 'thread.yield':
+      return p('yield');
+    case 'context.get':
+    case 'context.set':
+      if (c.valType !== 0x7f || c.slot > 1) throw unsupported(`${c.kind} of an i64 or of slot ${c.slot}`, 'the Canonical ABI has slots 0 and 1 of i32 (i64 needs memory64)', f.offset);
+      return p(`${c.kind}${c.slot}`);
+    case 'stream.new':
+    case 'future.new': {
+      const t = copyType(f.scope, c.type, c.kind.slice(0, c.kind.indexOf('.')) as 'stream' | 'future', f.offset);
+      return p(c.kind, [t.id, t.elem]);
+    }
+    case 'stream.read':
+    case 'stream.write':
+    case 'future.read':
+    case 'future.write':
+    case 'stream.cancel-read':
+    case 'stream.cancel-write':
+    case 'future.cancel-read':
+    case 'future.cancel-write':
+    case 'stream.drop-readable':
+    case 'stream.drop-writable':
+    case 'future.drop-readable':
+    case 'future.drop-writable': {
+      const t = copyType(f.scope, c.type, c.kind.slice(0, c.kind.indexOf('.')) as 'stream' | 'future', f.offset);
+      if ('options' in c && !c.options.some((o) => o.kind === 'async')) {
+        throw unsupported(`canon ${c.kind} without async`, 'a synchronous copy blocks the caller, which only a stackful task can', f.offset);
+      }
+      return p(c.kind, [t.id]);
+    }
+    default:
+      throw unsupported(`canon ${c.kind}`, 'down does not provide it on WASI preview 1 yet', f.offset);
+  }
+}
+
+function unsupported(what: string, why: string, offset: number): WasiAdaptError {
+  return new WasiAdaptError('unsupported', `the component uses ${what}: ${why}: run it on a WASI 0.3 host`, { offset });
+}
+
+function taskReturnFlat(scope: TypeScope, results: ValType | { name: string; type: ValType }[]): string[] {
+  const types = Array.isArray(results) ? results.map((r) => r.type) : [results];
+  return types.flatMap((t) => flatten(shapeOf(scope, t)));
+}
+
+/**
+ * A stream or future type as the polyfill checks it: `id` the same for equal element types
+ * (the spec traps on a copy through an end of another type), `elem` = size | log2(alignment)
+ * << 24, with the top bit set when the element is not a number (a copy inside one instance traps then).
+ */
+function copyType(scope: TypeScope, index: number, kind: 'stream' | 'future', offset: number): { id: number; elem: number } {
+  const v = scope.types[index];
+  if (v?.kind !== 'def' || v.def.kind !== kind) throw new WasiAdaptError('bad-value', `canon ${kind} built-in names type ${index}, which is not a ${kind}`, { offset });
+  const element = v.def.element;
+  const key = `${kind}<${element === undefined ? '' : typeKey(v.scope, element, 0)}>`;
+  let id = TYPE_IDS.get(key);
+  if (id === undefined) TYPE_IDS.set(key, (id = TYPE_IDS.size + 1));
+  if (element === undefined) return { id, elem: 0 };
+  const shape = shapeOf(v.scope, element);
+  const number = typeof element === 'string' && NUMBERS.has(element);
+  return { id, elem: (size(shape) | (Math.log2(alignment(shape)) << 24) | (number ? 0 : 0x80000000)) >>> 0 };
+}
+
+const NUMBERS = new Set(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'f32', 'f64']);
+/** Ids are only compared within one output, so one numbering for the process is enough. */
+const TYPE_IDS = new Map<string, number>();
+
+/** Structural identity of a value type (resources by name, as two types of one component can be told apart). */
+function typeKey(scope: TypeScope, t: ValType, depth: number): string {
+  if (typeof t === 'string') return t;
+  if (depth > 100) throw new WasiAdaptError('too-deep', 'a value type nests more than 100 levels');
+  const v = scope.types[t];
+  if (!v) throw new WasiAdaptError('bad-value', `type ${t} does not exist`);
+  if (v.kind === 'imported') return `${v.iface}#${v.name}`;
+  if (v.kind === 'own') return `own:${v.name}`;
+  const d = v.def;
+  const k = (x: ValType | undefined) => (x === undefined ? '_' : typeKey(v.scope, x, depth + 1));
+  switch (d.kind) {
+    case 'prim':
+      return k(d.type);
+    case 'record':
+      return `record{${d.fields.map((f) => `${f.name}:${k(f.type)}`).join(',')}}`;
+    case 'tuple':
+      return `tuple<${d.types.map(k).join(',')}>`;
+    case 'variant':
+      return `variant{${d.cases.map((c) => `${c.name}:${k(c.type)}`).join(',')}}`;
+    case 'enum':
+      return `enum{${d.names.join(',')}}`;
+    case 'flags':
+      return `flags{${d.names.join(',')}}`;
+    case 'option':
+      return `option<${k(d.type)}>`;
+    case 'result':
+      return `result<${k(d.ok)},${k(d.err)}>`;
+    case 'list':
+      return `list<${k(d.element)}${d.length === undefined ? '' : `;${d.length}`}>`;
+    case 'own':
+    case 'borrow':
+      return `${d.kind}<${k(d.resource)}>`;
+    case 'stream':
+    case 'future':
+      return `${d.kind}<${k(d.element)}>`;
+    default:
+      return d.kind;
+  }
+}
+
+/** The flat core type of a generated wrapper: the callee's, without the constants it appends. */
+export function bindConstsSig(callee: FuncType, consts: number): FuncType {
+  return { kind: 'func', params: callee.params.slice(0, callee.params.length - consts), results: callee.results };
+}
