@@ -64,6 +64,8 @@ export interface CanonOptions {
   encoding: StringEncoding;
   /** The `async` option or a `callback` (WASI 0.3). */
   async: boolean;
+  /** The `callback` option's core func (a callback-style async lift). */
+  callback?: number | undefined;
 }
 
 /** Where a core function of the component comes from. */
@@ -77,7 +79,9 @@ export type CoreFunc =
   | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
   | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined; type: TypeVal }
-  /** A canon built-in p1 has no counterpart for (async, streams, threads): an error if reached. */
+  /** A WASI 0.3 canon built-in (task.*, waitable-set.*, stream.*, future.*, ...), its type indices in `scope`. */
+  | { kind: 'async-builtin'; canon: Canon; scope: TypeScope; offset: number }
+  /** A canon built-in p1 has no counterpart for (threads): an error if reached. */
   | { kind: 'unsupported'; what: string; offset: number };
 
 /** A component function type and the scope its type indices refer to. */
@@ -397,7 +401,8 @@ class Evaluator {
         return;
       }
       default:
-        addCore({ kind: 'unsupported', what: c.kind, offset: at });
+        if (c.kind.startsWith('thread.') && c.kind !== 'thread.yield') addCore({ kind: 'unsupported', what: c.kind, offset: at });
+        else addCore({ kind: 'async-builtin', canon: c, scope: s, offset: at });
     }
   }
 
@@ -408,7 +413,8 @@ class Evaluator {
       else if (opt.kind === 'realloc') o.realloc = at1(s.coreFuncs, opt.index, 'core func');
       else if (opt.kind === 'post-return') o.postReturn = at1(s.coreFuncs, opt.index, 'core func');
       else if (opt.kind === 'utf8' || opt.kind === 'utf16' || opt.kind === 'latin1+utf16') o.encoding = opt.kind;
-      else if (opt.kind === 'async' || opt.kind === 'callback') o.async = true;
+      else if (opt.kind === 'async') o.async = true;
+      else if (opt.kind === 'callback') [o.async, o.callback] = [true, at1(s.coreFuncs, opt.index, 'core func')];
     }
     return o;
   }
