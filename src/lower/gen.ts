@@ -2,6 +2,8 @@ import type { FuncType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
 import { handleWrapperBody } from './gen-handles.js';
+import { bindConstsSig } from './p3-plan.js';
+import { bindConstsBody, p3StartBody } from './p3-gen.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -41,7 +43,10 @@ const REALLOC_SIG: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32
 export function genSig(g: GenFunc, ctx: GenContext): FuncType {
   switch (g.kind) {
     case 'run-wrapper':
+    case 'p3-start':
       return { kind: 'func', params: [], results: [] };
+    case 'bind-consts':
+      return bindConstsSig(ctx.sigOf(g.callee), g.consts.length);
     case 'bump-realloc':
     case 'realloc-dispatch':
       return REALLOC_SIG;
@@ -196,6 +201,10 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       break;
     case 'handle-wrapper':
       return handleWrapperBody(g, ctx.sigOf(g.callee), ctx.func(g.callee), (t) => ctx.func(t), MAX_FLAT_PARAMS);
+    case 'p3-start':
+      return p3StartBody(g, ctx);
+    case 'bind-consts':
+      return bindConstsBody(g, ctx);
   }
   return w.finish();
 }

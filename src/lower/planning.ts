@@ -1,4 +1,6 @@
 import { wasm as polyfillWasm } from '../adapters/generated/p2-on-p1.js';
+import { wasm as p3PolyfillWasm } from '../adapters/generated/p3-on-p1.js';
+import { usesAsync } from './p3-plan.js';
 import { WasiAdaptError } from '../errors.js';
 import type { ComponentInput } from './from-component.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
@@ -21,7 +23,8 @@ export function planLowering(view: ComponentInput, options: PlanningOptions): { 
   if (options.strict && options.allowUnresolved) {
     throw new WasiAdaptError('invalid-argument', 'strict and allowUnresolved contradict each other: choose one');
   }
-  const polyfill = lazyPolyfill();
+  // WASI 0.3 components get the polyfill with the async runtime (p2-on-p1's functions and more).
+  const polyfill = usesAsync(view.component) ? lazyPolyfill(p3PolyfillWasm, 'p3-on-p1 polyfill') : lazyPolyfill(polyfillWasm, 'p2-on-p1 polyfill');
   const unresolved = options.strict ? 'refuse' : options.allowUnresolved ? 'keep' : 'stand-in';
   const planOptions = { unresolved, loadPolyfill: () => polyfill.view() } as const;
   try {
@@ -39,12 +42,12 @@ export interface Polyfill {
 }
 
 /** The polyfill is decoded and parsed only when a lowering needs it (not for adapter-shaped components). */
-function lazyPolyfill(): Polyfill {
+function lazyPolyfill(wasm: () => Uint8Array, name: string): Polyfill {
   let lm: LinkModule | undefined;
   let mv: ModuleView | undefined;
-  const load = (): LinkModule => (lm ??= readLinkModule(polyfillWasm(), 0));
+  const load = (): LinkModule => (lm ??= readLinkModule(wasm(), 0));
   return {
     module: load,
-    view: () => (mv ??= moduleView(-1, 'p2-on-p1 polyfill', 'other', load())),
+    view: () => (mv ??= moduleView(-1, name, 'other', load())),
   };
 }
