@@ -11,10 +11,13 @@ import type { FuncType } from '../binary/module.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { fixupModule, shimModule, SHIM, type Slot } from './glue.js';
 import { funcOf, instanceType, planInterfaces, resolveIn } from './itype.js';
-import { isWasi02, type DirectImport } from './mixed.js';
+import type { DirectImport } from './mixed.js';
 import { WASI } from './wasi.js';
 import { lowerNeeds } from './wit.js';
 import type { StrippedImport } from './strip.js';
+import type { Iface, Named } from './world.js';
+import type { WorldImport, WorldPlan } from './world-plan.js';
+import { instanceType as worldInstanceType, TypeEncoder } from './world-types.js';
 
 export interface ComponentParts {
   main: Uint8Array;
@@ -41,6 +44,8 @@ export interface ComponentParts {
   memory?: Uint8Array;
   /** Main's _initialize to run once wired. */
   initialize: boolean;
+  /** The world main implements (embedded component types or --wit): its own imports and exports. */
+  world?: WorldPlan;
 }
 
 const MAIN = '__main_module__';
@@ -164,6 +169,51 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     b.section(S.import, (w) => w.u8(0x00).name(at(p.name)).u8(INSTANCE).u32(type));
     instances.set(p.name, b.counts.instance++);
   }
+  const world = parts.world;
+  const worldFuncs = new Map<string, number>();
+  /** The component-level index of a named type of an imported world interface. */
+  const importedTypes = new Map<Named, number>();
+  const importedType = (n: Named): number => {
+    let idx = importedTypes.get(n);
+    if (idx === undefined) importedTypes.set(n, (idx = b.aliasExport(TYPE, instances.get(n.owner)!, n.name)));
+    return idx;
+  };
+  // The component's own type section: export signatures and the types of exported interfaces.
+  const topTypes = new Map<string, number>();
+  const topDefine = (body: Uint8Array): number => {
+    const key = body.join(',');
+    let idx = topTypes.get(key);
+    if (idx === undefined) {
+      b.section(S.type, (w) => w.bytes(body));
+      topTypes.set(key, (idx = b.counts.type++));
+    }
+    return idx;
+  };
+  /** Named types the component defines (those of its exports), once each. */
+  const topDefined = new Map<Named, number>();
+  const topNamed = (n: Named): number => {
+    if (instances.has(n.owner)) return importedType(n);
+    let idx = topDefined.get(n);
+    if (idx === undefined) {
+      b.section(S.type, (w) => w.bytes(top.def(n)));
+      topDefined.set(n, (idx = b.counts.type++));
+    }
+    return idx;
+  };
+  const top = new TypeEncoder(topDefine, topNamed);
+  for (const d of world?.declared ?? []) {
+    if ('fn' in d) {
+      const type = topDefine(top.func(d.fn));
+      b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(FUNC).u32(type));
+      worldFuncs.set(`\0${d.name}`, b.counts.func++);
+      continue;
+    }
+    b.section(S.type, (w) => w.bytes(worldInstanceType(d.name, d.iface, d.funcs, d.needed, importedType)));
+    const type = b.counts.type++;
+    b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(INSTANCE).u32(type));
+    instances.set(d.name, b.counts.instance++);
+  }
+  const encodingOpt = world && world.model.encoding !== 'utf8' ? [[world.model.encoding === 'utf16' ? 0x01 : 0x02]] : [];
 
   // Functions that cannot exist when their importer is instantiated are slots of the shim's
   // table, filled by a fixup once they can. A lowering that uses the guest's memory waits for
@@ -185,6 +235,15 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   };
   for (const im of parts.adapterImports) if (im.module !== MAIN) plan('adapter', im.module, im.name, im.type);
   for (const d of parts.direct) plan('main', d.iface, d.name, d.type);
+  for (const im of world?.imports ?? []) {
+    if (im.what.k !== 'func' || !im.what.abi.lowerNeeds.memory || (early && !im.what.abi.lowerNeeds.realloc)) continue;
+    defer(`world\0${im.module}\0${im.name}`, { type: im.type, stage: im.what.abi.lowerNeeds.realloc ? 'main' : 'adapter', what: { k: 'world', im } });
+  }
+  // A resource's destructor is main's export, but main imports the resource's intrinsics, which
+  // need the resource type: its destructor is a slot filled once main exists.
+  for (const r of world?.resources ?? []) {
+    if (r.dtor) defer(`dtor\0${r.dtor}`, { type: { kind: 'func', params: ['i32'], results: [] }, stage: 'main', what: { k: 'export', name: r.dtor } });
+  }
   const fromMain = parts.adapterImports.filter((i) => i.module === MAIN);
   if (early) fromMain.forEach((im) => defer(`main\0${im.name}`, { type: im.type, stage: 'main', what: { k: 'export', name: im.name } }));
   const slots: Slot[] = late.map((l, i) => ({ name: l.what.k === 'p1' ? l.what.name : String(i), type: l.type }));
@@ -230,20 +289,65 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     b.instantiate(module, [['a', b.coreExports(items)], [SHIM, shim]]);
   };
   const reallocs = new Map<Lowering['owner'], number>();
+  const reallocOf = (owner: Lowering['owner']): number => {
+    let f = reallocs.get(owner);
+    if (f === undefined) {
+      f = owner === 'adapter' ? b.aliasCoreExport(CORE_FUNC, adapter!, 'cabi_import_realloc') : b.aliasCoreExport(CORE_FUNC, main!, 'cabi_realloc');
+      reallocs.set(owner, f);
+    }
+    return f;
+  };
   const materialize = (what: Late['what']): number => {
     if (what.k === 'p1') return b.aliasCoreExport(CORE_FUNC, adapter!, what.name);
     if (what.k === 'export') return b.aliasCoreExport(CORE_FUNC, main!, what.name);
+    if (what.k === 'world') return lowerWorld(what.im, true);
     const { l } = what;
     const opts = [[0x03, ...uleb(memory!)]];
-    if (l.realloc) {
-      let f = reallocs.get(l.owner);
-      if (f === undefined) {
-        f = l.owner === 'adapter' ? b.aliasCoreExport(CORE_FUNC, adapter!, 'cabi_import_realloc') : b.aliasCoreExport(CORE_FUNC, main!, 'cabi_realloc');
-        reallocs.set(l.owner, f);
-      }
-      opts.push([0x04, ...uleb(f)]);
-    }
+    if (l.realloc) opts.push([0x04, ...uleb(reallocOf(l.owner))]);
     return b.lower(b.aliasExport(FUNC, instances.get(l.iface)!, l.name), opts);
+  };
+  /** The component function a world import of main names. */
+  const worldFunc = (iface: string | undefined, func: string): number => {
+    if (iface === undefined) return worldFuncs.get(`\0${func}`)!;
+    const key = `${iface}\0${func}`;
+    let f = worldFuncs.get(key);
+    if (f === undefined) worldFuncs.set(key, (f = b.aliasExport(FUNC, instances.get(iface)!, func)));
+    return f;
+  };
+  const lowerWorld = (im: WorldImport, late: boolean): number => {
+    const w = im.what as Extract<WorldImport['what'], { k: 'func' }>;
+    const opts = [...encodingOpt];
+    if (late) opts.push([0x03, ...uleb(memory!)]);
+    if (late && w.abi.lowerNeeds.realloc) opts.push([0x04, ...uleb(reallocOf('main'))]);
+    return b.lower(worldFunc(w.iface, w.func), opts);
+  };
+  /** Resource types the component defines, each with its destructor (a shim slot). */
+  const ownResources = new Map<Named, number>();
+  for (const r of world?.resources ?? []) {
+    const dtor = r.dtor === undefined ? undefined : b.aliasCoreExport(CORE_FUNC, shim, slots[slotOf.get(`dtor\0${r.dtor}`)!]!.name);
+    b.section(S.type, (w) => {
+      w.u8(0x3f).u8(0x7f);
+      if (dtor === undefined) w.u8(0x00);
+      else w.u8(0x01).u32(dtor);
+    });
+    ownResources.set(r.res, b.counts.type);
+    topDefined.set(r.res, b.counts.type++);
+  }
+  const worldImportFunc = (im: WorldImport): number => {
+    const w = im.what;
+    switch (w.k) {
+      case 'func': {
+        const slot = slotOf.get(`world\0${im.module}\0${im.name}`);
+        return slot !== undefined ? b.aliasCoreExport(CORE_FUNC, shim, slots[slot]!.name) : lowerWorld(im, false);
+      }
+      case 'drop':
+        return b.resourceDrop(importedType(w.res));
+      default: {
+        const code = w.k === 'resource.new' ? 0x02 : w.k === 'resource.drop' ? 0x03 : 0x04;
+        b.section(S.canon, (x) => x.u8(code).u32(ownResources.get(w.res)!));
+        return b.counts.coreFunc++;
+      }
+    }
   };
 
   const instantiateMain = () => {
@@ -252,9 +356,13 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
       const items = parts.direct.filter((d) => d.module === module).map((d): [string, number[], number] => [d.name, CORE_FUNC, wasiFunc('main', d.iface, d.name)]);
       directModules.set(module, b.coreExports(items));
     }
+    for (const module of new Set((world?.imports ?? []).map((i) => i.module))) {
+      const items = world!.imports.filter((i) => i.module === module).map((i): [string, number[], number] => [i.name, CORE_FUNC, worldImportFunc(i)]);
+      directModules.set(module, b.coreExports(items));
+    }
     const args = parts.mainImports.map((name): [string, number] => {
       const base = name.replace(/#\d+$/, '');
-      return [name, isWasi02(base) ? directModules.get(base)! : early ? adapter! : shim];
+      return [name, directModules.get(base) ?? (early ? adapter! : shim)];
     });
     main = b.instantiate(mainMod, early ? [...args, ['env', env!]] : args);
   };
@@ -299,7 +407,47 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     const inst = b.counts.instance++;
     b.section(S.export, (w) => w.u8(0x00).name(at('wasi:cli/run')).u8(INSTANCE).u32(inst).u8(0x00));
   }
-  return { bytes: b.finish(), interfaces: plans.map((p) => at(p.name)) };
+  if (world) {
+    const post = new Map<string, number>();
+    const lifted = new Map<string, number>();
+    for (const e of world.exports) {
+      const opts = [...encodingOpt];
+      if (e.abi.liftNeeds.memory) opts.push([0x03, ...uleb(memory!)]);
+      if (e.abi.liftNeeds.realloc) opts.push([0x04, ...uleb(reallocOf('main'))]);
+      if (e.postReturn) {
+        let p = post.get(e.postReturn);
+        if (p === undefined) post.set(e.postReturn, (p = b.aliasCoreExport(CORE_FUNC, main!, e.postReturn)));
+        opts.push([0x05, ...uleb(p)]);
+      }
+      const type = topDefine(top.func(e.fn));
+      const core = b.aliasCoreExport(CORE_FUNC, main!, e.core);
+      b.section(S.canon, (w) => {
+        w.u8(0x00).u8(0x00).u32(core).u32(opts.length);
+        for (const o of opts) w.bytes(new Uint8Array(o));
+        w.u32(type);
+      });
+      const f = b.counts.func++;
+      lifted.set(`${e.iface ?? ''}\0${e.func}`, f);
+      if (e.iface === undefined) {
+        b.section(S.export, (w) => w.u8(0x00).name(e.func).u8(FUNC).u32(f).u8(0x00));
+        b.counts.func++; // an export is a new index of its sort
+      }
+    }
+    for (const x of world.exportedInstances) {
+      const iface = world.model.exports.get(x.name) as Iface;
+      const items: [string, number, number][] = [];
+      for (const [local, n] of iface.types) if (x.needed.has(n)) items.push([local, TYPE, topNamed(n)]);
+      for (const f of iface.funcs.keys()) items.push([f, FUNC, lifted.get(`${x.name}\0${f}`)!]);
+      b.section(S.instance, (w) => {
+        w.u8(0x01).u32(items.length);
+        for (const [name, sort, idx] of items) w.u8(0x00).name(name).u8(sort).u32(idx);
+      });
+      const inst = b.counts.instance++;
+      b.section(S.export, (w) => w.u8(0x00).name(x.name).u8(INSTANCE).u32(inst).u8(0x00));
+      b.counts.instance++;
+    }
+  }
+  return { bytes: b.finish(), interfaces: [...plans.map((p) => at(p.name)), ...(world?.declared ?? []).map((d) => d.name)] };
 }
 
 interface Lowering {
@@ -314,7 +462,7 @@ interface Lowering {
 interface Late {
   type: FuncType;
   stage: 'adapter' | 'main';
-  what: { k: 'p1'; name: string } | { k: 'lower'; l: Lowering } | { k: 'export'; name: string };
+  what: { k: 'p1'; name: string } | { k: 'lower'; l: Lowering } | { k: 'export'; name: string } | { k: 'world'; im: WorldImport };
 }
 
 const keyOf = (owner: Lowering['owner'], iface: string, name: string) => `${owner}\0${iface}\0${name}`;

@@ -2,7 +2,7 @@
  * `up`: a wasi_snapshot_preview1 module becomes a WASI 0.2 component, with
  * our own adapter stripped to the functions the module imports.
  */
-import { parseModule, funcTypeEquals, type CoreModule, type FuncType } from '../binary/module.js';
+import { parseModule, funcTypeEquals, writeModule, type CoreModule, type FuncType } from '../binary/module.js';
 import { sniffWasm } from '../binary/component.js';
 import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
@@ -15,6 +15,10 @@ import { describeFunc, importsReachedFromStart } from './start.js';
 import { lowerNeeds } from './wit.js';
 import { strip, type Stripped } from './strip.js';
 import type { Slot } from './glue.js';
+import type { World } from '../wit/index.js';
+import { COMPONENT_TYPE, embeddedWorld } from './world-decode.js';
+import { planWorld } from './world-plan.js';
+import { witWorld } from './world-wit.js';
 
 export interface LiftOptions {
   /** Default: 'command' if the module exports _start, else 'reactor'. */
@@ -23,6 +27,11 @@ export interface LiftOptions {
   wasiVersion?: string;
   /** Keep proc_exit's exact code via the unstable wasi:cli/exit.exit-with-code. */
   exitWithCode?: boolean;
+  /**
+   * The world the module implements (`resolveWit`/`loadWit`, then `pickWorld`), for modules
+   * without embedded component types; it replaces embedded ones.
+   */
+  world?: World;
 }
 
 export interface LiftReport {
@@ -44,20 +53,28 @@ const strips = new Map<string, Stripped>();
 const ADAPTER_OWN = new Set(['run', 'cabi_import_realloc', 'proc_exit_code']);
 const REACTOR_EXPORTS = new Set(['memory', '_initialize', 'cabi_realloc']);
 
-export function lift(module: Uint8Array, options: LiftOptions = {}): { component: Uint8Array; report: LiftReport } {
+export function lift(input: Uint8Array, options: LiftOptions = {}): { component: Uint8Array; report: LiftReport } {
   if (options.wasiVersion !== undefined && !/^0\.2\.\d+$/.test(options.wasiVersion)) {
     throw new WasiAdaptError('invalid-argument', `WASI version must be 0.2.x, not ${options.wasiVersion}`);
   }
+  let module = input;
   const sort = sniffWasm(module);
   if (sort === 'component' || sort === 'prerelease-component') {
     throw new WasiAdaptError('unsupported', "input is already a component; `up` takes a preview1 core module ('wasi-adapt down' goes the other way)", { offset: 4 });
   }
-  const m = parseModule(module);
+  let m = parseModule(module);
+  const world = options.world ? witWorld(options.world) : embeddedWorld(m);
+  if (m.customs.some((c) => c.name.startsWith(COMPONENT_TYPE))) {
+    // The component carries the world as its type: the module no longer needs the sections.
+    module = writeModule({ sections: m.sections.filter((s) => !s.name?.startsWith(COMPONENT_TYPE)) });
+    m = parseModule(module);
+  }
   const exported = new Map(m.exports.map((e) => [e.name, e]));
   // A mixed module built for the reactor adapter exports wasi:cli/run's function itself.
   const ownRun = m.exports.find((e) => e.kind === 'func' && OWN_RUN.test(e.name))?.name;
   const kind = options.kind ?? (exported.has('_start') || ownRun ? 'command' : 'reactor');
-  checkShape(m, kind, exported, ownRun);
+  checkShape(m, kind, exported, ownRun, world !== undefined);
+  const worldPlan = world && planWorld(m, world, ownRun);
   const direct = directImports(m);
   const wasiVersion = versionOf(direct, options.wasiVersion);
   const early = startCalls(m, direct);
@@ -120,6 +137,7 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
     run: kind === 'reactor' ? undefined : ownRun ? { from: 'main', name: ownRun } : { from: 'adapter', name: runCoreName(wasiVersion) },
     // wasi-libc's reactors construct themselves in _initialize; a module exporting run itself is one.
     initialize: (kind === 'reactor' || ownRun !== undefined) && isFunc(m, '_initialize', NO_ARGS),
+    world: worldPlan,
   });
   return {
     component: bytes,
@@ -128,7 +146,7 @@ export function lift(module: Uint8Array, options: LiftOptions = {}): { component
       wasiVersion,
       p1Imports,
       interfaces,
-      moduleBytes: module.length,
+      moduleBytes: input.length,
       adapterBytes: stripped.bytes.length,
       componentBytes: bytes.length,
     },
@@ -171,10 +189,10 @@ function isFunc(m: CoreModule, name: string, type: FuncType): boolean {
   return t?.kind === 'func' && funcTypeEquals(t, type);
 }
 
-const WIT_HINT = 'describing it needs a WIT world (`--wit FILE`, not implemented yet)';
+const WIT_HINT = 'describing it needs its WIT world: build it with wit-bindgen (which embeds the world), or pass `--wit FILE|DIR`';
 
-function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>, ownRun: string | undefined): void {
-  const foreign = m.imports.find((i) => i.module !== P1 && !isWasi02(i.module));
+function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<string, { kind: string }>, ownRun: string | undefined, hasWorld: boolean): void {
+  const foreign = m.imports.find((i) => i.module !== P1 && !isWasi02(i.module) && !hasWorld);
   if (foreign?.module === 'wasi_unstable') {
     throw new WasiAdaptError('unsupported', 'imports wasi_unstable (WASI snapshot 0), which is older than preview 1; rebuild it for wasi_snapshot_preview1');
   }
@@ -194,7 +212,7 @@ function checkShape(m: CoreModule, kind: 'command' | 'reactor', exported: Map<st
     return;
   }
   const own = [...exported.keys()].filter((n) => !REACTOR_EXPORTS.has(n));
-  if (own.length) {
+  if (own.length && !hasWorld) {
     throw new WasiAdaptError('unsupported', `this reactor exports ${own.join(', ')}; ${WIT_HINT}`);
   }
 }

@@ -1,0 +1,223 @@
+/**
+ * A module against the world it implements, by wit-component's core naming: imports
+ * `iface.func` (or `$root.func`) and `iface.[resource-drop]r`, resource intrinsics
+ * `[export]iface.[resource-new|rep|drop]r`; exports `iface#func` (or `func`), optional
+ * `cabi_post_iface#func` and `iface#[dtor]r`, `cabi_realloc`, `memory`. Every function's core
+ * type is checked against its canonical-ABI lowering or lifting. WASI interfaces are not the
+ * world's business here: preview1 goes to the adapter, direct WASI 0.2 imports to mixed.ts.
+ */
+import { funcTypeEquals, type CoreModule, type FuncType } from '../binary/module.js';
+import { WasiAdaptError } from '../errors.js';
+import { isWasi02 } from './mixed.js';
+import { abiOf, type AbiPlan, type Fn, type Iface, type Named, type WorldModel } from './world.js';
+import { namedInFn, typesNeeded } from './world-types.js';
+
+const P1 = 'wasi_snapshot_preview1';
+const ROOT = '$root';
+const EXPORT = '[export]';
+
+/** A core import of main that the world provides. */
+export interface WorldImport {
+  module: string;
+  name: string;
+  type: FuncType;
+  what:
+    | { k: 'func'; iface: string | undefined; func: string; fn: Fn; abi: AbiPlan }
+    /** `[resource-drop]r` of an imported resource. */
+    | { k: 'drop'; iface: string; res: Named }
+    /** Intrinsics of a resource the component exports. */
+    | { k: 'resource.new' | 'resource.rep' | 'resource.drop'; res: Named };
+}
+
+/** A world function the component lifts from main's export `core`. */
+export interface WorldExport {
+  iface: string | undefined;
+  func: string;
+  fn: Fn;
+  abi: AbiPlan;
+  core: string;
+  postReturn: string | undefined;
+}
+
+/** An imported interface the component declares: the functions main uses and the types anything needs. */
+export interface DeclaredImport {
+  name: string;
+  iface: Iface;
+  funcs: string[];
+  needed: Set<Named>;
+}
+
+export interface WorldPlan {
+  model: WorldModel;
+  /** World imports in world order: interfaces, and bare functions main imports. */
+  declared: (DeclaredImport | { name: string; fn: Fn })[];
+  imports: WorldImport[];
+  exports: WorldExport[];
+  /** Exported interfaces, with the types each exported instance names (its own). */
+  exportedInstances: { name: string; needed: Set<Named> }[];
+  /** Resources the component defines (owned by its exports), with main's destructor export. */
+  resources: { res: Named; dtor: string | undefined }[];
+  /** Whether a lift or lower needs main's cabi_realloc. */
+  realloc: boolean;
+}
+
+const I32 = ['i32'] as const;
+const sig = (params: readonly string[], results: readonly string[]) => ({ kind: 'func', params, results }) as FuncType;
+
+/** World exports other code lifts: wasi:cli/run, when main exports it (index.ts's `ownRun`). */
+export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | undefined): WorldPlan {
+  const funcType = (index: number): FuncType | undefined => {
+    const imported = m.imports.filter((i) => i.desc.kind === 'func');
+    const desc = index < imported.length ? imported[index]!.desc : undefined;
+    const t = m.types[desc?.kind === 'func' ? desc.typeIndex : m.functions[index - imported.length]!];
+    return t?.kind === 'func' ? t : undefined;
+  };
+  const exported = new Map(m.exports.filter((e) => e.kind === 'func').map((e) => [e.name, funcType(e.index)]));
+  const check = (what: string, have: FuncType | undefined, want: FuncType) => {
+    if (!have || !funcTypeEquals(have, want)) {
+      throw new WasiAdaptError('unsupported', `${what} has core type ${show(have)}, but the world's type of it lowers to ${show(want)}; rebuild the module's bindings from the same WIT`);
+    }
+  };
+
+  const exportsByName = new Map<string, Iface>();
+  for (const [name, item] of model.exports) if (item.kind === 'instance') exportsByName.set(name, item);
+  const demand = new Map<string, { funcs: Set<string>; types: Set<Named> }>();
+  const demandOf = (name: string) => {
+    let d = demand.get(name);
+    if (!d) demand.set(name, (d = { funcs: new Set(), types: new Set() }));
+    return d;
+  };
+  const ownedResources = new Set<Named>();
+  /** A type another interface or an export mentions: its owner must provide it. */
+  const needType = (n: Named, by: string) => {
+    if (exportsByName.has(n.owner)) {
+      if (n.def.k === 'resource') ownedResources.add(n);
+      return;
+    }
+    if (isWasi02(n.owner)) throw new WasiAdaptError('unsupported', `${by} uses type ${n.name} of the WASI interface ${n.owner}; \`up\` cannot share WASI types with the world's own interfaces yet`);
+    const item = model.imports.get(n.owner);
+    if (item?.kind !== 'instance') throw new WasiAdaptError('unresolved', `${by} uses type ${n.name} of ${n.owner}, which the world does not import`);
+    demandOf(n.owner).types.add(n);
+  };
+
+  const imports: WorldImport[] = [];
+  const seen = new Set<string>();
+  for (const im of m.imports) {
+    if (im.module === P1 || isWasi02(im.module) || im.desc.kind !== 'func') continue;
+    const key = `${im.module}\0${im.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const what = `import ${im.module}.${im.name}`;
+    const type = m.types[im.desc.typeIndex] as FuncType;
+    const missing = () => new WasiAdaptError('unsupported', `the module's ${what} is not in its world; rebuild the module's bindings (or name the world with --wit)`);
+    if (im.module.startsWith(EXPORT)) {
+      const owner = im.module.slice(EXPORT.length);
+      const iface = exportsByName.get(owner);
+      const op = /^\[resource-(new|rep|drop)\](.+)$/.exec(im.name);
+      const res = op && iface?.types.get(op[2]!);
+      if (!op || !res || res.def.k !== 'resource' || res.owner !== owner) throw missing();
+      check(what, type, op[1] === 'drop' ? sig(I32, []) : sig(I32, I32));
+      ownedResources.add(res);
+      imports.push({ module: im.module, name: im.name, type, what: { k: `resource.${op[1] as 'new' | 'rep' | 'drop'}`, res } });
+      continue;
+    }
+    if (im.module === ROOT) {
+      const item = model.imports.get(im.name);
+      if (item?.kind !== 'func') throw missing();
+      const abi = abiOf(item.fn);
+      check(what, type, sig(abi.lower.params, abi.lower.results));
+      namedInFnOwners(item.fn, `${im.name}`, needType);
+      imports.push({ module: im.module, name: im.name, type, what: { k: 'func', iface: undefined, func: im.name, fn: item.fn, abi } });
+      continue;
+    }
+    const iface = model.imports.get(im.module);
+    if (iface?.kind !== 'instance') throw missing();
+    const drop = /^\[resource-drop\](.+)$/.exec(im.name);
+    if (drop) {
+      const res = iface.types.get(drop[1]!);
+      if (!res || res.def.k !== 'resource') throw missing();
+      check(what, type, sig(I32, []));
+      demandOf(im.module).types.add(res);
+      imports.push({ module: im.module, name: im.name, type, what: { k: 'drop', iface: im.module, res } });
+      continue;
+    }
+    const fn = iface.funcs.get(im.name);
+    if (!fn) throw missing();
+    const abi = abiOf(fn);
+    check(what, type, sig(abi.lower.params, abi.lower.results));
+    demandOf(im.module).funcs.add(im.name);
+    imports.push({ module: im.module, name: im.name, type, what: { k: 'func', iface: im.module, func: im.name, fn, abi } });
+  }
+
+  const exports: WorldExport[] = [];
+  const exportedInstances: WorldPlan['exportedInstances'] = [];
+  const dtors = new Map<Named, string | undefined>();
+  const lift = (iface: string | undefined, func: string, fn: Fn) => {
+    const core = iface === undefined ? func : `${iface}#${func}`;
+    if (!exported.has(core)) throw new WasiAdaptError('unsupported', `the world exports ${iface === undefined ? func : `${iface}.${func}`}, but the module does not export ${core}; rebuild the module's bindings from the same WIT`);
+    const abi = abiOf(fn);
+    check(`export ${core}`, exported.get(core), sig(abi.lift.params, abi.lift.results));
+    const post = `cabi_post_${core}`;
+    if (exported.has(post)) check(`export ${post}`, exported.get(post), sig(abi.lift.results, []));
+    exports.push({ iface, func, fn, abi, core, postReturn: exported.has(post) ? post : undefined });
+  };
+  for (const [name, item] of model.exports) {
+    if (item.kind === 'func') {
+      namedInFnOwners(item.fn, name, needType);
+      lift(undefined, name, item.fn);
+      continue;
+    }
+    if (ownRun !== undefined && ownRun.startsWith(`${name}#`)) continue;
+    if (isWasi02(name)) throw new WasiAdaptError('unsupported', `the world exports the WASI interface ${name}; \`up\` lifts wasi:cli/run and the world's own interfaces only`);
+    for (const [func, fn] of item.funcs) lift(name, func, fn);
+    const { own, foreign } = typesNeeded(name, item, [...item.funcs.keys()], [...item.types.values()].filter((n) => n.owner === name));
+    for (const n of foreign) needType(n, name);
+    for (const n of own) if (n.def.k === 'resource') ownedResources.add(n);
+    // Types it `use`s stay the imported ones, named by their import: exporting them again would
+    // give one type two names, which WIT cannot say.
+    exportedInstances.push({ name, needed: own });
+  }
+  for (const res of ownedResources) {
+    const dtor = `${res.owner}#[dtor]${res.name}`;
+    if (exported.has(dtor)) check(`export ${dtor}`, exported.get(dtor), sig(I32, []));
+    dtors.set(res, exported.has(dtor) ? dtor : undefined);
+  }
+
+  // Imports use types of earlier imports: walk them backwards so each one's demands on its
+  // providers are known before the provider is closed.
+  const declared: WorldPlan['declared'] = [];
+  const needed = new Map<string, Set<Named>>();
+  for (const [name, item] of [...model.imports].reverse()) {
+    const d = demand.get(name);
+    if (item.kind !== 'instance' || !d) continue;
+    const { own, foreign } = typesNeeded(name, item, [...d.funcs], d.types);
+    for (const n of foreign) needType(n, name);
+    needed.set(name, new Set([...own, ...foreign]));
+  }
+  for (const [name, item] of model.imports) {
+    if (item.kind === 'func') {
+      if (imports.some((i) => i.module === ROOT && i.name === name)) declared.push({ name, fn: item.fn });
+      continue;
+    }
+    const d = demand.get(name);
+    if (!d) continue;
+    declared.push({ name, iface: item, funcs: [...item.funcs.keys()].filter((f) => d.funcs.has(f)), needed: needed.get(name)! });
+  }
+
+  const realloc = imports.some((i) => i.what.k === 'func' && i.what.abi.lowerNeeds.realloc) || exports.some((e) => e.abi.liftNeeds.realloc);
+  if (realloc && !exported.has('cabi_realloc')) {
+    throw new WasiAdaptError('unsupported', "the world's functions pass strings or lists into the module, which needs the module to export cabi_realloc; it does not");
+  }
+  return { model, declared, imports, exports, exportedInstances, resources: [...dtors].map(([res, dtor]) => ({ res, dtor })), realloc };
+}
+
+function namedInFnOwners(fn: Fn, by: string, need: (n: Named, by: string) => void): void {
+  const s = new Set<Named>();
+  namedInFn(fn, s);
+  for (const n of s) need(n, by);
+}
+
+function show(t: FuncType | undefined): string {
+  return t ? `(${t.params.join(' ')}) -> (${t.results.join(' ')})` : 'none (not a function)';
+}
+

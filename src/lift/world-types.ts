@@ -1,0 +1,207 @@
+/**
+ * Component type encodings of the world model (Binary.md `defvaltype`, `functype`,
+ * `instancetype`): the instance types of imported interfaces, and the function types of lifted
+ * exports. Where types go (an instance type's declarations, the component's type section) is
+ * the caller's: `define` declares an anonymous type and `namedIndex` gives a named one's index.
+ */
+import { BinaryWriter } from '../binary/writer.js';
+import { WasiAdaptError } from '../errors.js';
+import type { Fn, Iface, Named, NamedDef, Prim, VType } from './world.js';
+
+const PRIM: Record<Prim, number> = {
+  bool: 0x7f, s8: 0x7e, u8: 0x7d, s16: 0x7c, u16: 0x7b, s32: 0x7a, u32: 0x79, s64: 0x78, u64: 0x77,
+  f32: 0x76, f64: 0x75, char: 0x74, string: 0x73,
+};
+
+function bytes(fill: (w: BinaryWriter) => void): Uint8Array {
+  const w = new BinaryWriter(32);
+  fill(w);
+  return w.finish();
+}
+
+export class TypeEncoder {
+  constructor(
+    private readonly define: (body: Uint8Array) => number,
+    private readonly namedIndex: (n: Named) => number,
+  ) {}
+
+  /** A valtype: a primitive's code, or the index of a declared type. */
+  val(t: VType): Uint8Array {
+    if (t.k === 'prim') return new Uint8Array([PRIM[t.name]]);
+    const idx = t.k === 'named' ? this.namedIndex(t.named) : this.define(this.compound(t));
+    return bytes((w) => w.sleb(idx));
+  }
+
+  private opt(t: VType | undefined): Uint8Array {
+    return t ? new Uint8Array([0x01, ...this.val(t)]) : new Uint8Array([0x00]);
+  }
+
+  /** The defvaltype of a structural type. */
+  compound(t: Exclude<VType, { k: 'named' }>): Uint8Array {
+    switch (t.k) {
+      case 'prim':
+        return new Uint8Array([PRIM[t.name]]);
+      case 'list': {
+        const of = this.val(t.of);
+        return t.length === undefined ? new Uint8Array([0x70, ...of]) : bytes((w) => w.u8(0x67).bytes(of).u32(t.length!));
+      }
+      case 'option':
+        return new Uint8Array([0x6b, ...this.val(t.of)]);
+      case 'tuple': {
+        const items = t.of.map((x) => this.val(x));
+        return bytes((w) => items.reduce((b, x) => b.bytes(x), w.u8(0x6f).u32(items.length)));
+      }
+      case 'result':
+        return new Uint8Array([0x6a, ...this.opt(t.ok), ...this.opt(t.err)]);
+      case 'own':
+      case 'borrow': {
+        const r = this.namedIndex(t.res);
+        return bytes((w) => w.u8(t.k === 'own' ? 0x69 : 0x68).u32(r));
+      }
+    }
+  }
+
+  /** The defvaltype a named type stands for (resources have none: see `resourceBody`). */
+  def(n: Named): Uint8Array {
+    const d: NamedDef = n.def;
+    switch (d.k) {
+      case 'record': {
+        const fields = d.fields.map(([name, t]) => [name, this.val(t)] as const);
+        return bytes((w) => fields.reduce((b, [name, v]) => b.name(name).bytes(v), w.u8(0x72).u32(fields.length)));
+      }
+      case 'variant': {
+        const cases = d.cases.map(([name, t]) => [name, this.opt(t)] as const);
+        return bytes((w) => cases.reduce((b, [name, v]) => b.name(name).bytes(v).u8(0x00), w.u8(0x71).u32(cases.length)));
+      }
+      case 'enum':
+      case 'flags':
+        return bytes((w) => d.names.reduce((b, name) => b.name(name), w.u8(d.k === 'enum' ? 0x6d : 0x6e).u32(d.names.length)));
+      case 'alias':
+        if (d.of.k === 'named') throw new Error('unreachable: aliases of named types are the type itself');
+        return this.compound(d.of);
+      case 'resource':
+        throw new Error('unreachable: resources are declared, not defined');
+    }
+  }
+
+  func(fn: Fn): Uint8Array {
+    const params = fn.params.map(([name, t]) => [name, this.val(t)] as const);
+    const result = fn.result && this.val(fn.result);
+    return bytes((w) => {
+      params.reduce((b, [name, v]) => b.name(name).bytes(v), w.u8(0x40).u32(params.length));
+      if (result) w.u8(0x00).bytes(result);
+      else w.u8(0x01).u8(0x00);
+    });
+  }
+}
+
+/** Every named type a type mentions directly. */
+export function namedIn(t: VType | undefined, out: Set<Named>): void {
+  if (!t) return;
+  switch (t.k) {
+    case 'named':
+      out.add(t.named);
+      break;
+    case 'own':
+    case 'borrow':
+      out.add(t.res);
+      break;
+    case 'list':
+    case 'option':
+      namedIn(t.of, out);
+      break;
+    case 'tuple':
+      t.of.forEach((x) => namedIn(x, out));
+      break;
+    case 'result':
+      namedIn(t.ok, out);
+      namedIn(t.err, out);
+      break;
+  }
+}
+
+export function namedInFn(fn: Fn, out: Set<Named>): void {
+  fn.params.forEach(([, t]) => namedIn(t, out));
+  namedIn(fn.result, out);
+}
+
+/** The named types a definition mentions. */
+export function namedInDef(n: Named, out: Set<Named>): void {
+  const d = n.def;
+  if (d.k === 'record') d.fields.forEach(([, t]) => namedIn(t, out));
+  else if (d.k === 'variant') d.cases.forEach(([, t]) => namedIn(t, out));
+  else if (d.k === 'alias') namedIn(d.of, out);
+}
+
+/**
+ * The types interface `owner` must declare so that `funcs` and the `wanted` types are complete:
+ * its own definitions they reach, closed over their fields; types it `use`s are aliased, so
+ * what they mention is their owner's business (returned in `foreign`).
+ */
+export function typesNeeded(owner: string, iface: Iface, funcs: readonly string[], wanted: Iterable<Named>): { own: Set<Named>; foreign: Set<Named> } {
+  const reach = new Set<Named>(wanted);
+  for (const f of funcs) namedInFn(iface.funcs.get(f)!, reach);
+  const foreign = new Set<Named>();
+  for (const n of reach) {
+    // Grows `reach` while iterating: the new entries are visited too.
+    if (n.owner === owner) namedInDef(n, reach);
+    else foreign.add(n);
+  }
+  return { own: new Set([...reach].filter((n) => n.owner === owner)), foreign };
+}
+
+/**
+ * `(instance ...)` for an imported interface: its types in declaration order (those `needed`),
+ * each of its own defined and exported, each `use`d one aliased from the enclosing component
+ * (`outer` gives its index there) and exported under its local name; then `funcs`.
+ */
+export function instanceType(owner: string, iface: Iface, funcs: readonly string[], needed: ReadonlySet<Named>, outer: (n: Named) => number): Uint8Array {
+  const decls = new BinaryWriter();
+  let count = 0;
+  let types = 0;
+  const anon = new Map<string, number>();
+  const exported = new Map<Named, number>();
+  const define = (body: Uint8Array): number => {
+    const key = body.join(',');
+    const seen = anon.get(key);
+    if (seen !== undefined) return seen;
+    decls.u8(0x01).bytes(body);
+    count++;
+    anon.set(key, types);
+    return types++;
+  };
+  const exportType = (name: string, bound: number | 'resource'): number => {
+    decls.u8(0x04).u8(0x00).name(name).u8(0x03);
+    if (bound === 'resource') decls.u8(0x01);
+    else decls.u8(0x00).u32(bound);
+    count++;
+    return types++;
+  };
+  const namedIndex = (n: Named): number => {
+    const idx = exported.get(n);
+    if (idx === undefined) throw new WasiAdaptError('unresolved', `interface ${owner} mentions type ${n.owner}/${n.name}, which it neither defines nor uses`);
+    return idx;
+  };
+  const enc = new TypeEncoder(define, namedIndex);
+  for (const [local, n] of iface.types) {
+    if (!needed.has(n)) continue;
+    const first = exported.get(n);
+    let idx: number;
+    if (first !== undefined) {
+      idx = exportType(local, first);
+    } else if (n.owner !== owner) {
+      decls.u8(0x02).u8(0x03).u8(0x02).u32(1).u32(outer(n));
+      count++;
+      idx = exportType(local, types++);
+    } else {
+      idx = exportType(local, n.def.k === 'resource' ? 'resource' : define(enc.def(n)));
+    }
+    if (first === undefined) exported.set(n, idx);
+  }
+  for (const f of funcs) {
+    const ft = define(enc.func(iface.funcs.get(f)!));
+    decls.u8(0x04).u8(0x00).name(f).u8(0x01).u32(ft);
+    count++;
+  }
+  return new BinaryWriter(decls.length + 8).u8(0x42).u32(count).bytes(decls.finish()).finish();
+}

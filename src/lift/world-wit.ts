@@ -1,0 +1,136 @@
+/**
+ * `up --wit`: a world from our WIT resolver, as the same model the embedded component types
+ * give. `@unstable` items are left out (no feature is enabled); `@since` items are kept (the
+ * package's own version has them all).
+ */
+import { WasiAdaptError } from '../errors.js';
+import type { Gate, Interface, ResolvedWit, Type, TypeDef, World, WorldItem as WitItem } from '../wit/index.js';
+import { resourceOf } from '../wit/index.js';
+import type { Fn, Iface, Named, NamedDef, VType, WorldItem, WorldModel } from './world.js';
+
+/** The world `name` of the root package (its only world when `name` is undefined). */
+export function pickWorld(wit: ResolvedWit, name: string | undefined): World {
+  const worlds = wit.root.worlds;
+  if (name !== undefined) {
+    const w = worlds.get(name);
+    if (!w) throw new WasiAdaptError('invalid-argument', `package ${wit.root.id} has no world ${name} (it has: ${[...worlds.keys()].join(', ') || 'none'})`);
+    return w;
+  }
+  if (worlds.size !== 1) {
+    throw new WasiAdaptError('invalid-argument', `package ${wit.root.id} has ${worlds.size ? `${worlds.size} worlds (${[...worlds.keys()].join(', ')})` : 'no world'}; choose one with --world NAME`);
+  }
+  return [...worlds.values()][0]!;
+}
+
+const stable = (gates: readonly Gate[]) => !gates.some((g) => g.kind === 'unstable');
+
+export function witWorld(world: World): WorldModel {
+  const c = new Converter();
+  const side = (items: Map<string, WitItem>): Map<string, WorldItem> => {
+    const out = new Map<string, WorldItem>();
+    for (const [key, item] of items) {
+      if (!stable(item.gates)) continue;
+      if (item.kind === 'interface') {
+        if (!stable(item.interface.gates)) continue;
+        out.set(key, c.iface(item.interface, key));
+      } else if (item.kind === 'func') {
+        if (stable(item.func.gates)) out.set(key, { kind: 'func', fn: c.fn(item.func) });
+      } else {
+        throw new WasiAdaptError('unsupported', `world ${world.name} defines type ${key} at its top level (${item.type.pos.file}:${item.type.pos.line}:${item.type.pos.col}); \`up\` supports types defined in interfaces only`);
+      }
+    }
+    return out;
+  };
+  return { imports: side(world.imports), exports: side(world.exports), encoding: 'utf8' };
+}
+
+class Converter {
+  private readonly named = new Map<TypeDef, Named>();
+  private readonly owners = new Map<Interface, string>();
+
+  iface(i: Interface, key: string): Iface {
+    this.owners.set(i, i.id ?? key);
+    const out: Iface = { kind: 'instance', types: new Map(), funcs: new Map() };
+    for (const [name, def] of i.types) if (stable(def.gates)) out.types.set(name, this.namedOf(def));
+    for (const [name, f] of i.functions) if (stable(f.gates)) out.funcs.set(name, this.fn(f));
+    return out;
+  }
+
+  fn(f: { params: readonly { name: string; type: Type }[]; result?: Type; async: boolean; name: string; pos: TypeDef['pos'] }): Fn {
+    if (f.async) throw unsupported(f.pos, `${f.name} is async, which needs WASI 0.3`);
+    const fn: Fn = { params: f.params.map((p) => [p.name, this.type(p.type, f.pos)]) };
+    if (f.result) fn.result = this.type(f.result, f.pos);
+    return fn;
+  }
+
+  /** The model's object for a type definition, through `use`s to the definition itself. */
+  namedOf(def: TypeDef): Named {
+    const d = def.definition;
+    if (d.kind === 'use') return this.namedOf(d.target);
+    // `type a = b` of a named type or resource names the same type (a component type `eq` bound).
+    if (d.kind === 'alias' && d.type.kind === 'ref') return this.namedOf(d.type.def);
+    const res = d.kind === 'alias' ? resourceOf(def) : undefined;
+    if (res) return this.namedOf(res);
+    let n = this.named.get(def);
+    if (n) return n;
+    const owner = def.owner.kind === 'interface' ? (this.owners.get(def.owner) ?? def.owner.id) : undefined;
+    if (owner === undefined) throw unsupported(def.pos, `type ${def.name} is not defined in an interface the world names`);
+    n = { name: def.name, owner, def: { k: 'resource' } };
+    this.named.set(def, n);
+    n.def = this.def(def);
+    return n;
+  }
+
+  private def(def: TypeDef): NamedDef {
+    const d = def.definition;
+    switch (d.kind) {
+      case 'record':
+        return { k: 'record', fields: d.fields.map((f) => [f.name, this.type(f.type, def.pos)]) };
+      case 'variant':
+        return { k: 'variant', cases: d.cases.map((c) => [c.name, c.type && this.type(c.type, def.pos)]) };
+      case 'enum':
+        return { k: 'enum', names: d.cases.map((c) => c.name) };
+      case 'flags':
+        return { k: 'flags', names: d.flags.map((c) => c.name) };
+      case 'resource':
+        return { k: 'resource' };
+      case 'alias':
+        return { k: 'alias', of: this.type(d.type, def.pos) };
+      case 'use':
+        throw new Error('unreachable: uses are followed');
+    }
+  }
+
+  type(t: Type, pos: TypeDef['pos']): VType {
+    switch (t.kind) {
+      case 'primitive':
+        if (t.name === 'error-context') throw unsupported(pos, 'error-context needs WASI 0.3');
+        return { k: 'prim', name: t.name };
+      case 'ref':
+        return { k: 'named', named: this.namedOf(t.def) };
+      case 'list':
+        return { k: 'list', of: this.type(t.element, pos), length: t.length };
+      case 'option':
+        return { k: 'option', of: this.type(t.element, pos) };
+      case 'result':
+        return { k: 'result', ok: t.ok && this.type(t.ok, pos), err: t.err && this.type(t.err, pos) };
+      case 'tuple':
+        return { k: 'tuple', of: t.types.map((x) => this.type(x, pos)) };
+      case 'own':
+      case 'borrow': {
+        const r = resourceOf(t.resource);
+        if (!r) throw unsupported(pos, `${t.resource.name} is not a resource`);
+        return { k: t.kind, res: this.namedOf(r) };
+      }
+      case 'map':
+        throw unsupported(pos, 'map types are not in the component model binary format `up` writes');
+      case 'future':
+      case 'stream':
+        throw unsupported(pos, `${t.kind}s need WASI 0.3`);
+    }
+  }
+}
+
+function unsupported(pos: TypeDef['pos'], message: string): WasiAdaptError {
+  return new WasiAdaptError('unsupported', `${pos.file}:${pos.line}:${pos.col}: ${message}`);
+}

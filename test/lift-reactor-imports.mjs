@@ -1,0 +1,16 @@
+// JS hosts of the custom imports of the reactors test/lift-reactor.test.ts lifts: ours (from
+// fixtures/src/reactor/*.wit), else the corpus reactors' (corpus/imports.mjs). Same conventions.
+import { importsFor as corpusImportsFor } from './corpus/imports.mjs';
+
+const OURS = {
+  reactor_shapes: () => ({
+    'test:shapes/host@0.1.0': {
+      log: (msg) => console.log(`log: ${msg}`),
+      scale: () => 3,
+    },
+  }),
+};
+
+export function importsFor(component) {
+  return OURS[component]?.() ?? corpusImportsFor(component);
+}
