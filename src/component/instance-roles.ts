@@ -33,7 +33,7 @@ export function definingInstance(ev: Evaluation, key: number, name: string, sort
     return alias ? definingInstance(ev, alias.instance, alias.name, sort, hops + 1) : undefined;
   }
   const m = ev.modules[ci.module]!.info.core;
-  const exp = m.exports.find((e) => e.name === name && e.kind === sort);
+  const exp = lookupsOf(m).exports.get(`${sort}:${name}`);
   if (!exp) return undefined;
   const imp = importAt(m, sort, exp.index);
   if (!imp) return { instance: key, name };
@@ -43,12 +43,26 @@ export function definingInstance(ev: Evaluation, key: number, name: string, sort
 
 /** The import that defines index `index` of `sort` in `m`, if that index is imported. */
 export function importAt(m: CoreModule, sort: Sort, index: number): { module: string; name: string } | undefined {
-  let n = 0;
-  for (const imp of m.imports) {
-    if (imp.desc.kind !== sort) continue;
-    if (n++ === index) return imp;
+  return lookupsOf(m).imports[sort][index];
+}
+
+/** Exports by `sort:name` and imports by sort in index order; built once per module, since roles and links ask per item. */
+interface Lookups {
+  exports: Map<string, CoreModule['exports'][number]>;
+  imports: Record<Sort, CoreModule['imports']>;
+}
+
+const lookups = new WeakMap<CoreModule, Lookups>();
+
+function lookupsOf(m: CoreModule): Lookups {
+  let l = lookups.get(m);
+  if (!l) {
+    const imports: Lookups['imports'] = { func: [], table: [], memory: [], global: [], tag: [] };
+    for (const imp of m.imports) imports[imp.desc.kind].push(imp);
+    l = { exports: new Map(m.exports.map((e) => [`${e.kind}:${e.name}`, e])), imports };
+    lookups.set(m, l);
   }
-  return undefined;
+  return l;
 }
 
 /**

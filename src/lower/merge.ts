@@ -166,8 +166,6 @@ class Merger {
         else if (g.kind === 'handle-drop' && g.dtor) target(g.dtor);
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
-        else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);
-        else if (g.kind === 'bind-consts') target(g.callee);
       }
     };
     for (const [key, lm] of this.mods) {
@@ -209,7 +207,7 @@ class Merger {
   /** What the `index`-th import of `sort` of an instance was bound to. */
   private importTarget(key: number, sort: 'func' | ItemSort, index: number): Target {
     const inst = this.insts.get(key)!;
-    const at = inst.module.imports.findIndex((imp) => imp.sort === sort && imp.index === index);
+    const at = inst.module.importPosition(sort, index);
     if (at < 0) throw new WasiAdaptError('bad-value', `import ${sort} ${index} of module ${inst.module.name} does not exist`);
     return inst.imports[at]!;
   }

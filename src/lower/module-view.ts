@@ -2,7 +2,7 @@ import { BinaryReader } from '../binary/reader.js';
 import { funcTypeEquals } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
 import { funcType, type LinkModule } from './link-module.js';
-import type { ModuleImport, ModuleView, Role, Sort, TableFill } from './view.js';
+import type { ModuleExport, ModuleImport, ModuleView, Role, Sort, TableFill } from './view.js';
 
 /** The planning view of a parsed module. */
 export function moduleView(index: number, name: string, role: Role, lm: LinkModule): ModuleView {
@@ -14,17 +14,29 @@ export function moduleView(index: number, name: string, role: Role, lm: LinkModu
     sort: imp.desc.kind,
     index: counts[imp.desc.kind]++,
   }));
+  const exports: ModuleExport[] = m.exports.map((e) => ({ name: e.name, sort: e.kind, index: e.index }));
+  const exportKeys = new Map(exports.map((e) => [`${e.sort}:${e.name}`, e]));
+  const importKeys = new Map(imports.map((imp, at) => [`${imp.sort}:${imp.index}`, at]));
+  const fills = tableFills(lm);
+  const fillKeys = new Map<string, TableFill[]>();
+  for (const f of fills ?? []) {
+    const key = `${f.table}:${f.slot}`;
+    fillKeys.set(key, [...(fillKeys.get(key) ?? []), f]);
+  }
   return {
     index,
     name,
     role,
     imports,
-    exports: m.exports.map((e) => ({ name: e.name, sort: e.kind, index: e.index })),
+    exports,
     importedFuncs: m.importedFuncCount,
     trampolines: trampolines(lm),
-    tableFills: tableFills(lm),
+    tableFills: fills,
     initializes: m.start !== undefined || m.elements.some((e) => e.mode === 'active') || m.data.some((d) => d.mode === 'active'),
     funcType: (f) => funcType(lm, f),
+    exportNamed: (n, sort) => exportKeys.get(`${sort}:${n}`),
+    importPosition: (sort, i) => importKeys.get(`${sort}:${i}`) ?? -1,
+    fillsAt: (table, slot) => fillKeys.get(`${table}:${slot}`) ?? [],
   };
 }
 

@@ -59,6 +59,12 @@ export interface ModuleView {
   /** Whether instantiating it changes state elsewhere: active segments or a start function. */
   initializes: boolean;
   funcType(func: number): FuncType;
+  /** The export `name` of `sort`; indexed, since planning asks once per import of every instance. */
+  exportNamed(name: string, sort: Sort): ModuleExport | undefined;
+  /** Position in `imports` of the import that is index `index` of `sort`, or -1 when that index is defined. */
+  importPosition(sort: Sort, index: number): number;
+  /** The fills of slot `slot` of table `table` (empty for a module that is not filler-like). */
+  fillsAt(table: number, slot: number): readonly TableFill[];
 }
 
 export interface ComponentView extends Omit<Evaluation, 'modules'> {
