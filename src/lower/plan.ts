@@ -7,6 +7,7 @@ import { holdsString, signatureOf } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
+import { asyncBuiltin, p3CoreNames, p3Start, refuseAsyncExport, type P3Linker } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -42,7 +43,11 @@ export type GenFunc =
   /** Handles crossing between the program and the host, through the handle table (gen-handles.ts). */
   | ({ kind: 'handle-wrapper' } & HandleWrapper)
   /** A stand-in for a WASI function p1 cannot serve; a trap's message is written with `fdWrite` into memory from `alloc`. */
-  | { kind: 'stub'; sig: FuncType; behaviour: StubBehaviour; fdWrite: Target | undefined; alloc: Target | undefined };
+  | { kind: 'stub'; sig: FuncType; behaviour: StubBehaviour; fdWrite: Target | undefined; alloc: Target | undefined }
+  /** WASI 0.3 `_start`: the callback-lifted run driven by the polyfill's event loop (p3-plan.ts); err exits 1. */
+  | { kind: 'p3-start'; entry: Target; callback: Target; next: Target; code: Target; p1: Target; p2: Target; finish: Target; procExit: Target }
+  /** Calls `callee` with the wrapper's params followed by these i32 constants. */
+  | { kind: 'bind-consts'; callee: Target; consts: number[] };
 
 export interface PlannedInstance {
   key: number;
@@ -89,6 +94,7 @@ export class AdapterNeeded extends Error {}
 const RUN_IFACE = /^wasi:cli\/run@/;
 const P1_MODULE = 'wasi_snapshot_preview1';
 const MAX_CHAIN = 1000;
+const PROC_EXIT: Target = { kind: 'host', module: P1_MODULE, name: 'proc_exit', sig: { kind: 'func', params: ['i32'], results: [] } };
 
 /**
  * Decides which core instances go into the output and what each of their
@@ -187,7 +193,11 @@ class Planner {
       out.push({ name, sort, target, wit });
     };
     for (const e of this.c.exports) {
-      if (e.options.async) throw asyncError(e.offset);
+      if (e.options.async) {
+        if (!RUN_IFACE.test(e.iface) || e.func !== 'run') refuseAsyncExport(e);
+        add('_start', 'func', p3Start(e, this.p3(), PROC_EXIT), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
+        continue;
+      }
       const target = this.func(e.coreFunc);
       if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
       else this.reactorExport(e, target, add);
@@ -229,8 +239,7 @@ class Planner {
     if (!sig || sig.params.length !== 0 || sig.results.length !== 1 || sig.results[0] !== 'i32') {
       throw new WasiAdaptError('unsupported', 'wasi:cli/run#run does not have the core type () -> i32');
     }
-    const procExit: Target = { kind: 'host', module: P1_MODULE, name: 'proc_exit', sig: { kind: 'func', params: ['i32'], results: [] } };
-    return this.gen({ kind: 'run-wrapper', run, procExit });
+    return this.gen({ kind: 'run-wrapper', run, procExit: PROC_EXIT });
   }
 
   private mainExport(name: string): Target | undefined {
@@ -464,8 +473,9 @@ class Planner {
       case 'alias':
         return this.instanceExport(f.instance, f.name, 'func', sig);
       case 'lower':
-        if (f.options.async) throw asyncError(f.offset);
         return this.lowering(f.iface, f.func, f.options, sig, f.offset, f.type);
+      case 'async-builtin':
+        return asyncBuiltin(f, this.p3());
       case 'lower-lifted':
         return this.lowerLifted(f);
       case 'unsupported':
@@ -516,8 +526,12 @@ class Planner {
     if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
     const poly = (this.poly ??= this.options.loadPolyfill());
     const unversioned = withoutVersion(iface);
-    const core = `${unversioned}#${func}`;
-    const exp = poly.exportNamed(core, 'func');
+    const names = p3CoreNames(unversioned, iface, func, options?.async ?? false);
+    const core = names.find((n) => poly.exportNamed(n, 'func')) ?? `${unversioned}#${func}`;
+    const exp = names.length ? poly.exportNamed(core, 'func') : undefined;
+    if (!exp && options?.async) {
+      throw new WasiAdaptError('unsupported', `the async import ${iface}#${func} is not provided on WASI preview 1 by down: run it on a WASI 0.3 host`, { offset });
+    }
     const standIn = STAND_IN_INTERFACES.get(unversioned);
     if (!exp || standIn) {
       if (!this.unresolved.has(iface)) this.unresolved.set(iface, offset);
@@ -564,6 +578,22 @@ class Planner {
     const fdWrite: Target = { kind: 'host', module: P1_MODULE, name: 'fd_write', sig: { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] } };
     const withMessage = behaviour.kind === 'trap';
     return this.gen({ kind: 'stub', sig, behaviour, fdWrite: withMessage ? fdWrite : undefined, alloc: withMessage ? this.bump() : undefined });
+  }
+
+  /** What p3-plan.ts links WASI 0.3 built-ins and the event loop with. */
+  private p3(): P3Linker {
+    return {
+      polyfill: (name, offset) => {
+        const poly = (this.poly ??= this.options.loadPolyfill());
+        const exp = poly.exportNamed(name, 'func');
+        if (!exp) throw new WasiAdaptError('unsupported', `the polyfill has no ${name}: WASI 0.3 components need the p3-on-p1 polyfill`, { offset });
+        this.polyUsed.add(name);
+        this.resolved.set(this.polyKey, undefined);
+        return { kind: 'local', instance: this.polyKey, sort: 'func', index: exp.index };
+      },
+      gen: (g) => this.gen(g),
+      func: (index) => this.func(index),
+    };
   }
 
   /** The polyfill's own imports: the one memory, the host's p1, and the realloc of the lowerings. */
