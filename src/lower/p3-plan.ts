@@ -31,9 +31,29 @@ export function usesAsync(c: Pick<Evaluation, 'coreFuncs' | 'exports'>): boolean
 export function p3CoreNames(unversioned: string, iface: string, func: string, async: boolean): string[] {
   if (!/@0\.3\./.test(iface)) return async ? [] : [`${unversioned}#${func}`];
   const own = `${unversioned}@0.3#${async ? '[async]' : ''}${func}`;
-  // Functions 0.3 kept from 0.2 (random, now, exit, the terminal getters) are the 0.2 ones.
-  return async ? [own] : [own, `${unversioned}#${func}`];
+  const same = `${unversioned}#${func}`;
+  return async ? [own] : UNCHANGED_IN_0_3.has(same) ? [own, same] : [own];
 }
+
+/** Functions WASI 0.3 kept from 0.2 with the same type: the 0.2 implementations serve them. */
+const UNCHANGED_IN_0_3 = new Set([
+  'wasi:random/random#get-random-bytes',
+  'wasi:random/random#get-random-u64',
+  'wasi:random/insecure#get-insecure-random-bytes',
+  'wasi:random/insecure#get-insecure-random-u64',
+  'wasi:clocks/monotonic-clock#now',
+  'wasi:cli/environment#get-environment',
+  'wasi:cli/environment#get-arguments',
+  'wasi:cli/exit#exit',
+  'wasi:cli/exit#exit-with-code',
+  'wasi:cli/terminal-input#[resource-drop]terminal-input',
+  'wasi:cli/terminal-output#[resource-drop]terminal-output',
+  'wasi:cli/terminal-stdin#get-terminal-stdin',
+  'wasi:cli/terminal-stdout#get-terminal-stdout',
+  'wasi:cli/terminal-stderr#get-terminal-stderr',
+  'wasi:filesystem/preopens#get-directories',
+  'wasi:filesystem/types#[resource-drop]descriptor',
+]);
 
 /** `wasi:cli/run` lifted with `async` and a callback: `_start` runs its event loop on the polyfill. */
 export function p3Start(e: LiftedExport, l: P3Linker, procExit: Target): Target {

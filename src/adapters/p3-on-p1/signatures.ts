@@ -53,6 +53,14 @@ const table: readonly (readonly [string, string])[] = [
   ['wasi:clocks/monotonic-clock@0.3#get-resolution', '-> i64'],
   ['wasi:clocks/system-clock@0.3#now', 'i32 ->'],
   ['wasi:clocks/system-clock@0.3#get-resolution', '-> i64'],
+  ['wasi:random/insecure-seed@0.3#get-insecure-seed', 'i32 ->'],
+  ['wasi:filesystem/types@0.3#[method]descriptor.write-via-stream', 'i32 i32 i64 -> i32'],
+  ['wasi:filesystem/types@0.3#[method]descriptor.read-via-stream', 'i32 i64 i32 ->'],
+  ['wasi:filesystem/types@0.3#[async][method]descriptor.open-at', 'i32 i32 -> i32'],
+  ['wasi:filesystem/types@0.3#[async][method]descriptor.stat', 'i32 i32 -> i32'],
+  ['wasi:filesystem/types@0.3#[async][method]descriptor.unlink-file-at', 'i32 i32 i32 i32 -> i32'],
+  ['wasi:filesystem/types@0.3#[async][method]descriptor.create-directory-at', 'i32 i32 i32 i32 -> i32'],
+  ['wasi:filesystem/types@0.3#[async][method]descriptor.remove-directory-at', 'i32 i32 i32 i32 -> i32'],
 ];
 
 function parse(text: string): CoreSignature {

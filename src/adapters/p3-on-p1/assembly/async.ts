@@ -6,6 +6,7 @@ import * as p1 from "../../p2-on-p1/assembly/p1";
 import { stateAlloc } from "../../p2-on-p1/assembly/mem";
 import { monotonicNow } from "../../p2-on-p1/assembly/poll";
 import * as t from "./table";
+import { errorCode } from "../../p2-on-p1/assembly/errors";
 
 export const BLOCKED: u32 = 0xffffffff;
 // CopyResult
@@ -502,8 +503,22 @@ function iov(ptr: u32, len: u32): usize {
   return io;
 }
 
+// How a host result future writes result<_, error-code>: wasi:cli's enum, or wasi:filesystem 0.3's variant (with other(option<string>)).
+export const L_CLI: u8 = 0;
+export const L_FILESYSTEM: u8 = 1;
+
+function resultFuture(stream: u32, layout: u8): u32 {
+  const f = t.newRecord(2, 0, layout == L_CLI ? 2 : 20 | (2 << 24));
+  const fp = t.record(f);
+  store<u8>(fp + t.R_HOST, t.H_RESULT);
+  store<u32>(fp + t.R_LINK, stream);
+  store<u8>(fp + t.R_LAYOUT, layout);
+  store<u32>(t.record(stream) + t.R_LINK, f);
+  return f;
+}
+
 /** The host takes the readable end `h` (a stream<u8> the guest passed to write-via-stream): what is written goes to `fd`. Returns the future reporting the stream's end. */
-export function hostSink(h: u32, fd: i32, file: bool, offset: u64): u32 {
+export function hostSink(h: u32, fd: i32, file: bool, offset: u64, layout: u8): u32 {
   const s = t.get(h, t.K_STREAM_R);
   if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
   const ri = load<u32>(s + t.S_SHARED);
@@ -512,10 +527,7 @@ export function hostSink(h: u32, fd: i32, file: bool, offset: u64): u32 {
   store<u8>(r + t.R_HOST, file ? t.H_FILE_SINK : t.H_SINK);
   store<i32>(r + t.R_FD, fd);
   store<u64>(r + t.R_OFFSET, offset);
-  const f = t.newRecord(2, 0, 2);
-  store<u8>(t.record(f) + t.R_HOST, t.H_RESULT);
-  store<u32>(t.record(f) + t.R_LINK, ri);
-  store<u32>(r + t.R_LINK, f);
+  const f = resultFuture(ri, layout);
   // A write already waiting is taken now.
   if (load<u8>(r + t.R_PENDING) == 2) {
     const n = load<u32>(r + t.R_REMAIN);
@@ -540,7 +552,7 @@ function writeOut(r: usize, ptr: u32, n: u32): u32 {
     const v = iov(ptr + done, bytes - done);
     const err = file ? p1.fd_pwrite(fd, v, 1, load<u64>(r + t.R_OFFSET) + <u64>done, out) : p1.fd_write(fd, v, 1, out);
     if (err != 0 || load<u32>(out) == 0) {
-      store<u32>(r + t.R_ERROR, 1 + errorCase(err));
+      store<u32>(r + t.R_ERROR, err != 0 ? err : p1.ERRNO_IO);
       break;
     }
     done += load<u32>(out);
@@ -551,8 +563,14 @@ function writeOut(r: usize, ptr: u32, n: u32): u32 {
 }
 
 /** wasi:cli error-code (io, illegal-byte-sequence, pipe) of a failed p1 read or write. */
-function errorCase(errno: i32): u32 {
+function cliError(errno: i32): u8 {
   return errno == 64 ? 2 : errno == 25 ? 1 : 0; // EPIPE -> pipe, EILSEQ -> illegal-byte-sequence
+}
+
+/** wasi:filesystem 0.3 error-code case: 0.2's enum without would-block, then other (its last case). */
+export function fsError(errno: i32): u8 {
+  const c = errorCode(errno);
+  return c == 0 ? 0 : c == 1 ? 36 : c - 1;
 }
 
 function hostWrite(r: usize, s: usize, ptr: u32, n: u32): u32 {
@@ -581,23 +599,25 @@ function hostStreamEnded(r: usize): void {
 /** A host result future: once its stream ended, writes result<_, error-code> at `ptr`. */
 function hostResultReady(f: usize, ptr: u32): bool {
   if (!load<u8>(f + t.R_DROPPED)) return false;
-  const err = load<u32>(t.record(load<u32>(f + t.R_LINK)) + t.R_ERROR);
-  store<u8>(ptr, err == 0 ? 0 : 1);
-  if (err != 0) store<u8>(ptr, <u8>(err - 1), 1);
+  const errno = load<i32>(t.record(load<u32>(f + t.R_LINK)) + t.R_ERROR);
+  store<u8>(ptr, errno == 0 ? 0 : 1);
+  if (errno == 0) return true;
+  if (load<u8>(f + t.R_LAYOUT) == L_CLI) store<u8>(ptr, cliError(errno), 1);
+  else {
+    store<u8>(ptr, fsError(errno), 4);
+    store<u8>(ptr, 0, 8); // other's option<string>, unused: none
+  }
   return true;
 }
 
 /** A stream<u8> the host writes from `fd` (stdin, a file): returns (readable end, future of its end). */
-export function hostSource(fd: i32, file: bool, offset: u64, ret: usize): void {
+export function hostSource(fd: i32, file: bool, offset: u64, layout: u8, ret: usize): void {
   const r = t.newRecord(1, 0, 1);
   const rp = t.record(r);
   store<u8>(rp + t.R_HOST, file ? t.H_FILE_SOURCE : t.H_SOURCE);
   store<i32>(rp + t.R_FD, fd);
   store<u64>(rp + t.R_OFFSET, offset);
-  const f = t.newRecord(2, 0, 2);
-  store<u8>(t.record(f) + t.R_HOST, t.H_RESULT);
-  store<u32>(t.record(f) + t.R_LINK, r);
-  store<u32>(rp + t.R_LINK, f);
+  const f = resultFuture(r, layout);
   const ri = t.add(t.K_STREAM_R);
   store<u32>(t.slot(ri) + t.S_SHARED, r);
   const fi = t.add(t.K_FUTURE_R);
@@ -619,7 +639,7 @@ function hostRead(r: usize, s: usize, ptr: u32, n: u32): u32 {
   const out = v + 8;
   const err = file ? p1.fd_pread(fd, v, 1, load<u64>(r + t.R_OFFSET), out) : p1.fd_read(fd, v, 1, out);
   const k: u32 = err == 0 ? load<u32>(out) : 0;
-  if (err != 0) store<u32>(r + t.R_ERROR, 1 + errorCase(err));
+  if (err != 0) store<i32>(r + t.R_ERROR, err);
   if (k == 0) {
     store<u8>(r + t.R_DROPPED, 1);
     store<u8>(s + t.S_STATE, t.C_DONE);

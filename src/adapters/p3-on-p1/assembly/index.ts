@@ -3,3 +3,4 @@
 export * from "../../p2-on-p1/assembly/index";
 export * from "./async";
 export * from "./wasi";
+export * from "./filesystem";

@@ -83,7 +83,7 @@ export function length(): u32 {
   return len;
 }
 
-// Shared stream/future records (48 bytes), indexed from 1, never reused: a record outlives
+// Shared stream/future records (56 bytes), indexed from 1, never reused: a record outlives
 // whichever end is dropped first.
 export const R_KIND: usize = 0; // u8: 1 stream, 2 future
 export const R_DROPPED: usize = 1; // u8: an end was dropped
@@ -99,7 +99,8 @@ export const R_FD: usize = 28; // i32: host fd of a host end
 export const R_ERROR: usize = 32; // i32: 0, or 1 + error-code case a host end failed with
 export const R_LINK: usize = 36; // i32: the future reporting a host stream's end / the stream a host future reports on
 export const R_OFFSET: usize = 40; // u64: file offset of a host file end
-const RECORD: usize = 48;
+export const R_LAYOUT: usize = 48; // u8: a host result future's error-code (L_* in async.ts)
+const RECORD: usize = 56;
 
 // A guest-guest stream/future has both ends in the table; otherwise the host holds one end.
 export const H_NONE: u8 = 0;

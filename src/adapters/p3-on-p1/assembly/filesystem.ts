@@ -1,0 +1,102 @@
+// wasi:filesystem 0.3 over p2-on-p1's descriptors (one handle table for both versions):
+// streams over a descriptor's fd, and the async path functions, which finish during the
+// call (a blocking p1 call) and so return RETURNED with their result already written.
+import { DESCRIPTOR, SLOT_FD, slot } from "../../p2-on-p1/assembly/handles";
+import { stateAlloc } from "../../p2-on-p1/assembly/mem";
+import {
+  filesystem_types__method_descriptor_create_directory_at as createDirectoryAt02,
+  filesystem_types__method_descriptor_open_at as openAt02,
+  filesystem_types__method_descriptor_remove_directory_at as removeDirectoryAt02,
+  filesystem_types__method_descriptor_stat as stat02,
+  filesystem_types__method_descriptor_unlink_file_at as unlinkFileAt02,
+} from "../../p2-on-p1/assembly/filesystem";
+import { hostSink, hostSource, L_FILESYSTEM, RETURNED } from "./async";
+
+// 0.2's result, before it is rewritten in 0.3's layout (its own block: p2-on-p1 uses its TMP during the call).
+let block: usize = 0;
+function scratch02(): usize {
+  if (block == 0) block = stateAlloc(8, 96);
+  return block;
+}
+
+function fdOf(self: u32): i32 {
+  return load<i32>(slot(self, DESCRIPTOR) + SLOT_FD);
+}
+
+export function filesystem_types_0_3__method_descriptor_write_via_stream(self: u32, data: u32, offset: u64): u32 {
+  return hostSink(data, fdOf(self), true, offset, L_FILESYSTEM);
+}
+export function filesystem_types_0_3__method_descriptor_read_via_stream(self: u32, offset: u64, ret: usize): void {
+  hostSource(fdOf(self), true, offset, L_FILESYSTEM, ret);
+}
+
+/**
+ * 0.2's result<T, error-code> at `from` (enum code at +1 or +4) -> 0.3's at `to` (payload at +4,
+ * the error a variant whose `other` case's option<string> at +8 is none). `payload`: T is a handle.
+ */
+function convertResult(from: usize, to: usize, payload: bool): void {
+  const err = load<u8>(from);
+  store<u8>(to, err);
+  if (err == 0) {
+    if (payload) store<u32>(to, load<u32>(from, 4), 4);
+    return;
+  }
+  storeError(load<u8>(from + (payload ? 4 : 1)), to + 4);
+}
+
+/** 0.3's error-code variant at `to` from 0.2's enum case. */
+function storeError(c02: u8, to: usize): void {
+  store<u8>(to, c02 == 0 ? 0 : c02 == 1 ? 36 : c02 - 1);
+  store<u8>(to, 0, 4);
+}
+
+/**
+ * stat: 0.2's descriptor-stat (type enum @0, link-count @8, size @16, three option<datetime> of
+ * 24 bytes from @24) -> 0.3's (type variant of 16 bytes, `unknown` now other(none); link-count
+ * @16, size @24, option<instant> from @32); the result's payload is at +8 in both.
+ */
+export function filesystem_types_0_3__async__method_descriptor_stat(self: u32, ret: usize): u32 {
+  const t = scratch02();
+  stat02(self, t);
+  const err = load<u8>(t);
+  store<u8>(ret, err);
+  if (err != 0) {
+    storeError(load<u8>(t, 8), ret + 8);
+    return RETURNED;
+  }
+  const from = t + 8;
+  const to = ret + 8;
+  const c = load<u8>(from);
+  store<u8>(to, c == 0 ? 7 : c - 1);
+  store<u8>(to, 0, 4);
+  store<u64>(to, load<u64>(from, 8), 16);
+  store<u64>(to, load<u64>(from, 16), 24);
+  memory.copy(to + 32, from + 24, 72);
+  return RETURNED;
+}
+
+/** open-at's 6 flat params travel in memory: self @0, path-flags @4, path @8/@12, open-flags @16, flags @17. */
+export function filesystem_types_0_3__async__method_descriptor_open_at(params: usize, ret: usize): u32 {
+  const t = scratch02();
+  openAt02(load<u32>(params), load<u8>(params, 4), load<u32>(params, 8), load<u32>(params, 12), load<u8>(params, 16), load<u8>(params, 17), t);
+  convertResult(t, ret, true);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_unlink_file_at(self: u32, ptr: usize, len: usize, ret: usize): u32 {
+  const t = scratch02();
+  unlinkFileAt02(self, ptr, len, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_create_directory_at(self: u32, ptr: usize, len: usize, ret: usize): u32 {
+  const t = scratch02();
+  createDirectoryAt02(self, ptr, len, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_remove_directory_at(self: u32, ptr: usize, len: usize, ret: usize): u32 {
+  const t = scratch02();
+  removeDirectoryAt02(self, ptr, len, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
