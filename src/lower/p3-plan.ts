@@ -226,3 +226,12 @@ function typeKey(scope: TypeScope, t: ValType, depth: number): string {
 export function bindConstsSig(callee: FuncType, consts: number): FuncType {
   return { kind: 'func', params: callee.params.slice(0, callee.params.length - consts), results: callee.results };
 }
+
+/** An async lowering of a non-WASI import: the output's p1 host would have to run it as a WASI 0.3 subtask. */
+export function refuseAsyncImport(iface: string, func: string, offset: number | undefined): never {
+  throw new WasiAdaptError(
+    'unsupported',
+    `the import ${iface}#${func} is lowered async (WASI 0.3); a p1 host's imports are synchronous calls: run it on a WASI 0.3 host`,
+    { offset },
+  );
+}

@@ -7,7 +7,7 @@ import { holdsString, signatureOf } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
-import { asyncBuiltin, p3CoreNames, p3Start, refuseAsyncExport, type P3Linker } from './p3-plan.js';
+import { asyncBuiltin, p3CoreNames, p3Start, refuseAsyncExport, refuseAsyncImport, type P3Linker } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -518,6 +518,7 @@ class Planner {
   ): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
+      if (options?.async) refuseAsyncImport(iface, func, offset);
       if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
