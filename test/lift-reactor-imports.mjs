@@ -9,6 +9,18 @@ const OURS = {
       scale: () => 3,
     },
   }),
+  reactor_counters: () => ({
+    'test:counters/host@0.1.0': {
+      Logger: class Logger {
+        constructor(prefix) {
+          this.prefix = prefix;
+        }
+        log(msg) {
+          console.log(`${this.prefix}${msg}`);
+        }
+      },
+    },
+  }),
 };
 
 export function importsFor(component) {

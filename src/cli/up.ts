@@ -1,4 +1,6 @@
 import { lift, type LiftReport } from '../lift/index.js';
+import { pickWorld } from '../lift/world-wit.js';
+import { loadWit } from '../wit/load.js';
 import { parseArgs, usage } from './args.js';
 import { defaultOutput, inFile, readInput, writeOutput } from './io.js';
 
@@ -16,6 +18,11 @@ Options:
                         0.2.x the module imports, else 0.2.0)
   --exit-with-code      keep proc_exit's exact status through the unstable
                         wasi:cli/exit.exit-with-code (else any nonzero status is 1)
+  --wit FILE|DIR        the WIT world the module implements, for a module without
+                        embedded component types (wit-bindgen embeds them; then no
+                        flag is needed); replaces embedded ones. A directory is a
+                        package with its dependencies in deps/
+  --world NAME          which world of that package (needed when it has several)
   --verbose             print what the component imports and its size
   -h, --help            show this help
 `;
@@ -23,7 +30,7 @@ Options:
 export async function upCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     flags: ['--command', '--reactor', '--exit-with-code', '--verbose'],
-    options: ['--output', '--wasi-version'],
+    options: ['--output', '--wasi-version', '--wit', '--world'],
     aliases: { '-o': '--output' },
   });
   if (args.flags.has('--help')) {
@@ -35,8 +42,12 @@ export async function upCommand(argv: string[]): Promise<number> {
   const input = args.positionals[0]!;
   const output = args.options.get('--output') ?? defaultOutput(input, 'p2');
   const bytes = await readInput(input);
+  const witPath = args.options.get('--wit');
+  if (witPath === undefined && args.options.has('--world')) throw usage('--world needs --wit');
+  const world = witPath === undefined ? undefined : pickWorld(loadWit(witPath), args.options.get('--world'));
   const result = inFile(input, () =>
     lift(bytes, {
+      world,
       kind: args.flags.has('--command') ? 'command' : args.flags.has('--reactor') ? 'reactor' : undefined,
       wasiVersion: args.options.get('--wasi-version'),
       exitWithCode: args.flags.has('--exit-with-code'),

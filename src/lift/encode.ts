@@ -17,7 +17,7 @@ import { lowerNeeds } from './wit.js';
 import type { StrippedImport } from './strip.js';
 import type { Iface, Named } from './world.js';
 import type { WorldImport, WorldPlan } from './world-plan.js';
-import { instanceType as worldInstanceType, TypeEncoder } from './world-types.js';
+import { exportShim, instanceType as worldInstanceType, TypeEncoder } from './world-types.js';
 
 export interface ComponentParts {
   main: Uint8Array;
@@ -52,7 +52,7 @@ const MAIN = '__main_module__';
 const DROP = '[resource-drop]';
 
 // Section ids and sorts of the component binary format.
-const S = { coreModule: 1, coreInstance: 2, instance: 5, alias: 6, type: 7, canon: 8, import: 10, export: 11 } as const;
+const S = { coreModule: 1, coreInstance: 2, component: 4, instance: 5, alias: 6, type: 7, canon: 8, import: 10, export: 11 } as const;
 const CORE_FUNC = [0x00, 0x00];
 const CORE_MEMORY = [0x00, 0x02];
 const FUNC = 0x01;
@@ -63,7 +63,7 @@ class Builder {
   private w = new BinaryWriter(2048);
   // Finished parts; modules are kept by reference so big inputs are copied once, at the end.
   private readonly chunks: Uint8Array[] = [];
-  counts = { type: 0, instance: 0, func: 0, coreFunc: 0, coreInstance: 0, coreModule: 0, coreTable: 0, coreMemory: 0 };
+  counts = { type: 0, instance: 0, func: 0, component: 0, coreFunc: 0, coreInstance: 0, coreModule: 0, coreTable: 0, coreMemory: 0 };
 
   constructor() {
     this.w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
@@ -81,6 +81,12 @@ class Builder {
     this.chunks.push(this.w.finish(), bytes);
     this.w = new BinaryWriter(2048);
     return this.counts.coreModule++;
+  }
+
+  /** A nested component (its section holds the binary itself, not a vector). */
+  component(bytes: Uint8Array): number {
+    this.w.u8(S.component).u32(bytes.length).bytes(bytes);
+    return this.counts.component++;
   }
 
   finish(): Uint8Array {
@@ -433,14 +439,17 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
         b.counts.func++; // an export is a new index of its sort
       }
     }
+    // Each interface through its re-export shim (world-types.ts), which names its types.
     for (const x of world.exportedInstances) {
-      const iface = world.model.exports.get(x.name) as Iface;
-      const items: [string, number, number][] = [];
-      for (const [local, n] of iface.types) if (x.needed.has(n)) items.push([local, TYPE, topNamed(n)]);
-      for (const f of iface.funcs.keys()) items.push([f, FUNC, lifted.get(`${x.name}\0${f}`)!]);
+      const shim = exportShim(x.name, world.model.exports.get(x.name) as Iface, x.needed);
+      const component = b.component(shim.bytes);
+      const args: [string, number, number][] = [
+        ...shim.types.map(([arg, n]): [string, number, number] => [arg, TYPE, topNamed(n)]),
+        ...shim.funcs.map(([arg, f]): [string, number, number] => [arg, FUNC, lifted.get(`${x.name}\0${f}`)!]),
+      ];
       b.section(S.instance, (w) => {
-        w.u8(0x01).u32(items.length);
-        for (const [name, sort, idx] of items) w.u8(0x00).name(name).u8(sort).u32(idx);
+        w.u8(0x00).u32(component).u32(args.length);
+        for (const [name, sort, idx] of args) w.name(name).u8(sort).u32(idx);
       });
       const inst = b.counts.instance++;
       b.section(S.export, (w) => w.u8(0x00).name(x.name).u8(INSTANCE).u32(inst).u8(0x00));

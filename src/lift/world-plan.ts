@@ -53,7 +53,7 @@ export interface WorldPlan {
   declared: (DeclaredImport | { name: string; fn: Fn })[];
   imports: WorldImport[];
   exports: WorldExport[];
-  /** Exported interfaces, with the types each exported instance names (its own). */
+  /** Exported interfaces, with the types their functions need (their own, and those they `use`). */
   exportedInstances: { name: string; needed: Set<Named> }[];
   /** Resources the component defines (owned by its exports), with main's destructor export. */
   resources: { res: Named; dtor: string | undefined }[];
@@ -161,7 +161,9 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
     if (exported.has(post)) check(`export ${post}`, exported.get(post), sig(abi.lift.results, []));
     exports.push({ iface, func, fn, abi, core, postReturn: exported.has(post) ? post : undefined });
   };
-  for (const [name, item] of model.exports) {
+  // Functions first, then interfaces, each in world order: the output depends on the world,
+  // not on how its source ordered it (wit-component's encoding and WIT text differ).
+  for (const [name, item] of canonical(model.exports)) {
     if (item.kind === 'func') {
       namedInFnOwners(item.fn, name, needType);
       lift(undefined, name, item.fn);
@@ -173,9 +175,7 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
     const { own, foreign } = typesNeeded(name, item, [...item.funcs.keys()], [...item.types.values()].filter((n) => n.owner === name));
     for (const n of foreign) needType(n, name);
     for (const n of own) if (n.def.k === 'resource') ownedResources.add(n);
-    // Types it `use`s stay the imported ones, named by their import: exporting them again would
-    // give one type two names, which WIT cannot say.
-    exportedInstances.push({ name, needed: own });
+    exportedInstances.push({ name, needed: new Set([...own, ...[...item.types.values()].filter((n) => foreign.has(n))]) });
   }
   for (const res of ownedResources) {
     const dtor = `${res.owner}#[dtor]${res.name}`;
@@ -194,7 +194,7 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
     for (const n of foreign) needType(n, name);
     needed.set(name, new Set([...own, ...foreign]));
   }
-  for (const [name, item] of model.imports) {
+  for (const [name, item] of canonical(model.imports)) {
     if (item.kind === 'func') {
       if (imports.some((i) => i.module === ROOT && i.name === name)) declared.push({ name, fn: item.fn });
       continue;
@@ -209,6 +209,11 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
     throw new WasiAdaptError('unsupported', "the world's functions pass strings or lists into the module, which needs the module to export cabi_realloc; it does not");
   }
   return { model, declared, imports, exports, exportedInstances, resources: [...dtors].map(([res, dtor]) => ({ res, dtor })), realloc };
+}
+
+function canonical<T extends { kind: string }>(items: Map<string, T>): [string, T][] {
+  const all = [...items];
+  return [...all.filter(([, i]) => i.kind === 'func'), ...all.filter(([, i]) => i.kind !== 'func')];
 }
 
 function namedInFnOwners(fn: Fn, by: string, need: (n: Named, by: string) => void): void {

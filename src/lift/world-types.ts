@@ -183,8 +183,7 @@ export function instanceType(owner: string, iface: Iface, funcs: readonly string
     return idx;
   };
   const enc = new TypeEncoder(define, namedIndex);
-  for (const [local, n] of iface.types) {
-    if (!needed.has(n)) continue;
+  for (const [local, n] of dependencyOrder(owner, iface, needed)) {
     const first = exported.get(n);
     let idx: number;
     if (first !== undefined) {
@@ -204,4 +203,109 @@ export function instanceType(owner: string, iface: Iface, funcs: readonly string
     count++;
   }
   return new BinaryWriter(decls.length + 8).u8(0x42).u32(count).bytes(decls.finish()).finish();
+}
+
+/**
+ * `needed` in an order where each type comes after the ones its definition mentions (WIT lets a
+ * record name a type declared after it; a binary index space cannot).
+ */
+export function dependencyOrder(owner: string, iface: Iface, needed: ReadonlySet<Named>): [string, Named][] {
+  const out: [string, Named][] = [];
+  const placed = new Set<Named>();
+  const local = new Map<Named, string>();
+  for (const [name, n] of iface.types) if (needed.has(n) && !local.has(n)) local.set(n, name);
+  const visit = (n: Named, name: string) => {
+    if (placed.has(n)) return;
+    placed.add(n);
+    if (n.owner === owner) {
+      const deps = new Set<Named>();
+      namedInDef(n, deps);
+      for (const d of deps) {
+        const dn = local.get(d);
+        if (dn !== undefined) visit(d, dn);
+      }
+    }
+    out.push([name, n]);
+  };
+  for (const [name, n] of iface.types) if (needed.has(n)) visit(n, name);
+  return out;
+}
+
+/** A function's import name in the shim: a plain kebab name (`[method]r.f` is not one). */
+function shimImportName(func: string): string {
+  const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(func);
+  return m ? `import-${m[1]}-${m[2]}${m[3] ? `-${m[3]}` : ''}` : `import-func-${func}`;
+}
+
+/** What instantiating an export shim takes: type and function arguments by import name. */
+export interface ExportShim {
+  bytes: Uint8Array;
+  types: [string, Named][];
+  funcs: [string, string][];
+}
+
+/**
+ * The component wit-component calls a re-export shim: it imports an exported interface's types
+ * and lifted functions and exports them again under their names, with types that name every
+ * resource and type (an instance of plain exports cannot name the resource of a
+ * `[constructor]r`). Types the interface `use`s are imported and left to their owner's name.
+ */
+export function exportShim(owner: string, iface: Iface, needed: ReadonlySet<Named>): ExportShim {
+  const w = new BinaryWriter(256).bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
+  const item = (id: number, fill: (b: BinaryWriter) => void) => {
+    w.u8(id).fork().u32(1);
+    fill(w);
+    w.join();
+  };
+  let types = 0;
+  const anon = new Map<string, number>();
+  const define = (body: Uint8Array): number => {
+    const key = body.join(',');
+    const seen = anon.get(key);
+    if (seen !== undefined) return seen;
+    item(0x07, (b) => b.bytes(body));
+    anon.set(key, types);
+    return types++;
+  };
+  const imported = new Map<Named, number>();
+  const exported = new Map<Named, number>();
+  const inner = new TypeEncoder(define, (n) => index(imported, n));
+  const outer = new TypeEncoder(define, (n) => exported.get(n) ?? index(imported, n));
+  function index(m: Map<Named, number>, n: Named): number {
+    const idx = m.get(n);
+    if (idx === undefined) throw new WasiAdaptError('unresolved', `interface ${owner} mentions type ${n.owner}/${n.name}, which it neither defines nor uses`);
+    return idx;
+  }
+  const shim: ExportShim = { bytes: new Uint8Array(), types: [], funcs: [] };
+  const order = dependencyOrder(owner, iface, needed);
+  for (const [local, n] of order) {
+    const arg = `import-type-${local}`;
+    const bound = n.def.k === 'resource' ? undefined : define(inner.def(n));
+    item(0x0a, (b) => {
+      b.u8(0x00).name(arg).u8(0x03);
+      if (bound === undefined) b.u8(0x01);
+      else b.u8(0x00).u32(bound);
+    });
+    imported.set(n, types++);
+    shim.types.push([arg, n]);
+  }
+  for (const [f, fn] of iface.funcs) {
+    const arg = shimImportName(f);
+    const t = define(inner.func(fn));
+    item(0x0a, (b) => b.u8(0x00).name(arg).u8(0x01).u32(t));
+    shim.funcs.push([arg, f]);
+  }
+  for (const [local, n] of order) {
+    if (n.owner !== owner) continue;
+    // A fresh definition under the type's own name (resources cannot be redefined: the import is it).
+    const t = n.def.k === 'resource' ? imported.get(n)! : define(outer.def(n));
+    item(0x0b, (b) => b.u8(0x00).name(local).u8(0x03).u32(t).u8(0x00));
+    exported.set(n, types++);
+  }
+  [...iface.funcs].forEach(([f, fn], i) => {
+    const t = define(outer.func(fn));
+    item(0x0b, (b) => b.u8(0x00).name(f).u8(0x01).u32(i).u8(0x01).u8(0x01).u32(t));
+  });
+  shim.bytes = w.finish();
+  return shim;
 }
