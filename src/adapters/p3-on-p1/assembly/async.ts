@@ -49,8 +49,12 @@ function deliver(h: u32): void {
   const payload = load<u32>(s + t.S_PAYLOAD);
   store<u32>(s + t.S_EVENT, 0);
   if (code == EVENT_SUBTASK) store<u8>(s + t.S_STATE, 1);
-  else if (code == EVENT_STREAM_READ || code == EVENT_STREAM_WRITE) store<u8>(s + t.S_STATE, (payload & 0xf) == DROPPED ? t.C_DONE : t.C_IDLE);
-  else store<u8>(s + t.S_STATE, payload == CANCELLED ? t.C_IDLE : t.C_DONE);
+  else if (code == EVENT_STREAM_READ || code == EVENT_STREAM_WRITE) {
+    store<u8>(s + t.S_STATE, (payload & 0xf) == DROPPED ? t.C_DONE : t.C_IDLE);
+    // reclaim_buffer: a buffer partly copied stays the other end's to copy from until now.
+    const r = t.record(load<u32>(s + t.S_SHARED));
+    if (load<u8>(r + t.R_PENDING) != 0 && load<u32>(r + t.R_HANDLE) == h) store<u8>(r + t.R_PENDING, 0);
+  } else store<u8>(s + t.S_STATE, payload == CANCELLED ? t.C_IDLE : t.C_DONE);
   evCode = code;
   evP1 = h;
   evP2 = payload;
@@ -318,6 +322,18 @@ function notifyPending(r: usize, result: u32): void {
   else setEvent(h, side == 1 ? EVENT_FUTURE_READ : EVENT_FUTURE_WRITE, result);
 }
 
+/**
+ * on_copy: elements moved through the waiting buffer `k` at a time; its end gets (or has
+ * updated) a COMPLETED event with the progress so far, and the buffer stays waiting, so later
+ * copies may continue into it, until that event is delivered (or the other end is dropped).
+ */
+function copied(r: usize, k: u32): void {
+  const progress = load<u32>(r + t.R_PROGRESS) + k;
+  store<u32>(r + t.R_PROGRESS, progress);
+  const h = load<u32>(r + t.R_HANDLE);
+  setEvent(h, load<u8>(r + t.R_PENDING) == 1 ? EVENT_STREAM_READ : EVENT_STREAM_WRITE, COMPLETED | (progress << 4));
+}
+
 function checkBuffer(r: usize, ptr: u32, n: u32): void {
   if (n > 0x0fffffff) unreachable(); // Buffer.MAX_LENGTH
   const size = elemSize(r);
@@ -357,8 +373,7 @@ export function p3_stream_read(h: u32, ptr: u32, n: u32, type: u32): u32 {
         copyElems(r, ptr, src, k);
         store<u32>(r + t.R_PTR, src + k * elemSize(r));
         store<u32>(r + t.R_REMAIN, remain - k);
-        store<u32>(r + t.R_PROGRESS, load<u32>(r + t.R_PROGRESS) + k);
-        notifyPending(r, COMPLETED);
+        copied(r, k);
       }
       return COMPLETED | (k << 4);
     }
@@ -390,12 +405,11 @@ export function p3_stream_write(h: u32, ptr: u32, n: u32, type: u32): u32 {
         copyElems(r, dst, ptr, k);
         store<u32>(r + t.R_PTR, dst + k * elemSize(r));
         store<u32>(r + t.R_REMAIN, remain - k);
-        store<u32>(r + t.R_PROGRESS, load<u32>(r + t.R_PROGRESS) + k);
-        notifyPending(r, COMPLETED);
+        copied(r, k);
       }
       return COMPLETED | (k << 4);
     }
-    if (n == 0) return COMPLETED;
+    if (n == 0 && load<u32>(r + t.R_PROGRESS) == 0) return COMPLETED; // both buffers zero-length
     notifyPending(r, COMPLETED);
   }
   setPending(r, 2, h, ptr, n);
