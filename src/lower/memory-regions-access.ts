@@ -1,18 +1,25 @@
 /**
- * Rewrites one function body so its memory accesses go to a region of a
+ * Rewrites function bodies so their memory accesses go to a region of a
  * shared memory: each access's address is checked against the region's
  * current size (trap past it) and offset by the region's base; memory.size and
- * memory.grow become calls to the runtime. Unchanged spans are copied as they
- * are; only memory instructions get code around them.
+ * memory.grow become calls to the runtime; function and global indices move
+ * past the added imports. One scan per body does both; unchanged spans are
+ * copied as they are.
  */
-import { decodeFunctionBody, encodeFunctionBody, type LocalGroup } from '../binary/code.js';
-import { forEachInstruction } from '../binary/instructions.js';
+import type { FunctionBody } from '../binary/code.js';
+import { lebSize } from '../binary/encode.js';
+import { Space } from '../binary/opcodes.js';
 import { BinaryReader } from '../binary/reader.js';
-import type { NumType } from '../binary/types.js';
+import { scanExpr } from '../binary/scan.js';
+import { writeValType, type FuncType, type NumType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
+import { WasiAdaptError } from '../errors.js';
 
-/** Indices, in the rebased module, of what the runtime provides for the module's region. */
+/** Indices, in the rebased module, of what the runtime provides for the module's region, and how older indices move. */
 export interface RegionRefs {
+  /** Imported functions and globals of the input: indices from these on move up by two. */
+  importedFuncs: number;
+  importedGlobals: number;
   /** global (mut i32): the region's byte offset in the shared memory. */
   base: number;
   /** global (mut i64): the region's size in bytes. */
@@ -79,119 +86,203 @@ const OP = {
   i64ExtendI32U: 0xad,
 } as const;
 
-/**
- * Scratch locals appended to one function, allocated on first use: slot 0
- * of i32 is the address; slots 1 and 2 of each type hold the operands above
- * it (a store's value, cmpxchg's two, memory.copy/fill/init's two).
- */
-class Scratch {
-  readonly added: NumType[] = [];
-  private readonly slots = new Map<string, number>();
-  constructor(private readonly first: number) {}
-
-  get(type: NumType, slot: number): number {
-    const key = `${type}${slot}`;
-    let index = this.slots.get(key);
-    if (index === undefined) {
-      index = this.first + this.added.length;
-      this.added.push(type);
-      this.slots.set(key, index);
-    }
-    return index;
-  }
-}
-
-/**
- * The body with every memory access rebased onto the region `refs` names, or
- * `body` itself if it has none. `paramCount` is the function's parameter count
- * (scratch locals go after its locals). The body must have been scanned once
- * already (its structure is trusted; errors still throw WasiAdaptError).
- */
-export function rebaseBody(body: Uint8Array, offset: number, paramCount: number, refs: RegionRefs): Uint8Array {
-  const { locals, expr, exprOffset } = decodeFunctionBody({ body, offset });
-  const scratch = new Scratch(locals.reduce((n, l) => n + l.count, paramCount));
-  let out: BinaryWriter | null = null;
-  let copied = 0;
-
-  /** Starts the rewrite of the instruction at `start`: copies what precedes it. */
-  const begin = (start: number): BinaryWriter => {
-    out ??= new BinaryWriter(expr.length + (expr.length >> 1) + 64);
-    out.span(expr, copied, start);
-    return out;
-  };
-
-  // Pushes `addr + extent > bytes` (i64, no wrap) and traps if so.
-  const check = (w: BinaryWriter, addr: number, extent: (w: BinaryWriter) => void) => {
-    w.u8(OP.localGet).u32(addr).u8(OP.i64ExtendI32U);
-    extent(w);
-    w.u8(OP.i64Add).u8(OP.globalGet).u32(refs.bytes).u8(OP.i64GtU);
-    w.u8(OP.if).u8(0x40).u8(OP.unreachable).u8(OP.end);
-  };
-  const rebased = (w: BinaryWriter, addr: number) => w.u8(OP.localGet).u32(addr).u8(OP.globalGet).u32(refs.base).u8(OP.i32Add);
-  const constExtent = (n: number) => (w: BinaryWriter) => w.u8(OP.i64Const).sleb(n);
-  const localExtent = (local: number) => (w: BinaryWriter) => w.u8(OP.localGet).u32(local).u8(OP.i64ExtendI32U);
-
-  const access = (a: Access, start: number, end: number) => {
-    const w = begin(start);
-    const saved = a.operands.map((t, i) => scratch.get(t, i + 1)); // slot 0 of i32 is the address
-    for (let i = saved.length - 1; i >= 0; i--) w.u8(OP.localSet).u32(saved[i]!);
-    const addr = scratch.get('i32', 0);
-    w.u8(OP.localSet).u32(addr);
-    check(w, addr, constExtent(memargOffset(expr, exprOffset, start) + a.width));
-    rebased(w, addr);
-    for (const s of saved) w.u8(OP.localGet).u32(s);
-    w.span(expr, start, end);
-    copied = end;
-  };
-
-  // memory.fill (d, value, n), memory.copy (d, s, n), memory.init (d, s, n): every address range checked, then rebased.
-  const bulk = (sub: number, start: number, end: number) => {
-    const w = begin(start);
-    const [addr, second, n] = [scratch.get('i32', 0), scratch.get('i32', 1), scratch.get('i32', 2)];
-    w.u8(OP.localSet).u32(n).u8(OP.localSet).u32(second).u8(OP.localSet).u32(addr);
-    check(w, addr, localExtent(n));
-    if (sub === COPY) check(w, second, localExtent(n));
-    rebased(w, addr);
-    if (sub === COPY) rebased(w, second);
-    else w.u8(OP.localGet).u32(second);
-    w.u8(OP.localGet).u32(n);
-    w.span(expr, start, end);
-    copied = end;
-  };
-
-  const call = (func: number, start: number, end: number) => {
-    begin(start).u8(OP.call).u32(func);
-    copied = end;
-  };
-
-  forEachInstruction(expr, exprOffset, (op, sub, start, end) => {
-    if (op >= 0x28 && op <= 0x3e) access(MVP[op - 0x28]!, start, end);
-    else if (op === 0x3f) call(refs.size, start, end);
-    else if (op === 0x40) call(refs.grow, start, end);
-    else if (op === 0xfc && (sub === INIT || sub === COPY || sub === FILL)) bulk(sub, start, end);
-    else if (op === 0xfd || op === 0xfe) {
-      const a = op === 0xfd ? simdAccess(sub) : atomicAccess(sub);
-      if (a) access(a, start, end);
-    }
-  });
-  if (out === null) return body;
-  const w: BinaryWriter = out;
-  w.span(expr, copied, expr.length);
-  const added: LocalGroup[] = scratch.added.map((type) => ({ count: 1, type }));
-  return encodeFunctionBody([...locals, ...added], w.finish());
-}
-
 const INIT = 8;
 const COPY = 10;
 const FILL = 11;
+/** Added function and global imports each (base, bytes; size, grow). */
+const ADDED = 2;
+
+const TYPE_SLOT: Record<NumType, number> = { i32: 0, i64: 1, f32: 2, f64: 3, v128: 4 };
+const SLOT_TYPES: readonly NumType[] = ['i32', 'i64', 'f32', 'f64', 'v128'];
+
+/**
+ * The code section payload of the rebased module. `types` gives each
+ * function's type (for its parameter count: scratch locals go after its
+ * locals). Bodies with nothing to change are copied whole.
+ */
+export function rebaseCode(code: readonly FunctionBody[], types: readonly (FuncType | undefined)[], refs: RegionRefs): Uint8Array {
+  const size = code.reduce((n, fb) => n + fb.body.length, 0);
+  const w = new BinaryWriter(size * 2 + 16);
+  w.u32(code.length);
+  const rw = new BodyRewriter(refs);
+  code.forEach((fb, i) => {
+    const type = types[i];
+    if (!type) throw new WasiAdaptError('bad-section', `function body ${i} has no function type`, { offset: fb.offset });
+    rw.rewrite(fb, type.params.length, w);
+  });
+  return w.finish();
+}
+
+/**
+ * One body at a time. Scratch locals, allocated on first use per function:
+ * slot 0 of i32 is the address; slots 1 and 2 of each type hold the operands
+ * above it (a store's value, cmpxchg's two, memory.copy/fill/init's two).
+ */
+class BodyRewriter {
+  private body: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  private out: BinaryWriter | null = null;
+  private copied = 0;
+  private firstScratch = 0;
+  private readonly scratch = new Int32Array(15);
+  private added: NumType[] = [];
+
+  constructor(private readonly refs: RegionRefs) {}
+
+  /** Writes the rewritten body of `fb`, size first, to `w`. */
+  rewrite(fb: FunctionBody, paramCount: number, w: BinaryWriter): void {
+    const r = new BinaryReader(fb.body, fb.offset);
+    const groups = r.count(2);
+    const groupsEnd = r.pos;
+    let locals = paramCount;
+    for (let i = 0; i < groups; i++) {
+      locals += r.u32();
+      r.skip(typeLength(fb.body, r.pos));
+    }
+    const exprStart = r.pos;
+    this.body = fb.body;
+    this.base = fb.offset;
+    this.out = null;
+    this.copied = exprStart;
+    this.firstScratch = locals;
+    this.scratch.fill(-1);
+    this.added = [];
+    scanExpr(r, this.sink, (1 << Space.Func) | (1 << Space.Global), this.instr);
+    if (!r.eof()) r.fail('bad-section', `${r.remaining} bytes follow the end of the function body`);
+    if (this.out === null) {
+      w.u32(fb.body.length).bytes(fb.body);
+      return;
+    }
+    const expr: BinaryWriter = this.out;
+    expr.span(fb.body, this.copied, fb.body.length);
+    const exprBytes = expr.finish();
+    const count = groups + this.added.length;
+    // Each added group is two bytes: a count of 1 and a numeric type.
+    w.u32(lebSize(count) + (exprStart - groupsEnd) + 2 * this.added.length + exprBytes.length);
+    w.u32(count).span(fb.body, groupsEnd, exprStart);
+    for (const t of this.added) writeValType(w.u32(1), t);
+    w.bytes(exprBytes);
+  }
+
+  private local(type: NumType, slot: number): number {
+    const key = TYPE_SLOT[type] * 3 + slot;
+    let index = this.scratch[key]!;
+    if (index < 0) {
+      index = this.firstScratch + this.added.length;
+      this.added.push(SLOT_TYPES[key / 3 | 0]!);
+      this.scratch[key] = index;
+    }
+    return index;
+  }
+
+  /** Starts the rewrite of the bytes at `start`: copies what precedes them. */
+  private begin(start: number): BinaryWriter {
+    const w = (this.out ??= new BinaryWriter(this.body.length * 2 + 64));
+    w.span(this.body, this.copied, start);
+    return w;
+  }
+
+  // Function and global indices at or past the input's imports move up past the added ones.
+  private readonly sink = (space: number, value: number, start: number, end: number): void => {
+    const imported = space === Space.Func ? this.refs.importedFuncs : this.refs.importedGlobals;
+    if (value < imported) return;
+    this.begin(start).u32(value + ADDED);
+    this.copied = end;
+  };
+
+  private readonly instr = (op: number, sub: number, start: number, end: number): void => {
+    if (op >= 0x28 && op <= 0x3e) this.access(MVP[op - 0x28]!, start, end);
+    else if (op === 0x3f) this.call(this.refs.size, start, end);
+    else if (op === 0x40) this.call(this.refs.grow, start, end);
+    else if (op === 0xfc && (sub === INIT || sub === COPY || sub === FILL)) this.bulk(sub, start, end);
+    else if (op === 0xfd || op === 0xfe) {
+      const a = op === 0xfd ? simdAccess(sub) : atomicAccess(sub);
+      if (a) this.access(a, start, end);
+    }
+  };
+
+  /**
+   * With the address in local `addr` (tee'd from the stack, or already there): traps if
+   * `addr + extent > bytes`, in i64 so nothing wraps. The extent is a constant, or local `n`.
+   */
+  private check(w: BinaryWriter, addr: number, tee: boolean, extent: number, n: number): void {
+    w.u8(tee ? OP.localTee : OP.localGet).u32(addr).u8(OP.i64ExtendI32U);
+    if (n < 0) w.u8(OP.i64Const).sleb(extent);
+    else w.u8(OP.localGet).u32(n).u8(OP.i64ExtendI32U);
+    w.u8(OP.i64Add).u8(OP.globalGet).u32(this.refs.bytes).u8(OP.i64GtU);
+    w.u8(OP.if).u8(0x40).u8(OP.unreachable).u8(OP.end);
+  }
+
+  private rebased(w: BinaryWriter, addr: number): void {
+    w.u8(OP.localGet).u32(addr).u8(OP.globalGet).u32(this.refs.base).u8(OP.i32Add);
+  }
+
+  private access(a: Access, start: number, end: number): void {
+    const w = this.begin(start);
+    const ops = a.operands;
+    // Operands above the address, saved top first, given back in order.
+    for (let i = ops.length - 1; i >= 0; i--) w.u8(OP.localSet).u32(this.local(ops[i]!, i + 1));
+    const addr = this.local('i32', 0);
+    this.check(w, addr, true, memargOffset(this.body, this.base, start) + a.width, -1);
+    this.rebased(w, addr);
+    for (let i = 0; i < ops.length; i++) w.u8(OP.localGet).u32(this.local(ops[i]!, i + 1));
+    w.span(this.body, start, end);
+    this.copied = end;
+  }
+
+  // memory.fill (d, value, n), memory.copy (d, s, n), memory.init (d, s, n): every address range checked, then rebased.
+  private bulk(sub: number, start: number, end: number): void {
+    const w = this.begin(start);
+    const [addr, second, n] = [this.local('i32', 0), this.local('i32', 1), this.local('i32', 2)];
+    w.u8(OP.localSet).u32(n).u8(OP.localSet).u32(second);
+    this.check(w, addr, true, 0, n);
+    if (sub === COPY) this.check(w, second, false, 0, n);
+    this.rebased(w, addr);
+    if (sub === COPY) this.rebased(w, second);
+    else w.u8(OP.localGet).u32(second);
+    w.u8(OP.localGet).u32(n);
+    w.span(this.body, start, end);
+    this.copied = end;
+  }
+
+  private call(func: number, start: number, end: number): void {
+    this.begin(start).u8(OP.call).u32(func);
+    this.copied = end;
+  }
+}
+
+/** Bytes of the value type at `p` (locals are numeric, v128 or reference types; a typed reference carries an s33 heap type). */
+function typeLength(buf: Uint8Array, p: number): number {
+  const b = buf[p];
+  if (b !== 0x63 && b !== 0x64) return 1;
+  let q = p + 1;
+  while (q < buf.length && buf[q]! & 0x80) q++;
+  return q + 1 - p;
+}
 
 /** The static offset of the memarg of the instruction at `start` (opcode, sub-opcode if prefixed, align, memory index if flagged, offset). */
-function memargOffset(expr: Uint8Array, exprOffset: number, start: number): number {
-  const r = new BinaryReader(expr, exprOffset, start);
-  if (r.u8() >= 0xfb) r.u32();
+function memargOffset(body: Uint8Array, base: number, start: number): number {
+  let p = start + 1;
+  if (body[start]! >= 0xfb) p = skipLeb(body, p);
+  // The commonest memarg: a one-byte alignment without a memory index, and an offset of up to 4 bytes.
+  if (body[p]! < 0x40) {
+    let v = 0;
+    for (let q = p + 1, shift = 0; q < p + 5 && q < body.length; q++, shift += 7) {
+      const b = body[q]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+  }
+  const r = new BinaryReader(body, base, p);
   if (r.u32() & 0x40) r.u32();
   const at = r.offset;
   const offset = r.u64();
   if (offset > 0xffffffffn) r.fail('bad-value', `memarg offset ${offset} exceeds 32 bits in a 32-bit memory`, at);
   return Number(offset);
+}
+
+/** Position after the (already validated) LEB at `p`. */
+function skipLeb(buf: Uint8Array, p: number): number {
+  while (buf[p]! & 0x80) p++;
+  return p + 1;
 }

@@ -5,11 +5,9 @@
  * runtime module owns the output memory and moves regions when one grows.
  * See docs/memory-regions.md.
  */
-import { rewriteBodyIndices } from '../binary/code.js';
 import type { Feature } from '../binary/features.js';
 import { rewriteIndices, type Expr, type IndexMaps } from '../binary/instructions.js';
 import {
-  encodeCodeSection,
   encodeCustomSection,
   encodeDataSection,
   encodeElementSection,
@@ -32,7 +30,7 @@ import { encodeNameSection, parseNameSection, type IndirectNameMap, type NameMap
 import { BinaryReader } from '../binary/reader.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
-import { rebaseBody, type RegionRefs } from './memory-regions-access.js';
+import { rebaseCode, type RegionRefs } from './memory-regions-access.js';
 import { checkMergeable, REGIONS_MODULE, regionNames, type RegionLayout } from './memory-regions-layout.js';
 import { buildRegionRuntime } from './memory-regions-runtime.js';
 
@@ -93,7 +91,7 @@ class Rebaser {
     const funcs = m.importedFuncCount;
     const globals = m.importedGlobalCount;
     this.maps = { func: (f) => (f < funcs ? f : f + ADDED), global: (g) => (g < globals ? g : g + ADDED) };
-    this.refs = { base: globals, bytes: globals + 1, size: funcs, grow: funcs + 1 };
+    this.refs = { importedFuncs: funcs, importedGlobals: globals, base: globals, bytes: globals + 1, size: funcs, grow: funcs + 1 };
   }
 
   module(): Uint8Array {
@@ -209,13 +207,13 @@ class Rebaser {
 
   private code(): Uint8Array {
     const m = this.m;
-    return encodeCodeSection(
-      m.code.map((fb, i) => {
-        const type = m.types[m.functions[i]!];
-        if (type?.kind !== 'func') throw new WasiAdaptError('bad-section', `function ${m.importedFuncCount + i} has no function type`, { offset: fb.offset });
-        const body = rewriteBodyIndices(fb, this.maps);
-        return rebaseBody(body, fb.offset, type.params.length, this.refs);
+    return rebaseCode(
+      m.code,
+      m.functions.map((t) => {
+        const type = m.types[t];
+        return type?.kind === 'func' ? type : undefined;
       }),
+      this.refs,
     );
   }
 
