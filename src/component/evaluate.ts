@@ -80,7 +80,7 @@ export type CoreFunc =
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
   | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined; type: TypeVal }
   /** A WASI 0.3 canon built-in (task.*, waitable-set.*, stream.*, future.*, ...), its type indices in `scope`. */
-  | { kind: 'async-builtin'; canon: Canon; scope: TypeScope; offset: number }
+  | { kind: 'async-builtin'; canon: Canon; scope: TypeScope; offset: number; options: CanonOptions | undefined }
   /** A canon built-in p1 has no counterpart for (threads): an error if reached. */
   | { kind: 'unsupported'; what: string; offset: number };
 
@@ -402,7 +402,7 @@ class Evaluator {
       }
       default:
         if (c.kind.startsWith('thread.') && c.kind !== 'thread.yield') addCore({ kind: 'unsupported', what: c.kind, offset: at });
-        else addCore({ kind: 'async-builtin', canon: c, scope: s, offset: at });
+        else addCore({ kind: 'async-builtin', canon: c, scope: s, offset: at, options: 'options' in c ? this.options(s, c.options) : undefined });
     }
   }
 
