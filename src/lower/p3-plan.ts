@@ -15,6 +15,8 @@ export interface P3Linker {
   polyfill(name: string, offset: number | undefined): Target;
   gen(g: GenFunc): Target;
   func(index: number): Target;
+  /** `callee` with the polyfill's `cabi.realloc` forwarding to core func `realloc` during the call. */
+  withRealloc(callee: Target, realloc: number): Target;
 }
 
 type AsyncBuiltin = Extract<CoreFunc, { kind: 'async-builtin' }>;
@@ -144,7 +146,9 @@ export function asyncBuiltin(f: AsyncBuiltin, l: P3Linker): Target {
       if ('options' in c && !c.options.some((o) => o.kind === 'async')) {
         throw unsupported(`canon ${c.kind} without async`, 'a synchronous copy blocks the caller, which only a stackful task can', f.offset);
       }
-      return p(c.kind, [t.id]);
+      const target = p(c.kind, [t.id]);
+      // A host end writing strings or lists (directory entries) allocates them with the reader's realloc.
+      return f.options?.realloc !== undefined && c.kind.endsWith('.read') ? l.withRealloc(target, f.options.realloc) : target;
     }
     default:
       throw unsupported(`canon ${c.kind}`, 'down does not provide it on WASI preview 1 yet', f.offset);

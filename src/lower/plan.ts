@@ -594,6 +594,12 @@ class Planner {
       },
       gen: (g) => this.gen(g),
       func: (index) => this.func(index),
+      withRealloc: (callee, index) => {
+        const realloc = this.func(index);
+        let slot = this.reallocs.findIndex((r) => sameTarget(r, realloc));
+        if (slot < 0) slot = this.reallocs.push(realloc) - 1;
+        return slot === 0 ? callee : this.gen({ kind: 'set-realloc', callee, slot });
+      },
     };
   }
 
