@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { describe, expect, test } from 'vitest';
 import { detectFeatures, featureSet } from '../src/binary/features.js';
@@ -231,6 +235,108 @@ describe('rebased modules behave as on their own memory', () => {
     const programs = await Promise.all(mems.map((m, k) => program(m, `${k}`, { bulk: false, simd: false, atomics: true })));
     for (const seed of [31, 32]) differential(programs, layoutRegions(mems), seed, 2000);
   });
+});
+
+/** A C library (bump allocator over memory.grow, records, sort, hash, memset/memcpy), compiled by clang at test time. */
+const C_LIBRARY = String.raw`
+typedef unsigned int u32;
+typedef unsigned long long u64;
+extern unsigned char __heap_base;
+static unsigned char *top = &__heap_base;
+static void *alloc(u32 n) {
+  n = (n + 7) & ~7u;
+  u32 end = (u32)(top + n);
+  u32 have = __builtin_wasm_memory_size(0) * 65536u;
+  if (end > have && __builtin_wasm_memory_grow(0, (end - have + 65535) / 65536) == (unsigned long)-1) return 0;
+  void *p = top; top += n; return p;
+}
+#ifndef __wasm_bulk_memory__
+void *memset(void *d, int c, unsigned long n) { volatile unsigned char *p = d; while (n--) *p++ = (unsigned char)c; return d; }
+void *memcpy(void *d, const void *s, unsigned long n) { volatile unsigned char *p = d; const unsigned char *q = s; while (n--) *p++ = *q++; return d; }
+#endif
+static const char text[] = "the quick brown fox jumps over the lazy dog";
+struct rec { u32 key; u64 value; short tag; unsigned char flags; };
+static struct rec *recs; static u32 nrecs;
+__attribute__((export_name("build"))) u32 build(u32 n, u32 seed) {
+  recs = alloc(n * sizeof(struct rec)); if (!recs) return 0;
+  for (u32 i = 0; i < n; i++) { seed = seed * 1103515245u + 12345u; recs[i].key = seed >> 8; recs[i].value = (u64)seed * seed; recs[i].tag = (short)seed; recs[i].flags = i; }
+  nrecs = n; return (u32)recs;
+}
+__attribute__((export_name("sort"))) void sort(void) {
+  for (u32 i = 1; i < nrecs; i++) { struct rec r = recs[i]; u32 j = i; while (j > 0 && recs[j-1].key > r.key) { recs[j] = recs[j-1]; j--; } recs[j] = r; }
+}
+__attribute__((export_name("hash"))) u64 hash(void) {
+  u64 h = 1469598103934665603ull;
+  for (u32 i = 0; i < nrecs; i++) { h = (h ^ recs[i].key) * 1099511628211ull; h ^= recs[i].value + recs[i].tag + recs[i].flags; }
+  for (u32 i = 0; i < sizeof text; i++) h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
+  return h;
+}
+__attribute__((export_name("blob"))) u32 blob(u32 kb) {
+  unsigned char *p = alloc(kb * 1024); if (!p) return 0;
+  __builtin_memset(p, 0xab, kb * 1024); __builtin_memcpy(p + 1, text, sizeof text);
+  u32 s = 0; for (u32 i = 0; i < kb * 1024; i += 97) s += p[i] * (i + 1);
+  return s;
+}
+__attribute__((export_name("peek"))) u32 peek(u32 addr) { return *(volatile u32 *)addr; }
+__attribute__((export_name("pages"))) u32 pages(void) { return __builtin_wasm_memory_size(0); }
+`;
+
+const clang = ['clang-19', 'clang'].find((c) => spawnSync(c, ['--version']).status === 0);
+
+function compileC(flags: string[]): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'memory-regions-'));
+  try {
+    writeFileSync(join(dir, 'lib.c'), C_LIBRARY);
+    const run = spawnSync(clang!, ['--target=wasm32', '-nostdlib', '-Wl,--no-entry', ...flags, '-o', join(dir, 'lib.wasm'), join(dir, 'lib.c')], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`clang failed: ${run.stderr}`);
+    return new Uint8Array(readFileSync(join(dir, 'lib.wasm')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!clang)('clang output: one library instantiated twice, with separate state', () => {
+  const ops: Op[] = [
+    { name: 'build', params: ['len', 'i32'] },
+    { name: 'sort', params: [] },
+    { name: 'hash', params: [] },
+    { name: 'blob', params: ['pages'] },
+    { name: 'peek', params: ['addr'] },
+    { name: 'pages', params: [] },
+  ];
+  for (const [variant, flags] of [
+    ['MVP', ['-O2', '-mcpu=mvp']],
+    ['bulk memory and SIMD', ['-O3', '-mbulk-memory', '-msimd128']],
+  ] as const) {
+    test(`${variant}: the same module in two regions behaves as two native instances`, () => {
+      const bytes = compileC([...flags]);
+      const m = parseModule(bytes);
+      const mem = m.memories[0]!;
+      // The library in regions 0 and 2, a one-page region between them.
+      const layout = layoutRegions([mem, { min: 1 }, mem]);
+      const rt = new WebAssembly.Instance(new WebAssembly.Module(regionRuntime(layout, detectFeatures(m))), {});
+      const imports = { env: { memory: rt.exports.memory }, 'wasi-adapt:regions': rt.exports };
+      const ours = [0, 2].map((k) => new WebAssembly.Instance(new WebAssembly.Module(rebaseModule(bytes, k, layout)), imports).exports as Exports);
+      const native = [0, 1].map(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as Exports);
+      const r = rng(5);
+      for (let step = 0; step < 400; step++) {
+        const i = r.below(2);
+        const op = r.pick(ops);
+        const size = (native[i]!.memory as WebAssembly.Memory).buffer.byteLength;
+        // Record counts stay small (the sort is quadratic); blobs are up to 2 pages' worth of KiB.
+        const a = args(r, op.params, size).map((v, j) => (op.params[j] === 'len' ? (v as number) % 400 : op.params[j] === 'pages' ? ((v as number) % 3) * 40 : v));
+        const want = outcome(() => native[i]![op.name]!(...a));
+        const got = outcome(() => ours[i]![op.name]!(...a));
+        if (got !== want) expect({ variant, step, i, op: op.name, args: a, got }).toEqual({ variant, step, i, op: op.name, args: a, got: want });
+      }
+      for (const [i, k] of [0, 2].entries()) {
+        const base = (rt.exports[`base${k}`] as WebAssembly.Global).value as number;
+        const want = new Uint8Array((native[i]!.memory as WebAssembly.Memory).buffer);
+        const got = new Uint8Array((rt.exports.memory as WebAssembly.Memory).buffer, base, want.length);
+        expect(Buffer.from(got).equals(Buffer.from(want)), `region ${k}`).toBe(true);
+      }
+    });
+  }
 });
 
 describe('growth and bounds', () => {
