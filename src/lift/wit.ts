@@ -1,7 +1,11 @@
 /**
  * Parses the notation of wasi.ts into value types, and answers the two
- * canonical-ABI questions lifting needs: which options a lowering takes.
+ * canonical-ABI questions lifting needs (through abi.ts shapes, as world.ts
+ * does for a world's functions): a lowering's core type and options.
  */
+import type { CoreType, Shape } from '../component/abi.js';
+import { abiOfShapes, type Prim } from './world.js';
+
 export type Ty =
   | { k: 'prim'; name: string }
   | { k: 'ref'; name: string } // a named type or resource (bare resource = own)
@@ -162,91 +166,43 @@ export function defNames(d: Def, out: Set<string>): void {
 /** Looks a named type up: its definition, or undefined for resources. */
 export type Resolve = (name: string) => Def | undefined;
 
-/** Does a type hold memory (strings or lists)? */
-function hasPointers(t: Ty | undefined, resolve: Resolve): boolean {
-  if (!t) return false;
+/** The Canonical ABI shape of a type (abi.ts): a bare resource name is an own handle. */
+function shapeOf(t: Ty | undefined, resolve: Resolve): Shape | undefined {
+  if (!t) return undefined;
+  const sub = (x: Ty | undefined) => shapeOf(x, resolve);
   switch (t.k) {
     case 'prim':
-      return t.name === 'string';
+      return t.name === 'string' ? { k: 'string' } : { k: 'prim', type: t.name as Exclude<Prim, 'string'> };
     case 'list':
-      return true;
+      return { k: 'list', element: sub(t.t)!, length: undefined };
     case 'option':
-      return hasPointers(t.t, resolve);
+      return { k: 'variant', cases: [undefined, sub(t.t)], of: 'option' };
     case 'tuple':
-      return t.ts.some((x) => hasPointers(x, resolve));
+      return { k: 'record', fields: t.ts.map((x) => sub(x)!) };
     case 'result':
-      return hasPointers(t.ok, resolve) || hasPointers(t.err, resolve);
+      return { k: 'variant', cases: [sub(t.ok), sub(t.err)], of: 'result' };
+    case 'own':
+    case 'borrow':
+      return { k: 'handle', borrow: t.k === 'borrow' };
     case 'ref': {
       const d = resolve(t.name);
-      if (d?.k === 'record') return d.fields.some(([, x]) => hasPointers(x, resolve));
-      if (d?.k === 'variant') return d.cases.some(([, x]) => hasPointers(x, resolve));
-      return false;
+      if (!d) return { k: 'handle' };
+      if (d.k === 'record') return { k: 'record', fields: d.fields.map(([, x]) => sub(x)!) };
+      if (d.k === 'variant') return { k: 'variant', cases: d.cases.map(([, x]) => sub(x)) };
+      if (d.k === 'enum') return { k: 'variant', cases: d.names.map(() => undefined) };
+      return { k: 'flags', count: d.names.length };
     }
-    default:
-      return false;
   }
 }
 
-type Core = 'i32' | 'i64' | 'f32' | 'f64';
-
-const WIDE: Record<string, Core> = { u64: 'i64', s64: 'i64', f32: 'f32', f64: 'f64' };
-
-/** Two cases' values sharing one flat slot (Canonical ABI `join`). */
-function join(a: Core, b: Core): Core {
-  if (a === b) return a;
-  return (a === 'i32' && b === 'f32') || (a === 'f32' && b === 'i32') ? 'i32' : 'i64';
-}
-
-/** A discriminant followed by the cases' payloads laid over each other. */
-function flattenVariant(cases: (Ty | undefined)[], resolve: Resolve): Core[] {
-  const out: Core[] = [];
-  for (const c of cases) {
-    flatten(c, resolve).forEach((t, i) => (out[i] = i < out.length ? join(out[i]!, t) : t));
-  }
-  return ['i32', ...out];
-}
-
-/** The core values a type flattens to (Canonical ABI `flatten_type`). */
-function flatten(t: Ty | undefined, resolve: Resolve): Core[] {
-  if (!t) return [];
-  switch (t.k) {
-    case 'prim':
-      return t.name === 'string' ? ['i32', 'i32'] : [WIDE[t.name] ?? 'i32'];
-    case 'list':
-      return ['i32', 'i32'];
-    case 'option':
-      return flattenVariant([undefined, t.t], resolve);
-    case 'tuple':
-      return t.ts.flatMap((x) => flatten(x, resolve));
-    case 'result':
-      return flattenVariant([t.ok, t.err], resolve);
-    case 'ref': {
-      const d = resolve(t.name);
-      if (d?.k === 'record') return d.fields.flatMap(([, x]) => flatten(x, resolve));
-      if (d?.k === 'variant') return flattenVariant(d.cases.map(([, x]) => x), resolve);
-      if (d?.k === 'flags') return Array<Core>(Math.ceil(d.names.length / 32)).fill('i32');
-      return ['i32']; // enums and resources
-    }
-    default:
-      return ['i32'];
-  }
-}
+const abi = (f: Func, resolve: Resolve) => abiOfShapes(f.params.map(([, t]) => shapeOf(t, resolve)!), shapeOf(f.result, resolve));
 
 /** The core function type `canon lower` gives `f` (params spill to memory past 16, results past 1). */
-export function loweredType(f: Func, resolve: Resolve): { params: Core[]; results: Core[] } {
-  const params = f.params.flatMap(([, t]) => flatten(t, resolve));
-  const results = flatten(f.result, resolve);
-  return {
-    params: [...(params.length > 16 ? ['i32' as const] : params), ...(results.length > 1 ? ['i32' as const] : [])],
-    results: results.length > 1 ? [] : results,
-  };
+export function loweredType(f: Func, resolve: Resolve): { params: CoreType[]; results: CoreType[] } {
+  return abi(f, resolve).lower;
 }
 
-/** Canonical options a `canon lower` of `f` needs. */
+/** Canonical options a `canon lower` of `f` needs (strings use the default encoding, utf8). */
 export function lowerNeeds(f: Func, resolve: Resolve): { memory: boolean; realloc: boolean } {
-  const params = f.params.map(([, t]) => t);
-  const flatParams = params.flatMap((t) => flatten(t, resolve)).length;
-  const realloc = hasPointers(f.result, resolve);
-  const memory = realloc || flatParams > 16 || flatten(f.result, resolve).length > 1 || params.some((t) => hasPointers(t, resolve));
-  return { memory, realloc }; // strings use the default encoding, utf8
+  return abi(f, resolve).lowerNeeds;
 }

@@ -122,8 +122,14 @@ export interface AbiPlan {
 }
 
 export function abiOf(fn: Fn): AbiPlan {
-  const params = fn.params.map(([, t]) => shapeOf(t));
-  const result = fn.result && shapeOf(fn.result);
+  return abiOfShapes(
+    fn.params.map(([, t]) => shapeOf(t)),
+    fn.result && shapeOf(fn.result),
+  );
+}
+
+/** `abiOf` for a function given as shapes. */
+export function abiOfShapes(params: Shape[], result: Shape | undefined): AbiPlan {
   const flatParams = params.flatMap(flatten);
   const flatResults = result ? flatten(result) : [];
   const paramsSpill = flatParams.length > MAX_FLAT_PARAMS;
