@@ -34,6 +34,7 @@ const CLI: CliCase[] = [
   { name: 'p3-random-imports', stdout: '' },
   { name: 'p3-file-write', stdout: '' },
   { name: 'p3-filesystem-file-read-write', stdout: '' },
+  { name: 'p3-readdir', stdout: '' },
 ];
 
 describe.skipIf(!existsSync(CORPUS))('corpus CLI components (../shared/corpus/p3)', () => {

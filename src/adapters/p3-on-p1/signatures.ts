@@ -56,6 +56,7 @@ const table: readonly (readonly [string, string])[] = [
   ['wasi:random/insecure-seed@0.3#get-insecure-seed', 'i32 ->'],
   ['wasi:filesystem/types@0.3#[method]descriptor.write-via-stream', 'i32 i32 i64 -> i32'],
   ['wasi:filesystem/types@0.3#[method]descriptor.read-via-stream', 'i32 i64 i32 ->'],
+  ['wasi:filesystem/types@0.3#[method]descriptor.read-directory', 'i32 i32 ->'],
   ['wasi:filesystem/types@0.3#[async][method]descriptor.open-at', 'i32 i32 -> i32'],
   ['wasi:filesystem/types@0.3#[async][method]descriptor.stat', 'i32 i32 -> i32'],
   ['wasi:filesystem/types@0.3#[async][method]descriptor.unlink-file-at', 'i32 i32 i32 i32 -> i32'],

@@ -3,7 +3,7 @@
 // Every copy is asynchronous (the `async` option); a copy whose other end is the host finishes
 // at once with a blocking p1 call, so only timers ever make the event loop wait.
 import * as p1 from "../../p2-on-p1/assembly/p1";
-import { stateAlloc } from "../../p2-on-p1/assembly/mem";
+import { alloc, stateAlloc } from "../../p2-on-p1/assembly/mem";
 import { monotonicNow } from "../../p2-on-p1/assembly/poll";
 import * as t from "./table";
 import { errorCode } from "../../p2-on-p1/assembly/errors";
@@ -358,6 +358,7 @@ export function p3_stream_read(h: u32, ptr: u32, n: u32, type: u32): u32 {
   checkBuffer(r, ptr, n);
   const host = load<u8>(r + t.R_HOST);
   if (host == t.H_SOURCE || host == t.H_FILE_SOURCE) return hostRead(r, s, ptr, n);
+  if (host == t.H_DIRECTORY) return readDirectory(r, s, ptr, n);
   if (load<u8>(r + t.R_DROPPED)) {
     store<u8>(s + t.S_STATE, t.C_DONE);
     return DROPPED;
@@ -662,4 +663,95 @@ function hostRead(r: usize, s: usize, ptr: u32, n: u32): u32 {
   }
   if (file) store<u64>(r + t.R_OFFSET, load<u64>(r + t.R_OFFSET) + <u64>k);
   return COMPLETED | (k << 4);
+}
+
+/** A stream<directory-entry> the host writes from directory `fd` (. and .. left out). */
+export function hostDirectory(fd: i32, ret: usize): void {
+  const r = t.newRecord(1, 0, 24 | (2 << 24) | NOT_NUMBER);
+  const rp = t.record(r);
+  store<u8>(rp + t.R_HOST, t.H_DIRECTORY);
+  store<i32>(rp + t.R_FD, fd);
+  const f = resultFuture(r, L_FILESYSTEM);
+  const ri = t.add(t.K_STREAM_R);
+  store<u32>(t.slot(ri) + t.S_SHARED, r);
+  const fi = t.add(t.K_FUTURE_R);
+  store<u32>(t.slot(fi) + t.S_SHARED, f);
+  store<u32>(ret, ri);
+  store<u32>(ret, fi, 4);
+}
+
+let dirBuf: usize = 0;
+let dirCap: usize = 0;
+
+/** p1 filetype -> 0.3 descriptor-type case (unknown -> other). */
+function descriptorType(ft: u8): u8 {
+  switch (ft) {
+    case 1: return 0; // block-device
+    case 2: return 1; // character-device
+    case 3: return 2; // directory
+    case 4: return 5; // regular-file
+    case 5: case 6: return 6; // socket
+    case 7: return 4; // symbolic-link
+  }
+  return 7; // other(none)
+}
+
+/**
+ * Up to n directory-entry { type: descriptor-type (16 bytes), name: string (@16) } from the
+ * record's cookie, names in fresh guest memory (the read's realloc); none left: the stream ends.
+ */
+function readDirectory(r: usize, s: usize, ptr: u32, n: u32): u32 {
+  if (load<u8>(r + t.R_DROPPED)) {
+    store<u8>(s + t.S_STATE, t.C_DONE);
+    return DROPPED;
+  }
+  if (n == 0) return COMPLETED;
+  if (dirBuf == 0) {
+    dirCap = 4096;
+    dirBuf = stateAlloc(8, dirCap);
+  }
+  const fd = load<i32>(r + t.R_FD);
+  const out = iov(0, 0) + 8;
+  let k: u32 = 0;
+  while (k < n) {
+    const err = p1.fd_readdir(fd, dirBuf, dirCap, load<u64>(r + t.R_OFFSET), out);
+    if (err != 0) {
+      store<i32>(r + t.R_ERROR, err);
+      break;
+    }
+    const used = <usize>load<u32>(out);
+    let pos: usize = 0;
+    let whole = 0;
+    while (k < n && pos + 24 <= used) {
+      const e = dirBuf + pos;
+      const len = <usize>load<u32>(e, 16);
+      if (pos + 24 + len > used) break;
+      whole++;
+      store<u64>(r + t.R_OFFSET, load<u64>(e));
+      pos += 24 + len;
+      const dot = len == 1 && load<u8>(e, 24) == 46;
+      const dotdot = len == 2 && load<u16>(e, 24) == 0x2e2e;
+      if (dot || dotdot) continue;
+      const el = ptr + k * 24;
+      store<u8>(el, descriptorType(load<u8>(e, 20)));
+      store<u8>(el, 0, 4);
+      const name = alloc(1, len);
+      memory.copy(name, e + 24, len);
+      store<u32>(el, <u32>name, 16);
+      store<u32>(el, <u32>len, 20);
+      k++;
+    }
+    if (k > 0) break;
+    if (used < dirCap && pos >= used) break; // the end: nothing more to read
+    if (whole == 0) {
+      // one entry larger than the buffer
+      dirCap <<= 1;
+      dirBuf = stateAlloc(8, dirCap);
+    }
+  }
+  if (k > 0) return COMPLETED | (k << 4);
+  store<u8>(r + t.R_DROPPED, 1);
+  store<u8>(s + t.S_STATE, t.C_DONE);
+  hostStreamEnded(r);
+  return DROPPED;
 }

@@ -10,7 +10,7 @@ import {
   filesystem_types__method_descriptor_stat as stat02,
   filesystem_types__method_descriptor_unlink_file_at as unlinkFileAt02,
 } from "../../p2-on-p1/assembly/filesystem";
-import { hostSink, hostSource, L_FILESYSTEM, RETURNED } from "./async";
+import { hostDirectory, hostSink, hostSource, L_FILESYSTEM, RETURNED } from "./async";
 
 // 0.2's result, before it is rewritten in 0.3's layout (its own block: p2-on-p1 uses its TMP during the call).
 let block: usize = 0;
@@ -78,7 +78,11 @@ export function filesystem_types_0_3__async__method_descriptor_stat(self: u32, r
 /** open-at's 6 flat params travel in memory: self @0, path-flags @4, path @8/@12, open-flags @16, flags @17. */
 export function filesystem_types_0_3__async__method_descriptor_open_at(params: usize, ret: usize): u32 {
   const t = scratch02();
-  openAt02(load<u32>(params), load<u8>(params, 4), load<u32>(params, 8), load<u32>(params, 12), load<u8>(params, 16), load<u8>(params, 17), t);
+  const openFlags = load<u8>(params, 16);
+  let flags = load<u8>(params, 17);
+  // A directory's entries are readable whatever its descriptor-flags (as on wasmtime): keep fd_readdir.
+  if (openFlags & 2) flags |= 1;
+  openAt02(load<u32>(params), load<u8>(params, 4), load<u32>(params, 8), load<u32>(params, 12), openFlags, flags, t);
   convertResult(t, ret, true);
   return RETURNED;
 }
@@ -99,4 +103,9 @@ export function filesystem_types_0_3__async__method_descriptor_remove_directory_
   removeDirectoryAt02(self, ptr, len, t);
   convertResult(t, ret, false);
   return RETURNED;
+}
+
+/** read-directory: tuple<stream<directory-entry>, future<result<_, error-code>>>; a non-directory's error comes through the future. */
+export function filesystem_types_0_3__method_descriptor_read_directory(self: u32, ret: usize): void {
+  hostDirectory(fdOf(self), ret);
 }

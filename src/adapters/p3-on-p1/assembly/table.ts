@@ -109,6 +109,7 @@ export const H_SOURCE: u8 = 2; // the host writes: reads come from fd R_FD
 export const H_RESULT: u8 = 3; // a host future: result<_, error-code> of the stream R_LINK, ready once it ended
 export const H_FILE_SINK: u8 = 4; // as H_SINK, with fd_pwrite at R_OFFSET
 export const H_FILE_SOURCE: u8 = 5; // as H_SOURCE, with fd_pread at R_OFFSET
+export const H_DIRECTORY: u8 = 6; // the host writes directory entries of fd R_FD from cookie R_OFFSET
 
 let rbase: usize = 0;
 let rcap: u32 = 0;
