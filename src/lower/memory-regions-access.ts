@@ -126,6 +126,9 @@ class BodyRewriter {
   private firstScratch = 0;
   private readonly scratch = new Int32Array(15);
   private added: NumType[] = [];
+  /** The last `local.get`: where it ends and its local, so a load right after it can use that local as its address. */
+  private lastGetEnd = -1;
+  private lastGetLocal = 0;
 
   constructor(private readonly refs: RegionRefs) {}
 
@@ -147,6 +150,7 @@ class BodyRewriter {
     this.firstScratch = locals;
     this.scratch.fill(-1);
     this.added = [];
+    this.lastGetEnd = -1;
     scanExpr(r, this.sink, (1 << Space.Func) | (1 << Space.Global), this.instr);
     if (!r.eof()) r.fail('bad-section', `${r.remaining} bytes follow the end of the function body`);
     if (this.out === null) {
@@ -191,7 +195,10 @@ class BodyRewriter {
   };
 
   private readonly instr = (op: number, sub: number, start: number, end: number): void => {
-    if (op >= 0x28 && op <= 0x3e) this.access(MVP[op - 0x28]!, start, end);
+    if (op === 0x20) {
+      this.lastGetEnd = end;
+      this.lastGetLocal = readLeb(this.body, start + 1);
+    } else if (op >= 0x28 && op <= 0x3e) this.access(MVP[op - 0x28]!, start, end);
     else if (op === 0x3f) this.call(this.refs.size, start, end);
     else if (op === 0x40) this.call(this.refs.grow, start, end);
     else if (op === 0xfc && (sub === INIT || sub === COPY || sub === FILL)) this.bulk(sub, start, end);
@@ -202,11 +209,13 @@ class BodyRewriter {
   };
 
   /**
-   * With the address in local `addr` (tee'd from the stack, or already there): traps if
-   * `addr + extent > bytes`, in i64 so nothing wraps. The extent is a constant, or local `n`.
+   * Traps if `addr + extent > bytes`, in i64 so nothing wraps. The address is on the stack and
+   * goes to local `addr` ('tee'), is already both there and on the stack ('stack'), or is in
+   * local `addr` only ('get'). The extent is a constant, or local `n`.
    */
-  private check(w: BinaryWriter, addr: number, tee: boolean, extent: number, n: number): void {
-    w.u8(tee ? OP.localTee : OP.localGet).u32(addr).u8(OP.i64ExtendI32U);
+  private check(w: BinaryWriter, addr: number, from: 'tee' | 'stack' | 'get', extent: number, n: number): void {
+    if (from !== 'stack') w.u8(from === 'tee' ? OP.localTee : OP.localGet).u32(addr);
+    w.u8(OP.i64ExtendI32U);
     if (n < 0) w.u8(OP.i64Const).sleb(extent);
     else w.u8(OP.localGet).u32(n).u8(OP.i64ExtendI32U);
     w.u8(OP.i64Add).u8(OP.globalGet).u32(this.refs.bytes).u8(OP.i64GtU);
@@ -222,8 +231,10 @@ class BodyRewriter {
     const ops = a.operands;
     // Operands above the address, saved top first, given back in order.
     for (let i = ops.length - 1; i >= 0; i--) w.u8(OP.localSet).u32(this.local(ops[i]!, i + 1));
-    const addr = this.local('i32', 0);
-    this.check(w, addr, true, memargOffset(this.body, this.base, start) + a.width, -1);
+    // A load whose address is the `local.get` just before it (three loads in four in LLVM's output) checks that local.
+    const reuse = ops.length === 0 && this.lastGetEnd === start;
+    const addr = reuse ? this.lastGetLocal : this.local('i32', 0);
+    this.check(w, addr, reuse ? 'stack' : 'tee', memargOffset(this.body, this.base, start) + a.width, -1);
     this.rebased(w, addr);
     for (let i = 0; i < ops.length; i++) w.u8(OP.localGet).u32(this.local(ops[i]!, i + 1));
     w.span(this.body, start, end);
@@ -235,8 +246,8 @@ class BodyRewriter {
     const w = this.begin(start);
     const [addr, second, n] = [this.local('i32', 0), this.local('i32', 1), this.local('i32', 2)];
     w.u8(OP.localSet).u32(n).u8(OP.localSet).u32(second);
-    this.check(w, addr, true, 0, n);
-    if (sub === COPY) this.check(w, second, false, 0, n);
+    this.check(w, addr, 'tee', 0, n);
+    if (sub === COPY) this.check(w, second, 'get', 0, n);
     this.rebased(w, addr);
     if (sub === COPY) this.rebased(w, second);
     else w.u8(OP.localGet).u32(second);
@@ -279,6 +290,16 @@ function memargOffset(body: Uint8Array, base: number, start: number): number {
   const offset = r.u64();
   if (offset > 0xffffffffn) r.fail('bad-value', `memarg offset ${offset} exceeds 32 bits in a 32-bit memory`, at);
   return Number(offset);
+}
+
+/** The (already validated) u32 LEB at `p`. */
+function readLeb(buf: Uint8Array, p: number): number {
+  let v = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = buf[p++]!;
+    v += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return v;
+  }
 }
 
 /** Position after the (already validated) LEB at `p`. */
