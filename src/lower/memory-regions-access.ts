@@ -54,7 +54,7 @@ function simdAccess(sub: number): Access | undefined {
 }
 
 // Atomic loads (0x10), stores (0x17) and each read-modify-write (0x1e + 7i, cmpxchg last) come in this order of (width, type).
-const RMW: readonly [number, NumType][] = [[4, 'i32'], [8, 'i64'], [1, 'i32'], [2, 'i32'], [1, 'i64'], [2, 'i64'], [4, 'i64']];
+const ATOMIC_SHAPES: readonly [number, NumType][] = [[4, 'i32'], [8, 'i64'], [1, 'i32'], [2, 'i32'], [1, 'i64'], [2, 'i64'], [4, 'i64']];
 
 /** Threads (0xFE) sub-opcodes that access memory. */
 function atomicAccess(sub: number): Access | undefined {
@@ -62,9 +62,9 @@ function atomicAccess(sub: number): Access | undefined {
   if (sub === 0x01) return { width: 4, operands: ['i32', 'i64'] }; // wait32
   if (sub === 0x02) return { width: 8, operands: ['i64', 'i64'] }; // wait64
   if (sub >= 0x10 && sub <= 0x16) return load([4, 8, 1, 2, 1, 2, 4][sub - 0x10]!);
-  if (sub >= 0x17 && sub <= 0x1d) return store(...RMW[sub - 0x17]!);
+  if (sub >= 0x17 && sub <= 0x1d) return store(...ATOMIC_SHAPES[sub - 0x17]!);
   if (sub >= 0x1e && sub <= 0x4e) {
-    const [width, t] = RMW[(sub - 0x1e) % 7]!;
+    const [width, t] = ATOMIC_SHAPES[(sub - 0x1e) % 7]!;
     return { width, operands: sub >= 0x48 ? [t, t] : [t] };
   }
   return undefined;
@@ -89,8 +89,8 @@ const OP = {
 const INIT = 8;
 const COPY = 10;
 const FILL = 11;
-/** Added function and global imports each (base, bytes; size, grow). */
-const ADDED = 2;
+/** Function and global imports a rebased module adds after its own: two of each (base, bytes; size, grow). */
+export const ADDED = 2;
 
 const TYPE_SLOT: Record<NumType, number> = { i32: 0, i64: 1, f32: 2, f64: 3, v128: 4 };
 const SLOT_TYPES: readonly NumType[] = ['i32', 'i64', 'f32', 'f64', 'v128'];

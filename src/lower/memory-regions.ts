@@ -30,7 +30,7 @@ import { encodeNameSection, parseNameSection, type IndirectNameMap, type NameMap
 import { BinaryReader } from '../binary/reader.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
-import { rebaseCode, type RegionRefs } from './memory-regions-access.js';
+import { ADDED, rebaseCode, type RegionRefs } from './memory-regions-access.js';
 import { checkMergeable, REGIONS_MODULE, regionNames, type RegionLayout } from './memory-regions-layout.js';
 import { buildRegionRuntime } from './memory-regions-runtime.js';
 
@@ -75,9 +75,6 @@ export function rebaseModule(module: Uint8Array, k: number, layout: RegionLayout
 export function regionRuntime(layout: RegionLayout, features: ReadonlySet<Feature>): Uint8Array {
   return buildRegionRuntime(layout, features);
 }
-
-/** Added imports: two globals (base, bytes) and two functions (size, grow), after the module's own. */
-const ADDED = 2;
 
 class Rebaser {
   private readonly maps: IndexMaps;
