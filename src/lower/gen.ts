@@ -3,7 +3,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
 import { handleWrapperBody } from './gen-handles.js';
 import { bindConstsSig } from './p3-plan.js';
-import { bindConstsBody, p3StartBody } from './p3-gen.js';
+import { bindConstsBody, p3StartBody, returnedBody } from './p3-gen.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -47,6 +47,8 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return { kind: 'func', params: [], results: [] };
     case 'bind-consts':
       return bindConstsSig(ctx.sigOf(g.callee), g.consts.length);
+    case 'p3-returned':
+      return { kind: 'func', params: ctx.sigOf(g.callee).params, results: ['i32'] };
     case 'bump-realloc':
     case 'realloc-dispatch':
       return REALLOC_SIG;
@@ -205,6 +207,8 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       return p3StartBody(g, ctx);
     case 'bind-consts':
       return bindConstsBody(g, ctx);
+    case 'p3-returned':
+      return returnedBody(g, ctx);
   }
   return w.finish();
 }

@@ -36,3 +36,12 @@ export function bindConstsBody(g: Extract<GenFunc, { kind: 'bind-consts' }>, ctx
   w.u8(CALL).u32(ctx.func(g.callee)).u8(END);
   return w.finish();
 }
+
+/** An async lowering that finished during the call: the callee stored the result; the subtask state is RETURNED. */
+export function returnedBody(g: Extract<GenFunc, { kind: 'p3-returned' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(32);
+  w.u32(0);
+  for (let i = 0; i < ctx.sigOf(g.callee).params.length; i++) w.u8(LOCAL_GET).u32(i);
+  w.u8(CALL).u32(ctx.func(g.callee)).u8(I32_CONST).sleb(2).u8(END);
+  return w.finish();
+}

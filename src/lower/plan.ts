@@ -47,7 +47,9 @@ export type GenFunc =
   /** WASI 0.3 `_start`: the callback-lifted run driven by the polyfill's event loop (p3-plan.ts); err exits 1. */
   | { kind: 'p3-start'; entry: Target; callback: Target; next: Target; code: Target; p1: Target; p2: Target; finish: Target; procExit: Target }
   /** Calls `callee` with the wrapper's params followed by these i32 constants. */
-  | { kind: 'bind-consts'; callee: Target; consts: number[] };
+  | { kind: 'bind-consts'; callee: Target; consts: number[] }
+  /** Calls `callee` (an async lowering's stand-in that stores its result), then returns RETURNED (2). */
+  | { kind: 'p3-returned'; callee: Target };
 
 export interface PlannedInstance {
   key: number;
@@ -530,16 +532,15 @@ class Planner {
     const names = p3CoreNames(unversioned, iface, func, options?.async ?? false);
     const core = names.find((n) => poly.exportNamed(n, 'func')) ?? `${unversioned}#${func}`;
     const exp = names.length ? poly.exportNamed(core, 'func') : undefined;
-    if (!exp && options?.async) {
-      throw new WasiAdaptError('unsupported', `the async import ${iface}#${func} is not provided on WASI preview 1 by down: run it on a WASI 0.3 host`, { offset });
-    }
     const standIn = STAND_IN_INTERFACES.get(unversioned);
     if (!exp || standIn) {
       if (!this.unresolved.has(iface)) this.unresolved.set(iface, offset);
-      if (this.options.unresolved === 'keep') return keep();
+      if (this.options.unresolved === 'keep') return options?.async ? refuseAsyncImport(iface, func, offset) : keep();
     }
     if (!exp) {
       if (!sig) throw new WasiAdaptError('unresolved', `${iface}#${func} is used other than by a lowering; down cannot stand in for it`, { offset });
+      // An async lowering's stand-in finishes at once: its result (err) at the return pointer, RETURNED.
+      if (options?.async) return this.gen({ kind: 'p3-returned', callee: this.stub(iface, func, type, { kind: 'func', params: sig.params, results: [] }) });
       return this.stub(iface, func, type, sig);
     }
     if (standIn) this.stubbed.set(core, standIn);
