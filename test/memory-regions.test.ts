@@ -45,6 +45,7 @@ function memoryFuncs(sfx: string, opts: { bulk: boolean; simd: boolean; atomics:
   fn('lf64', ['addr'], '(param i32) (result i64)', '(i64.reinterpret_f64 (f64.load $m offset=1 (local.get 0)))');
   fn('lbig', ['addr'], '(param i32) (result i32)', '(i32.load $m offset=0xfffffff0 (local.get 0))');
   fn('lpage', ['addr'], '(param i32) (result i64)', '(i64.load $m offset=65536 (local.get 0))');
+  fn('lmax', ['addr'], '(param i32) (result i64)', '(i64.load $m offset=0xffffffff (local.get 0))');
   for (const [i, op] of ['i32.store', 'i32.store8', 'i32.store16'].entries()) {
     fn(`s32_${i}`, ['addr', 'i32'], '(param i32 i32)', `(${op} $m offset=2 (local.get 0) (local.get 1))`);
   }
@@ -376,6 +377,7 @@ describe('growth and bounds', () => {
     trap('l32_0', -4); // negative-looking
     trap('lbig', 0x20); // address + offset overflow 32 bits
     trap('lpage', 0);
+    trap('lmax', 0); // offset + width past 2^32: always out of bounds
     trap('s32_0', 65531, 1);
     trap('fill', 65000, 1, 537);
     trap('copy', 0, 65000, 537);
