@@ -109,6 +109,15 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
     expect(r.exitCode).toBe(1);
   });
 
+  test('an async import p1 cannot serve finishes at once with the WIT\'s error (RETURNED, err(case 0))', async () => {
+    const { module, report } = lower(fixture('p3_standin'));
+    expect(report.stubbed).toEqual(['wasi:sockets/ip-name-lookup@0.3.0#resolve-addresses: returns err']);
+    const r = await runP1(module, { args: ['p3_standin'] });
+    expect(r.exitCode).toBe(0);
+    expect(() => lower(fixture('p3_standin'), { strict: true })).toThrowError(/wasi:sockets\/ip-name-lookup@0\.3\.0 have no WASI preview 1 equivalent/);
+    expect(() => lower(fixture('p3_standin'), { allowUnresolved: true })).toThrowError(/lowered async \(WASI 0\.3\); a p1 host's imports are synchronous calls/);
+  });
+
   test('a stackful run is refused, and inspect says so', () => {
     expect(() => lower(fixture('p3_stackful'))).toThrowError(WasiAdaptError);
     expect(() => lower(fixture('p3_stackful'))).toThrowError(/export wasi:cli\/run@0\.3\.0#run is lifted async without a callback/);
