@@ -20,7 +20,7 @@ export interface RegionRefs {
   /** Imported functions and globals of the input: indices from these on move up by two. */
   importedFuncs: number;
   importedGlobals: number;
-  /** global (mut i32): the region's byte offset in the shared memory. */
+  /** global (mut i32): the region's byte offset in the shared memory; -1 for region 0, which never moves from 0. */
   base: number;
   /** global (mut i64): the region's size in bytes. */
   bytes: number;
@@ -223,7 +223,8 @@ class BodyRewriter {
   }
 
   private rebased(w: BinaryWriter, addr: number): void {
-    w.u8(OP.localGet).u32(addr).u8(OP.globalGet).u32(this.refs.base).u8(OP.i32Add);
+    w.u8(OP.localGet).u32(addr);
+    if (this.refs.base >= 0) w.u8(OP.globalGet).u32(this.refs.base).u8(OP.i32Add);
   }
 
   private access(a: Access, start: number, end: number): void {

@@ -88,7 +88,9 @@ class Rebaser {
     const funcs = m.importedFuncCount;
     const globals = m.importedGlobalCount;
     this.maps = { func: (f) => (f < funcs ? f : f + ADDED), global: (g) => (g < globals ? g : g + ADDED) };
-    this.refs = { importedFuncs: funcs, importedGlobals: globals, base: globals, bytes: globals + 1, size: funcs, grow: funcs + 1 };
+    // Region 0 has no region below it to grow, so its base stays 0 and its code adds none.
+    const base = k === 0 ? -1 : globals;
+    this.refs = { importedFuncs: funcs, importedGlobals: globals, base, bytes: globals + 1, size: funcs, grow: funcs + 1 };
   }
 
   module(): Uint8Array {
