@@ -11,7 +11,7 @@ import { lebSize } from '../binary/encode.js';
 import { Space } from '../binary/opcodes.js';
 import { BinaryReader } from '../binary/reader.js';
 import { scanExpr } from '../binary/scan.js';
-import { writeValType, type FuncType, type NumType } from '../binary/types.js';
+import { readValType, writeValType, type FuncType, type NumType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 
@@ -140,7 +140,7 @@ class BodyRewriter {
     let locals = paramCount;
     for (let i = 0; i < groups; i++) {
       locals += r.u32();
-      r.skip(typeLength(fb.body, r.pos));
+      readValType(r);
     }
     const exprStart = r.pos;
     this.body = fb.body;
@@ -261,15 +261,6 @@ class BodyRewriter {
     this.begin(start).u8(OP.call).u32(func);
     this.copied = end;
   }
-}
-
-/** Bytes of the value type at `p` (locals are numeric, v128 or reference types; a typed reference carries an s33 heap type). */
-function typeLength(buf: Uint8Array, p: number): number {
-  const b = buf[p];
-  if (b !== 0x63 && b !== 0x64) return 1;
-  let q = p + 1;
-  while (q < buf.length && buf[q]! & 0x80) q++;
-  return q + 1 - p;
 }
 
 /** The static offset of the memarg of the instruction at `start` (opcode, sub-opcode if prefixed, align, memory index if flagged, offset). */
