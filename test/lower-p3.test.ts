@@ -88,8 +88,9 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
       '00000002 00000001 ffffffff 00000000 11223344 00000005 00000001 00000000',
       // the reader drops first: the write returns DROPPED
       '00000001 00000002 00000001',
-      // context.get returns what context.set stored; yield is not cancelled
-      '00001234 00000000',
+      // context.get returns what context.set stored; yield is not cancelled; error-context.new takes
+      // slot 2 (last freed); its debug message is the empty string (length 0)
+      '00001234 00000000 00000002 00000000',
       // a timer already due returns RETURNED; a started one is subtask 2 (STARTED | 2 << 4); cancelled: CANCELLED_BEFORE_RETURNED
       '00000002 00000021 00000004',
       // three timers (30, 10, 20 ms) joined to one set

@@ -121,6 +121,13 @@ export function asyncBuiltin(f: AsyncBuiltin, l: P3Linker): Target {
       return p(c.kind);
     case 'thread.yield':
       return p('yield');
+    case 'error-context.new':
+    case 'error-context.drop':
+      return p(c.kind);
+    case 'error-context.debug-message':
+      // The message is stored as a fresh (empty) string from the built-in's realloc.
+      if (f.options?.realloc === undefined) throw new WasiAdaptError('bad-value', 'canon error-context.debug-message has no realloc option', { offset: f.offset });
+      return l.withRealloc(p(c.kind), f.options.realloc);
     case 'context.get':
     case 'context.set':
       if (c.valType !== 0x7f || c.slot > 1) throw unsupported(`${c.kind} of an i64 or of slot ${c.slot}`, 'the Canonical ABI has slots 0 and 1 of i32 (i64 needs memory64)', f.offset);

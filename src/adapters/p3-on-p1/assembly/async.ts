@@ -66,7 +66,7 @@ function pendingIn(si: u32): u32 {
   for (let h: u32 = 1; h < n; h++) {
     const s = t.slot(h);
     const k = load<u8>(s + t.S_KIND);
-    if (k >= t.K_STREAM_R && load<u32>(s + t.S_SET) == si && load<u32>(s + t.S_EVENT) != 0) return h;
+    if (t.isWaitable(k) && load<u32>(s + t.S_SET) == si && load<u32>(s + t.S_EVENT) != 0) return h;
   }
   return 0;
 }
@@ -230,12 +230,12 @@ export function p3_waitable_set_drop(si: u32): void {
   const n = t.length();
   for (let h: u32 = 1; h < n; h++) {
     const w = t.slot(h);
-    if (load<u8>(w + t.S_KIND) >= t.K_STREAM_R && load<u32>(w + t.S_SET) == si) unreachable();
+    if (t.isWaitable(load<u8>(w + t.S_KIND)) && load<u32>(w + t.S_SET) == si) unreachable();
   }
   t.remove(si);
 }
 export function p3_waitable_join(wi: u32, si: u32): void {
-  if (t.kindOf(wi) < t.K_STREAM_R) unreachable();
+  if (!t.isWaitable(t.kindOf(wi))) unreachable();
   if (si != 0) t.get(si, t.K_SET);
   store<u32>(t.slot(wi) + t.S_SET, si);
 }
@@ -754,4 +754,20 @@ function readDirectory(r: usize, s: usize, ptr: u32, n: u32): u32 {
   store<u8>(s + t.S_STATE, t.C_DONE);
   hostStreamEnded(r);
   return DROPPED;
+}
+
+// ---- error contexts ---------------------------------------------------------------
+
+/** The debug message is the empty string: a host may drop it (definitions.py does under its deterministic profile), and p1 has nowhere to show it. */
+export function p3_error_context_new(ptr: u32, units: u32): u32 {
+  return t.add(t.K_ERROR_CONTEXT);
+}
+export function p3_error_context_debug_message(i: u32, ptr: usize): void {
+  t.get(i, t.K_ERROR_CONTEXT);
+  store<u32>(ptr, <u32>alloc(1, 0));
+  store<u32>(ptr, 0, 4);
+}
+export function p3_error_context_drop(i: u32): void {
+  t.get(i, t.K_ERROR_CONTEXT);
+  t.remove(i);
 }

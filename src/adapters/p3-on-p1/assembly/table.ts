@@ -11,6 +11,12 @@ export const K_STREAM_W: u8 = 3;
 export const K_FUTURE_R: u8 = 4;
 export const K_FUTURE_W: u8 = 5;
 export const K_SUBTASK: u8 = 6;
+export const K_ERROR_CONTEXT: u8 = 7;
+
+/** Streams, futures and subtasks: what a waitable set can hold. */
+export function isWaitable(kind: u8): bool {
+  return kind >= K_STREAM_R && kind <= K_SUBTASK;
+}
 const SLOT: usize = 32;
 export const S_KIND: usize = 0; // u8
 export const S_STATE: usize = 1; // u8: copy state, or for subtasks whether the resolve was delivered
