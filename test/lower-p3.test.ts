@@ -119,6 +119,15 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
     expect(() => lower(fixture('p3_standin'), { allowUnresolved: true })).toThrowError(/lowered async \(WASI 0\.3\); a p1 host's imports are synchronous calls/);
   });
 
+  test('stdin read through a 0.3 stream (reads that find nothing wait in poll_oneoff) is echoed to stdout', async () => {
+    const { module } = lower(fixture('p3_stdin'));
+    const input = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff));
+    const r = await runP1(module, { args: ['p3_stdin'], stdin: input });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(Buffer.compare(r.stdout, input)).toBe(0);
+  });
+
   test('a stackful run is refused, and inspect says so', () => {
     expect(() => lower(fixture('p3_stackful'))).toThrowError(WasiAdaptError);
     expect(() => lower(fixture('p3_stackful'))).toThrowError(/export wasi:cli\/run@0\.3\.0#run is lifted async without a callback/);

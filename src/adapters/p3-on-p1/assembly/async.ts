@@ -72,32 +72,76 @@ function pendingIn(si: u32): u32 {
 }
 
 let pollBlock: usize = 0;
+let pollCap: u32 = 0;
 
-/** Sleeps until the earliest timer, then fires every timer due; traps when nothing can ever happen (the spec would wait forever). */
+/** Room for n subscriptions (48 bytes each) then n events (32 bytes each). */
+function pollArea(n: u32): usize {
+  if (n > pollCap) {
+    pollCap = n < 4 ? 4 : n;
+    pollBlock = stateAlloc(8, <usize>pollCap * 80 + 8);
+  }
+  return pollBlock;
+}
+
+const USER_TIMER: u64 = 0xffffffff_ffffffff;
+
+/**
+ * Waits in one poll_oneoff for the earliest timer and every stdin-like read that waits, then
+ * finishes the reads that are ready and fires every timer due. With neither, nothing can ever
+ * happen: trap (a 0.3 host would wait forever).
+ */
 function block(): void {
   const n = t.length();
   let earliest: u64 = u64.MAX_VALUE;
-  let any = false;
+  let timers = false;
   for (let h: u32 = 1; h < n; h++) {
     const s = t.slot(h);
     if (load<u8>(s + t.S_KIND) == t.K_SUBTASK && load<u32>(s + t.S_SUBSTATE) == STARTED) {
-      any = true;
+      timers = true;
       const d = load<u64>(s + t.S_DEADLINE);
       if (d < earliest) earliest = d;
     }
   }
-  if (!any) unreachable(); // deadlock: no timer, and every host end completes at once
-  let now = monotonicNow();
-  while (now < earliest) {
-    if (pollBlock == 0) pollBlock = stateAlloc(8, 96);
-    const sub = pollBlock;
+  const records = t.recordCount();
+  let reads: u32 = 0;
+  for (let r: u32 = 1; r < records; r++) if (waitingRead(t.record(r))) reads++;
+  if (!timers && reads == 0) unreachable();
+  const area = pollArea(reads + 1);
+  let count: u32 = 0;
+  for (let r: u32 = 1; r < records; r++) {
+    const rp = t.record(r);
+    if (!waitingRead(rp)) continue;
+    const sub = area + <usize>count * 48;
+    count++;
     memory.fill(sub, 0, 48);
-    store<u8>(sub + 8, 0); // clock
-    store<u32>(sub + 16, p1.CLOCK_MONOTONIC);
-    store<u64>(sub + 24, earliest - now); // relative
-    if (p1.poll_oneoff(sub, sub + 48, 1, sub + 40) != 0) unreachable();
-    now = monotonicNow(); // hosts may wake a little early
+    store<u64>(sub, <u64>r);
+    store<u8>(sub + 8, 1); // fd_read
+    store<u32>(sub + 16, load<i32>(rp + t.R_FD));
   }
+  let now = monotonicNow();
+  if (timers) {
+    const sub = area + <usize>count * 48;
+    count++;
+    memory.fill(sub, 0, 48);
+    store<u64>(sub, USER_TIMER);
+    store<u32>(sub + 16, p1.CLOCK_MONOTONIC);
+    store<u64>(sub + 24, earliest > now ? earliest - now : 0); // relative
+  }
+  const events = area + <usize>pollCap * 48;
+  const out = area + <usize>pollCap * 80;
+  if (p1.poll_oneoff(area, events, count, out) != 0) {
+    // A host that cannot poll fds: the waiting reads block in turn (timers are then late).
+    if (reads == 0) unreachable();
+    for (let r: u32 = 1; r < records; r++) if (waitingRead(t.record(r))) finishRead(t.record(r));
+  } else {
+    const got = load<u32>(out);
+    for (let e: u32 = 0; e < got; e++) {
+      const ev = events + <usize>e * 32;
+      const user = load<u64>(ev);
+      if (user != USER_TIMER && load<u8>(ev, 10) == 1) finishRead(t.record(<u32>user));
+    }
+  }
+  now = monotonicNow(); // a clock event may come a little early: only what is due fires
   for (let h: u32 = 1; h < n; h++) {
     const s = t.slot(h);
     if (load<u8>(s + t.S_KIND) == t.K_SUBTASK && load<u32>(s + t.S_SUBSTATE) == STARTED && load<u64>(s + t.S_DEADLINE) <= now) {
@@ -105,6 +149,38 @@ function block(): void {
       setEvent(h, EVENT_SUBTASK, RETURNED);
     }
   }
+}
+
+/** A guest read waiting on a host source that is not a file (stdin): files are always ready. */
+function waitingRead(rp: usize): bool {
+  return load<u8>(rp + t.R_HOST) == t.H_SOURCE && load<u8>(rp + t.R_PENDING) == 1;
+}
+
+/** The waiting read of host source `rp` is ready: read, and give its end the event. */
+function finishRead(rp: usize): void {
+  const h = load<u32>(rp + t.R_HANDLE);
+  store<u8>(rp + t.R_PENDING, 0);
+  const s = t.slot(h);
+  store<u8>(s + t.S_STATE, t.C_IDLE);
+  setEvent(h, EVENT_STREAM_READ, readNow(rp, s, load<u32>(rp + t.R_PTR), load<u32>(rp + t.R_REMAIN)));
+  // The event's delivery sets the end's state from the result; until then it is still copying.
+  store<u8>(s + t.S_STATE, t.C_COPYING);
+}
+
+/** Is fd ready to read now? (poll_oneoff with a zero timeout; a host that cannot poll fds: yes, the read blocks.) */
+function readyNow(fd: i32): bool {
+  const area = pollArea(2);
+  memory.fill(area, 0, 96);
+  store<u8>(area + 8, 1);
+  store<u32>(area + 16, fd);
+  store<u64>(area + 48, USER_TIMER);
+  store<u32>(area + 48 + 16, p1.CLOCK_MONOTONIC);
+  const events = area + <usize>pollCap * 48;
+  const out = area + <usize>pollCap * 80;
+  if (p1.poll_oneoff(area, events, 2, out) != 0) return true;
+  const got = load<u32>(out);
+  for (let e: u32 = 0; e < got; e++) if (load<u64>(events + <usize>e * 32) == 0) return true;
+  return false;
 }
 
 function waitOn(si: u32): void {
@@ -357,7 +433,7 @@ export function p3_stream_read(h: u32, ptr: u32, n: u32, type: u32): u32 {
   if (load<u8>(s + t.S_STATE) != t.C_IDLE) unreachable();
   checkBuffer(r, ptr, n);
   const host = load<u8>(r + t.R_HOST);
-  if (host == t.H_SOURCE || host == t.H_FILE_SOURCE) return hostRead(r, s, ptr, n);
+  if (host == t.H_SOURCE || host == t.H_FILE_SOURCE) return hostRead(r, h, s, ptr, n);
   if (host == t.H_DIRECTORY) return readDirectory(r, s, ptr, n);
   if (load<u8>(r + t.R_DROPPED)) {
     store<u8>(s + t.S_STATE, t.C_DONE);
@@ -641,13 +717,23 @@ export function hostSource(fd: i32, file: bool, offset: u64, layout: u8, ret: us
   store<u32>(ret, fi, 4);
 }
 
-/** A read from a host source: a blocking p1 read (p1 cannot wait on a stream and a timer in one place and still read later). End of input or an error drop the stream. */
-function hostRead(r: usize, s: usize, ptr: u32, n: u32): u32 {
+/** A read from a host source: a file is always ready; stdin waits in the event loop until poll_oneoff says it is. */
+function hostRead(r: usize, h: u32, s: usize, ptr: u32, n: u32): u32 {
   if (load<u8>(r + t.R_DROPPED)) {
     store<u8>(s + t.S_STATE, t.C_DONE);
     return DROPPED;
   }
   if (n == 0) return COMPLETED;
+  // stdin with nothing to read yet: the read waits, in the event loop's poll_oneoff.
+  if (load<u8>(r + t.R_HOST) == t.H_SOURCE && !readyNow(load<i32>(r + t.R_FD))) {
+    setPending(r, 1, h, ptr, n);
+    return BLOCKED;
+  }
+  return readNow(r, s, ptr, n);
+}
+
+/** One p1 read into the guest's buffer: 0 bytes (end of input) or an error ends the stream. */
+function readNow(r: usize, s: usize, ptr: u32, n: u32): u32 {
   const fd = load<i32>(r + t.R_FD);
   const file = load<u8>(r + t.R_HOST) == t.H_FILE_SOURCE;
   const v = iov(ptr, n);

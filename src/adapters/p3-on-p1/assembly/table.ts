@@ -125,6 +125,10 @@ export function record(r: u32): usize {
   return rbase + <usize>r * RECORD;
 }
 
+export function recordCount(): u32 {
+  return rlen;
+}
+
 export function newRecord(kind: u8, type: u32, elem: u32): u32 {
   if (rlen >= rcap) {
     const next: u32 = rcap == 0 ? 16 : rcap << 1;
