@@ -3,7 +3,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
 import { handleWrapperBody } from './gen-handles.js';
 import { bindConstsSig } from './p3-plan.js';
-import { bindConstsBody, p3StartBody, returnedBody } from './p3-gen.js';
+import { bindConstsBody, p3StartBody, returnedBody, syncCallBody } from './p3-gen.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -49,6 +49,8 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return bindConstsSig(ctx.sigOf(g.callee), g.consts.length);
     case 'p3-returned':
       return { kind: 'func', params: ctx.sigOf(g.callee).params, results: ['i32'] };
+    case 'p3-sync-call':
+      return g.sig;
     case 'bump-realloc':
     case 'realloc-dispatch':
       return REALLOC_SIG;
@@ -209,6 +211,8 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       return bindConstsBody(g, ctx);
     case 'p3-returned':
       return returnedBody(g, ctx);
+    case 'p3-sync-call':
+      return syncCallBody(g, ctx);
   }
   return w.finish();
 }

@@ -167,7 +167,7 @@ class Merger {
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
         else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);
-        else if (g.kind === 'bind-consts' || g.kind === 'p3-returned') target(g.callee);
+        else if (g.kind === 'bind-consts' || g.kind === 'p3-returned' || g.kind === 'p3-sync-call') target(g.callee);
       }
     };
     for (const [key, lm] of this.mods) {

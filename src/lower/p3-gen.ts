@@ -45,3 +45,28 @@ export function returnedBody(g: Extract<GenFunc, { kind: 'p3-returned' }>, ctx: 
   w.u8(CALL).u32(ctx.func(g.callee)).u8(I32_CONST).sleb(2).u8(END);
   return w.finish();
 }
+
+/**
+ * An async lowering served by the host's synchronous function: forward the arguments (and the
+ * return pointer, when the synchronous ABI has one too), store a single flat result at the
+ * return pointer, then return RETURNED.
+ */
+export function syncCallBody(g: Extract<GenFunc, { kind: 'p3-sync-call' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(32);
+  const sync = ctx.sigOf(g.callee);
+  w.u32(0);
+  if (g.store) {
+    const retptr = sync.params.length;
+    w.u8(LOCAL_GET).u32(retptr);
+    for (let i = 0; i < sync.params.length; i++) w.u8(LOCAL_GET).u32(i);
+    w.u8(CALL).u32(ctx.func(g.callee));
+    const { type, bytes } = g.store;
+    const op = type === 'i64' ? (bytes === 8 ? 0x37 : 0x3e) : type === 'f32' ? 0x38 : type === 'f64' ? 0x39 : bytes === 1 ? 0x3a : bytes === 2 ? 0x3b : 0x36;
+    w.u8(op).u32(0).u32(0);
+  } else {
+    for (let i = 0; i < sync.params.length; i++) w.u8(LOCAL_GET).u32(i);
+    w.u8(CALL).u32(ctx.func(g.callee));
+  }
+  w.u8(I32_CONST).sleb(2).u8(END);
+  return w.finish();
+}

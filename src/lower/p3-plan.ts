@@ -1,8 +1,8 @@
 import type { ValType } from '../binary/component-types.js';
-import type { FuncType } from '../binary/types.js';
+import { funcTypeEquals, type FuncType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
-import { alignment, flatten, shapeOf, size } from '../component/abi.js';
-import type { CoreFunc, Evaluation, LiftedExport, TypeScope } from '../component/evaluate.js';
+import { MAX_FLAT_PARAMS, alignment, discriminantSize, flatten, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
+import type { CoreFunc, Evaluation, FuncTypeRef, LiftedExport, TypeScope } from '../component/evaluate.js';
 import type { GenFunc, Target } from './plan.js';
 
 /**
@@ -238,11 +238,67 @@ export function bindConstsSig(callee: FuncType, consts: number): FuncType {
   return { kind: 'func', params: callee.params.slice(0, callee.params.length - consts), results: callee.results };
 }
 
-/** An async lowering of a non-WASI import: the output's p1 host would have to run it as a WASI 0.3 subtask. */
-export function refuseAsyncImport(iface: string, func: string, offset: number | undefined): never {
+/** An async lowering the output's p1 host cannot serve with a synchronous function (`why`). */
+export function refuseAsyncImport(iface: string, func: string, offset: number | undefined, why?: string): never {
+  const because = why ? `, and ${why}, so a synchronous host function cannot serve it` : '';
   throw new WasiAdaptError(
     'unsupported',
-    `the import ${iface}#${func} is lowered async (WASI 0.3); a p1 host's imports are synchronous calls: run it on a WASI 0.3 host`,
+    `the import ${iface}#${func} is lowered async (WASI 0.3); a p1 host's imports are synchronous calls${because}: run it on a WASI 0.3 host`,
     { offset },
   );
 }
+
+/**
+ * An async lowering of a non-WASI import, served by the p1 host's synchronous function of the
+ * same WIT type: the call finishes during the lowering (RETURNED), its result stored at the
+ * return pointer. `sync` is the host function's core type (the synchronous lowering's); `store`
+ * says how to put a result the synchronous ABI returns as one flat value. Undefined (with the
+ * reason) when the two ABIs pass the arguments differently or a handle crosses.
+ */
+export function asyncHostCall(type: FuncTypeRef, asyncSig: FuncType): { sync: FuncType; store: ResultStore | undefined } | string {
+  const { params, results } = signatureOf(type);
+  if ([...params, ...results].some(holdsHandle)) return 'a handle crosses it';
+  const flatParams = params.flatMap(flatten);
+  if (flatParams.length > MAX_FLAT_ASYNC_PARAMS && flatParams.length <= MAX_FLAT_PARAMS) return `its ${flatParams.length} flat parameters travel in memory when async and on the stack when synchronous`;
+  const flatResults = results.flatMap(flatten);
+  const syncParams: CoreType[] = flatParams.length > MAX_FLAT_PARAMS ? ['i32'] : flatParams;
+  const sync: FuncType =
+    flatResults.length > 1 ? { kind: 'func', params: [...syncParams, 'i32'], results: [] } : { kind: 'func', params: syncParams, results: flatResults };
+  const expected: FuncType = { kind: 'func', params: [...syncParams, ...(results.length ? ['i32' as const] : [])], results: ['i32'] };
+  if (!funcTypeEquals(expected, asyncSig)) return 'its core type is not the async lowering of its WIT type';
+  if (flatResults.length !== 1) return { sync, store: undefined };
+  const store = storeOf(results[0]!);
+  return store ? { sync, store } : 'its one flat result has no plain store';
+}
+
+export interface ResultStore {
+  type: CoreType;
+  bytes: 1 | 2 | 4 | 8;
+}
+
+function storeOf(s: Shape): ResultStore | undefined {
+  if (s.k === 'handle') return { type: 'i32', bytes: 4 };
+  if (s.k === 'flags') return { type: 'i32', bytes: size(s) as 1 | 2 | 4 };
+  if (s.k === 'variant' && s.cases.every((c) => c === undefined)) return { type: 'i32', bytes: discriminantSize(s.cases.length) };
+  if (s.k !== 'prim') return undefined;
+  const [type] = flatten(s);
+  return { type: type!, bytes: size(s) as 1 | 2 | 4 | 8 };
+}
+
+function holdsHandle(s: Shape): boolean {
+  switch (s.k) {
+    case 'handle':
+      return true;
+    case 'list':
+      return holdsHandle(s.element);
+    case 'record':
+      return s.fields.some(holdsHandle);
+    case 'variant':
+      return s.cases.some((c) => c !== undefined && holdsHandle(c));
+    default:
+      return false;
+  }
+}
+
+/** Async lowerings pass at most this many flat parameters on the stack (CanonicalABI.md). */
+const MAX_FLAT_ASYNC_PARAMS = 4;

@@ -7,7 +7,7 @@ import { holdsString, signatureOf } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
-import { asyncBuiltin, p3CoreNames, p3Start, refuseAsyncExport, refuseAsyncImport, type P3Linker } from './p3-plan.js';
+import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Start, refuseAsyncExport, refuseAsyncImport, type P3Linker, type ResultStore } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -49,7 +49,9 @@ export type GenFunc =
   /** Calls `callee` with the wrapper's params followed by these i32 constants. */
   | { kind: 'bind-consts'; callee: Target; consts: number[] }
   /** Calls `callee` (an async lowering's stand-in that stores its result), then returns RETURNED (2). */
-  | { kind: 'p3-returned'; callee: Target };
+  | { kind: 'p3-returned'; callee: Target }
+  /** An async lowering (core type `sig`) served by the host's synchronous `callee`: see p3-gen.ts. */
+  | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; sig: FuncType };
 
 export interface PlannedInstance {
   key: number;
@@ -520,7 +522,7 @@ class Planner {
   ): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
-      if (options?.async) refuseAsyncImport(iface, func, offset);
+      if (options?.async) return this.asyncHostImport(iface, func, options, type, sig, offset);
       if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
@@ -581,6 +583,16 @@ class Planner {
     const fdWrite: Target = { kind: 'host', module: P1_MODULE, name: 'fd_write', sig: { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] } };
     const withMessage = behaviour.kind === 'trap';
     return this.gen({ kind: 'stub', sig, behaviour, fdWrite: withMessage ? fdWrite : undefined, alloc: withMessage ? this.bump() : undefined });
+  }
+
+  /** An async lowering of a custom import: the host's synchronous function, called during the lowering. */
+  private asyncHostImport(iface: string, func: string, options: CanonOptions, type: FuncTypeRef | undefined, sig: FuncType | undefined, offset: number | undefined): Target {
+    const call = type && sig ? asyncHostCall(type, sig) : 'its type is unknown';
+    if (typeof call === 'string') return refuseAsyncImport(iface, func, offset, call);
+    checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
+    this.custom.add(`${iface}#${func}`);
+    if (options.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
+    return this.gen({ kind: 'p3-sync-call', callee: { kind: 'host', module: iface, name: func, sig: call.sync }, store: call.store, sig: sig! });
   }
 
   /** What p3-plan.ts links WASI 0.3 built-ins and the event loop with. */
