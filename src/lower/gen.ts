@@ -3,7 +3,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
 import { handleWrapperBody } from './gen-handles.js';
 import { bindConstsSig } from './p3-plan.js';
-import { bindConstsBody, p3StartBody, returnedBody, syncCallBody } from './p3-gen.js';
+import { bindConstsBody, exportBody, p3StartBody, returnedBody, syncCallBody, taskReturnBody } from './p3-gen.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -50,7 +50,10 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'p3-returned':
       return { kind: 'func', params: ctx.sigOf(g.callee).params, results: ['i32'] };
     case 'p3-sync-call':
+    case 'p3-export':
       return g.sig;
+    case 'p3-task-return':
+      return { kind: 'func', params: g.slots.map((s) => s.type), results: [] };
     case 'bump-realloc':
     case 'realloc-dispatch':
       return REALLOC_SIG;
@@ -213,6 +216,10 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       return returnedBody(g, ctx);
     case 'p3-sync-call':
       return syncCallBody(g, ctx);
+    case 'p3-task-return':
+      return taskReturnBody(g, ctx);
+    case 'p3-export':
+      return exportBody(g, ctx);
   }
   return w.finish();
 }

@@ -26,6 +26,7 @@ import { genBody, genSig, type GenContext, type HandleGlobals, type UndoGlobals 
 import type { LowerReport } from './index.js';
 import { funcType, type LinkModule } from './link-module.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
+import { p3ExportTargets } from './p3-gen.js';
 
 export interface MergeResult {
   bytes: Uint8Array;
@@ -168,6 +169,8 @@ class Merger {
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
         else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);
         else if (g.kind === 'bind-consts' || g.kind === 'p3-returned' || g.kind === 'p3-sync-call') target(g.callee);
+        else if (g.kind === 'p3-task-return') [g.areaOf, g.done].forEach(target);
+        else if (g.kind === 'p3-export') p3ExportTargets(g).forEach(target);
       }
     };
     for (const [key, lm] of this.mods) {

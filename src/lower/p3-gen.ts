@@ -1,6 +1,6 @@
 import { BinaryWriter } from '../binary/writer.js';
 import type { GenContext } from './gen.js';
-import type { GenFunc } from './plan.js';
+import type { GenFunc, Target } from './plan.js';
 
 // Bodies of the WASI 0.3 generated functions (their plan: p3-plan.ts).
 
@@ -69,4 +69,53 @@ export function syncCallBody(g: Extract<GenFunc, { kind: 'p3-sync-call' }>, ctx:
   }
   w.u8(I32_CONST).sleb(2).u8(END);
   return w.finish();
+}
+
+const STORE: Record<string, number> = { 'i32:1': 0x3a, 'i32:2': 0x3b, 'i32:4': 0x36, 'i64:8': 0x37, 'f32:4': 0x38, 'f64:8': 0x39 };
+const LOAD: Record<string, number> = { i32: 0x28, i64: 0x29, f32: 0x2a, f64: 0x2b };
+
+/** task.return of a result with several flat values: each stored at its offset in the result area, then the task has returned. */
+export function taskReturnBody(g: Extract<GenFunc, { kind: 'p3-task-return' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(64);
+  const area = g.slots.length;
+  w.u32(1).u32(1).u8(0x7f);
+  w.u8(I32_CONST).sleb(g.size).u8(I32_CONST).sleb(g.align).u8(CALL).u32(ctx.func(g.areaOf)).u8(LOCAL_SET).u32(area);
+  g.slots.forEach((slot, i) => {
+    w.u8(LOCAL_GET).u32(area).u8(LOCAL_GET).u32(i);
+    w.u8(STORE[`${slot.type}:${slot.bytes}`]!).u32(0).u32(slot.offset);
+  });
+  w.u8(CALL).u32(ctx.func(g.done)).u8(END);
+  return w.finish();
+}
+
+/** An async export as a synchronous one: a new task, the event loop until it exits, then the result. */
+export function exportBody(g: Extract<GenFunc, { kind: 'p3-export' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(96);
+  const code = g.sig.params.length;
+  w.u32(1).u32(1).u8(0x7f);
+  w.u8(CALL).u32(ctx.func(g.begin));
+  for (let i = 0; i < code; i++) w.u8(LOCAL_GET).u32(i);
+  w.u8(CALL).u32(ctx.func(g.entry)).u8(LOCAL_SET).u32(code);
+  w.u8(BLOCK).u8(VOID).u8(LOOP).u8(VOID);
+  w.u8(LOCAL_GET).u32(code).u8(CALL).u32(ctx.func(g.next)).u8(I32_EQZ).u8(BR_IF).u32(1);
+  for (const t of [g.code, g.p1, g.p2]) w.u8(CALL).u32(ctx.func(t));
+  w.u8(CALL).u32(ctx.func(g.callback)).u8(LOCAL_SET).u32(code);
+  w.u8(BR).u32(0).u8(END).u8(END);
+  const r = g.result;
+  if (r.kind === 'finish') w.u8(CALL).u32(ctx.func(r.finish));
+  else if (r.kind === 'area') {
+    w.u8(I32_CONST).sleb(r.area.size).u8(I32_CONST).sleb(r.area.align).u8(CALL).u32(ctx.func(r.areaOf));
+    // One flat value (not an i32) is loaded; several are returned in memory; past 16, task.return's pointer is.
+    const one = g.sig.results.length === 1 && r.area.slots.length === 1;
+    if (r.area.viaPointer) w.u8(LOAD.i32!).u32(2).u32(0);
+    else if (one) w.u8(LOAD[r.area.slots[0]!.type]!).u32(0).u32(0);
+  }
+  w.u8(END);
+  return w.finish();
+}
+
+/** Everything a p3-export wrapper calls (for the linker's reachability). */
+export function p3ExportTargets(g: Extract<GenFunc, { kind: 'p3-export' }>): Target[] {
+  const r = g.result;
+  return [g.begin, g.entry, g.callback, g.next, g.code, g.p1, g.p2, ...(r.kind === 'finish' ? [r.finish] : r.kind === 'area' ? [r.areaOf] : [])];
 }

@@ -1,7 +1,7 @@
 import type { ValType } from '../binary/component-types.js';
 import { funcTypeEquals, type FuncType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
-import { MAX_FLAT_PARAMS, alignment, discriminantSize, flatten, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
+import { MAX_FLAT_PARAMS, alignTo, alignment, discriminantSize, flatten, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
 import type { CoreFunc, Evaluation, FuncTypeRef, LiftedExport, TypeScope } from '../component/evaluate.js';
 import type { GenFunc, Target } from './plan.js';
 
@@ -74,15 +74,42 @@ export function p3Start(e: LiftedExport, l: P3Linker, procExit: Target): Target 
   });
 }
 
-/** An async export other than `wasi:cli/run`: a p1 host has no way to call it and receive its result. */
-export function refuseAsyncExport(e: LiftedExport): never {
+/**
+ * An async export with a callback, as a synchronous p1 export: a new task, the event loop until it
+ * exits, then its result in the synchronous lift's form (the value, or a pointer to the result area).
+ */
+export function p3Export(e: LiftedExport, l: P3Linker): Target {
   const name = e.iface ? `${e.iface}#${e.func}` : e.func;
   if (e.options.callback === undefined) throw stackful(name, e.offset);
-  throw new WasiAdaptError(
-    'unsupported',
-    `export ${name} is lifted async (WASI 0.3); down runs only an async wasi:cli/run (as _start): a p1 caller cannot take an async result: run it on a WASI 0.3 host`,
-    { offset: e.offset },
-  );
+  if (!e.type) throw new WasiAdaptError('unsupported', `export ${name} is lifted async and its type is unknown`, { offset: e.offset });
+  const { params, results } = signatureOf(e.type);
+  if ([...params, ...results].some(holdsHandle)) throw unsupported(`an async export passing handles (${name})`, 'down does not move handles across a WASI 0.3 task yet', e.offset);
+  const flatParams = params.flatMap(flatten);
+  const flatResults = results.flatMap(flatten);
+  const sig: FuncType = {
+    kind: 'func',
+    params: flatParams.length > MAX_FLAT_PARAMS ? ['i32'] : flatParams,
+    results: flatResults.length > 1 ? ['i32'] : flatResults,
+  };
+  let result: Extract<GenFunc, { kind: 'p3-export' }>['result'] = { kind: 'none' };
+  if (flatResults.length === 1 && flatResults[0] === 'i32') result = { kind: 'finish', finish: l.polyfill('p3#finish', e.offset) };
+  else if (flatResults.length > 0) {
+    const area = resultArea(results);
+    if (!area) throw unsupported(`export ${name}'s result`, 'down stores only results whose flat values are their memory layout (no variant with a payload)', e.offset);
+    result = { kind: 'area', area, areaOf: l.polyfill('p3#result-area', e.offset) };
+  }
+  return l.gen({
+    kind: 'p3-export',
+    sig,
+    begin: l.polyfill('p3#begin', e.offset),
+    entry: l.func(e.coreFunc),
+    callback: l.func(e.options.callback),
+    next: l.polyfill('p3#next', e.offset),
+    code: l.polyfill('p3#event-code', e.offset),
+    p1: l.polyfill('p3#event-p1', e.offset),
+    p2: l.polyfill('p3#event-p2', e.offset),
+    result,
+  });
 }
 
 function stackful(name: string, offset: number): WasiAdaptError {
@@ -102,10 +129,14 @@ export function asyncBuiltin(f: AsyncBuiltin, l: P3Linker): Target {
   };
   switch (c.kind) {
     case 'task.return': {
-      const flat = taskReturnFlat(f.scope, c.results);
+      const types = Array.isArray(c.results) ? c.results.map((r) => r.type) : [c.results];
+      const shapes = types.map((t) => shapeOf(f.scope, t));
+      const flat = shapes.flatMap(flatten);
       if (flat.length === 0) return p('task.return0');
       if (flat.length === 1 && flat[0] === 'i32') return p('task.return1');
-      throw unsupported(`task.return of (${flat.join(', ')})`, 'down supports the results of wasi:cli/run (none, or one i32)', f.offset);
+      const area = resultArea(shapes);
+      if (!area) throw unsupported(`task.return of (${flat.join(', ')})`, 'down stores only results whose flat values are their memory layout (no variant with a payload)', f.offset);
+      return l.gen({ kind: 'p3-task-return', ...area, areaOf: l.polyfill('p3#result-area', f.offset), done: l.polyfill('p3#task-returned', f.offset) });
     }
     case 'task.cancel':
     case 'backpressure.set':
@@ -166,9 +197,53 @@ function unsupported(what: string, why: string, offset: number): WasiAdaptError 
   return new WasiAdaptError('unsupported', `the component uses ${what}: ${why}: run it on a WASI 0.3 host`, { offset });
 }
 
-function taskReturnFlat(scope: TypeScope, results: ValType | { name: string; type: ValType }[]): string[] {
-  const types = Array.isArray(results) ? results.map((r) => r.type) : [results];
-  return types.flatMap((t) => flatten(shapeOf(scope, t)));
+/** Where task.return stores a result of several flat values (or of one that is not an i32): in the result's memory layout. */
+export interface ResultArea {
+  /** Each flat value's store; with more than 16 flat values, task.return gets one pointer, stored at 0. */
+  slots: { type: CoreType; offset: number; bytes: 1 | 2 | 4 | 8 }[];
+  size: number;
+  align: number;
+  viaPointer: boolean;
+}
+
+function resultArea(shapes: Shape[]): ResultArea | undefined {
+  const record: Shape = { k: 'record', fields: shapes };
+  if (shapes.flatMap(flatten).length > MAX_FLAT_PARAMS) return { slots: [{ type: 'i32', offset: 0, bytes: 4 }], size: 4, align: 4, viaPointer: true };
+  const slots: ResultArea['slots'] = [];
+  const walk = (s: Shape, at: number): boolean => {
+    at = alignTo(at, alignment(s));
+    switch (s.k) {
+      case 'prim':
+        slots.push({ type: flatten(s)[0]!, offset: at, bytes: size(s) as 1 | 2 | 4 | 8 });
+        return true;
+      case 'string':
+        slots.push({ type: 'i32', offset: at, bytes: 4 }, { type: 'i32', offset: at + 4, bytes: 4 });
+        return true;
+      case 'list':
+        if (s.length !== undefined) return false;
+        slots.push({ type: 'i32', offset: at, bytes: 4 }, { type: 'i32', offset: at + 4, bytes: 4 });
+        return true;
+      case 'handle':
+        slots.push({ type: 'i32', offset: at, bytes: 4 });
+        return true;
+      case 'flags':
+        if (s.count > 32) return false;
+        slots.push({ type: 'i32', offset: at, bytes: size(s) as 1 | 2 | 4 });
+        return true;
+      case 'variant':
+        if (s.cases.some((c) => c !== undefined)) return false;
+        slots.push({ type: 'i32', offset: at, bytes: discriminantSize(s.cases.length) });
+        return true;
+      case 'record':
+        for (const field of s.fields) {
+          at = alignTo(at, alignment(field));
+          if (!walk(field, at)) return false;
+          at += size(field);
+        }
+        return true;
+    }
+  };
+  return walk(record, 0) ? { slots, size: size(record), align: alignment(record), viaPointer: false } : undefined;
 }
 
 /**

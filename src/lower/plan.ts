@@ -7,7 +7,7 @@ import { holdsString, signatureOf } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
-import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Start, refuseAsyncExport, refuseAsyncImport, type P3Linker, type ResultStore } from './p3-plan.js';
+import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -51,7 +51,22 @@ export type GenFunc =
   /** Calls `callee` (an async lowering's stand-in that stores its result), then returns RETURNED (2). */
   | { kind: 'p3-returned'; callee: Target }
   /** An async lowering (core type `sig`) served by the host's synchronous `callee`: see p3-gen.ts. */
-  | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; sig: FuncType };
+  | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; sig: FuncType }
+  /** task.return of a result with several flat values: stored in the result area in its memory layout, then `done`. */
+  | ({ kind: 'p3-task-return'; areaOf: Target; done: Target } & ResultArea)
+  /** An async export as a synchronous p1 export (p3-plan.ts p3Export). */
+  | {
+      kind: 'p3-export';
+      sig: FuncType;
+      begin: Target;
+      entry: Target;
+      callback: Target;
+      next: Target;
+      code: Target;
+      p1: Target;
+      p2: Target;
+      result: { kind: 'none' } | { kind: 'finish'; finish: Target } | { kind: 'area'; area: ResultArea; areaOf: Target };
+    };
 
 export interface PlannedInstance {
   key: number;
@@ -198,8 +213,13 @@ class Planner {
     };
     for (const e of this.c.exports) {
       if (e.options.async) {
-        if (!RUN_IFACE.test(e.iface) || e.func !== 'run') refuseAsyncExport(e);
-        add('_start', 'func', p3Start(e, this.p3(), PROC_EXIT), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
+        if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', p3Start(e, this.p3(), PROC_EXIT), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
+        else {
+          const name = e.iface ? `${e.iface}#${e.func}` : e.func;
+          checkUtf8(`export ${name}`, e.options, e.type, e.offset, P1_CALLER_UTF8);
+          add(name, 'func', p3Export(e, this.p3()), e.witType);
+          if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
+        }
         continue;
       }
       const target = this.func(e.coreFunc);

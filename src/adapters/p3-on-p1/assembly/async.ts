@@ -230,6 +230,30 @@ export function p3_event_p1(): u32 {
 export function p3_event_p2(): u32 {
   return evP2;
 }
+/** A new task of an async export the p1 host calls (one at a time: its call returns when the task exits). */
+export function p3_begin(): void {
+  returned = false;
+  result = 0;
+}
+
+let area: usize = 0;
+let areaSize: u32 = 0;
+
+/** The block task.return stores a result of several flat values in (the result's memory layout), valid until the next task returns. */
+export function p3_result_area(size: u32, align: u32): u32 {
+  if (area == 0 || size > areaSize) {
+    areaSize = size < 16 ? 16 : size;
+    area = stateAlloc(align < 8 ? 8 : align, areaSize);
+  }
+  return <u32>area;
+}
+
+/** The task returned through the result area. */
+export function p3_task_returned(): void {
+  if (returned) unreachable();
+  returned = true;
+}
+
 /** `run`'s result as task.return gave it (the result's discriminant). */
 export function p3_finish(): u32 {
   if (!returned) unreachable();
