@@ -53,9 +53,23 @@ describe.skipIf(!existsSync(CORPUS))('corpus CLI components (../shared/corpus/p3
     }
   });
 
-  test('async exports other than wasi:cli/run are refused: a p1 caller cannot take an async result', () => {
-    expect(() => lower(corpus('async-round-trip-stackless'))).toThrowError(/export local:local\/baz#foo is lifted async/);
-    expect(() => lower(corpus('p3-cli-serve-hello-world'))).toThrowError(/wasi:http\/handler@0\.3\.0#handle is lifted async/);
+  // jco's round-trip scenario (ported from wasmtime's component-async-tests): the host's foo
+  // appends " - entered host - exited host"; the guest's wraps that in "entered/exited guest".
+  const INPUTS = ['hello, world!', '¡hola, mundo!', "hi y'all!"];
+  test.each([
+    ['async-round-trip-stackless', 'local:local/baz', 'local:local/baz#foo'],
+    ['async-round-trip-stackless-sync-import', 'local:local/baz', 'local:local/baz#foo'],
+    ['async-round-trip-wait', 'local:local/baz', 'local:local/baz#foo'],
+    ['async-round-trip-synchronous', 'local:local/baz', 'local:local/baz#foo'],
+    ['async-round-trip-direct-stackless', '$root', 'foo'],
+  ])('%s: its exported foo called by the p1 host as jco\'s test calls it', async (name, importModule, exportName) => {
+    const outputs = await roundTrip(lower(corpus(name)).module, importModule, exportName, INPUTS);
+    expect(outputs).toEqual(INPUTS.map((i) => `${i} - entered guest - entered host - exited host - exited guest`));
+  });
+
+  test('async exports passing handles are refused', () => {
+    expect(() => lower(corpus('p3-cli-serve-hello-world'))).toThrowError(/async export passing handles \(wasi:http\/handler@0\.3\.0#handle\)/);
+    expect(() => lower(corpus('async-transmit-callee'))).toThrowError(/async export passing handles/);
   });
 
   test('inspect states down\'s verdict on a 0.3 component', () => {
@@ -134,6 +148,38 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
     expect(inspect(fixture('p3_stackful')).verdict.reason).toMatch(/needs stack switching, which WASI preview 1 runtimes lack/);
   });
 });
+
+/**
+ * Instantiates a lowered reactor on node:wasi with the host's foo (synchronous, as a p1 host's
+ * imports are: string in, string out through the output's cabi_realloc) and calls its foo.
+ */
+async function roundTrip(module: Uint8Array, importModule: string, exportName: string, inputs: string[]): Promise<string[]> {
+  const { WASI } = await import('node:wasi');
+  const wasi = new WASI({ version: 'preview1', args: [], env: {}, returnOnExit: true });
+  let exports: Record<string, WebAssembly.ExportValue> = {};
+  const memory = () => new DataView((exports.memory as WebAssembly.Memory).buffer);
+  const text = (p: number, n: number) => new TextDecoder().decode(new Uint8Array((exports.memory as WebAssembly.Memory).buffer, p, n));
+  const put = (s: string): [number, number] => {
+    const bytes = new TextEncoder().encode(s);
+    const p = (exports.cabi_realloc as (...a: number[]) => number)(0, 0, 1, bytes.length);
+    new Uint8Array((exports.memory as WebAssembly.Memory).buffer, p, bytes.length).set(bytes);
+    return [p, bytes.length];
+  };
+  const foo = (p: number, n: number, ret: number) => {
+    const [q, len] = put(`${text(p, n)} - entered host - exited host`);
+    memory().setUint32(ret, q, true);
+    memory().setUint32(ret + 4, len, true);
+  };
+  const instance = await WebAssembly.instantiate(new WebAssembly.Module(module), {
+    wasi_snapshot_preview1: wasi.wasiImport,
+    [importModule]: { foo },
+  } as WebAssembly.Imports);
+  exports = instance.exports;
+  return inputs.map((input) => {
+    const r = (exports[exportName] as (...a: number[]) => number)(...put(input));
+    return text(memory().getUint32(r, true), memory().getUint32(r + 4, true));
+  });
+}
 
 /** mulberry32: a seeded PRNG, so a failure names a reproducible seed. */
 function rng(seed: number): () => number {
