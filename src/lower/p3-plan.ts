@@ -83,7 +83,9 @@ export function p3Export(e: LiftedExport, l: P3Linker): Target {
   if (e.options.callback === undefined) throw stackful(name, e.offset);
   if (!e.type) throw new WasiAdaptError('unsupported', `export ${name} is lifted async and its type is unknown`, { offset: e.offset });
   const { params, results } = signatureOf(e.type);
-  if ([...params, ...results].some(holdsHandle)) throw unsupported(`an async export passing handles (${name})`, 'down does not move handles across a WASI 0.3 task yet', e.offset);
+  const crossing = [...params, ...results].map(handleKind).find((k) => k !== undefined);
+  if (crossing === 'stream') throw unsupported(`an async export passing streams or futures (${name})`, 'a p1 host cannot hold a stream or future end', e.offset);
+  if (crossing === 'resource') throw unsupported(`an async export passing resource handles (${name})`, 'down does not move handles across a WASI 0.3 task yet', e.offset);
   const flatParams = params.flatMap(flatten);
   const flatResults = results.flatMap(flatten);
   const sig: FuncType = {
@@ -332,7 +334,8 @@ export function refuseAsyncImport(iface: string, func: string, offset: number | 
  */
 export function asyncHostCall(type: FuncTypeRef, asyncSig: FuncType): { sync: FuncType; store: ResultStore | undefined } | string {
   const { params, results } = signatureOf(type);
-  if ([...params, ...results].some(holdsHandle)) return 'a handle crosses it';
+  const crossing = [...params, ...results].map(handleKind).find((k) => k !== undefined);
+  if (crossing) return crossing === 'stream' ? 'a stream or future end crosses it (a p1 host cannot hold one)' : 'a resource handle crosses it';
   const flatParams = params.flatMap(flatten);
   if (flatParams.length > MAX_FLAT_ASYNC_PARAMS && flatParams.length <= MAX_FLAT_PARAMS) return `its ${flatParams.length} flat parameters travel in memory when async and on the stack when synchronous`;
   const flatResults = results.flatMap(flatten);
@@ -360,18 +363,19 @@ function storeOf(s: Shape): ResultStore | undefined {
   return { type: type!, bytes: size(s) as 1 | 2 | 4 | 8 };
 }
 
-function holdsHandle(s: Shape): boolean {
+/** The first handle a value holds: a resource's, or a stream's / future's / error context's (no resource type). */
+function handleKind(s: Shape): 'resource' | 'stream' | undefined {
   switch (s.k) {
     case 'handle':
-      return true;
+      return s.resource ? 'resource' : 'stream';
     case 'list':
-      return holdsHandle(s.element);
+      return handleKind(s.element);
     case 'record':
-      return s.fields.some(holdsHandle);
+      return s.fields.map(handleKind).find((k) => k !== undefined);
     case 'variant':
-      return s.cases.some((c) => c !== undefined && holdsHandle(c));
+      return s.cases.map((c) => (c === undefined ? undefined : handleKind(c))).find((k) => k !== undefined);
     default:
-      return false;
+      return undefined;
   }
 }
 

@@ -234,6 +234,8 @@ export function p3_event_p2(): u32 {
 export function p3_begin(): void {
   returned = false;
   result = 0;
+  ctx0 = 0; // a task's context slots start at 0
+  ctx1 = 0;
 }
 
 let area: usize = 0;
