@@ -705,7 +705,7 @@ function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | unde
 }
 
 function asyncError(offset: number | undefined): WasiAdaptError {
-  return new WasiAdaptError('unsupported', 'async lifts and lowers (WASI 0.3) have no WASI preview 1 counterpart: run it on a WASI 0.3 host', { offset });
+  return new WasiAdaptError('unsupported', 'an async call (WASI 0.3) between two components of a composition is not supported by down yet (each would need its own task in the one event loop): run it on a WASI 0.3 host', { offset });
 }
 
 function sameTarget(a: Target, b: Target): boolean {
