@@ -203,7 +203,7 @@ function mutate(input: Uint8Array, seed: number): Uint8Array {
 }
 
 test('mutated 0.3 components give a valid module or a WasiAdaptError, nothing else', () => {
-  const inputs = [fixture('p3_builtins'), fixture('p3_fail'), ...(existsSync(CORPUS) ? [corpus('p3-cli-hello-stdout')] : [])];
+  const inputs = [fixture('p3_builtins'), fixture('p3_fail'), fixture('p3_stdin'), ...(existsSync(CORPUS) ? [corpus('p3-cli-hello-stdout'), corpus('async-round-trip-stackless')] : [])];
   let errors = 0;
   for (const input of inputs) {
     for (let seed = 1; seed <= 150; seed++) {
