@@ -142,6 +142,12 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
     expect(Buffer.compare(r.stdout, input)).toBe(0);
   });
 
+  test('the output does not depend on what was lowered before (type ids are hashes)', () => {
+    const first = lower(fixture('p3_builtins')).module;
+    lower(fixture('p3_stdin'));
+    expect(Buffer.compare(Buffer.from(lower(fixture('p3_builtins')).module), Buffer.from(first))).toBe(0);
+  });
+
   test('a stackful run is refused, and inspect says so', () => {
     expect(() => lower(fixture('p3_stackful'))).toThrowError(WasiAdaptError);
     expect(() => lower(fixture('p3_stackful'))).toThrowError(/export wasi:cli\/run@0\.3\.0#run is lifted async without a callback/);

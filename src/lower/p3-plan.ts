@@ -257,9 +257,7 @@ function copyType(scope: TypeScope, index: number, kind: 'stream' | 'future', of
   const v = scope.types[index];
   if (v?.kind !== 'def' || v.def.kind !== kind) throw new WasiAdaptError('bad-value', `canon ${kind} built-in names type ${index}, which is not a ${kind}`, { offset });
   const element = v.def.element;
-  const key = `${kind}<${element === undefined ? '' : typeKey(v.scope, element, 0)}>`;
-  let id = TYPE_IDS.get(key);
-  if (id === undefined) TYPE_IDS.set(key, (id = TYPE_IDS.size + 1));
+  const id = typeId(`${kind}<${element === undefined ? '' : typeKey(v.scope, element, 0)}>`);
   if (element === undefined) return { id, elem: 0 };
   const shape = shapeOf(v.scope, element);
   const number = typeof element === 'string' && NUMBERS.has(element);
@@ -267,8 +265,16 @@ function copyType(scope: TypeScope, index: number, kind: 'stream' | 'future', of
 }
 
 const NUMBERS = new Set(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'f32', 'f64']);
-/** Ids are only compared within one output, so one numbering for the process is enough. */
-const TYPE_IDS = new Map<string, number>();
+/**
+ * A type's id: FNV-1a of its structural key, never 0 (the polyfill's "made by the host, any type").
+ * A hash, not a counter, so an output does not depend on what was lowered before it; two types
+ * colliding would only let a copy between them go untrapped.
+ */
+function typeId(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h === 0 ? 1 : h;
+}
 
 /** Structural identity of a value type (resources by name, as two types of one component can be told apart). */
 function typeKey(scope: TypeScope, t: ValType, depth: number): string {
