@@ -198,7 +198,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   /** Named types the component defines (those of its exports), once each. */
   const topDefined = new Map<Named, number>();
   const topNamed = (n: Named): number => {
-    if (instances.has(n.owner)) return importedType(n);
+    if (!n.exported) return importedType(n);
     let idx = topDefined.get(n);
     if (idx === undefined) {
       b.section(S.type, (w) => w.bytes(top.def(n)));

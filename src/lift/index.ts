@@ -72,9 +72,12 @@ export function lift(input: Uint8Array, options: LiftOptions = {}): { component:
   const exported = new Map(m.exports.map((e) => [e.name, e]));
   // A mixed module built for the reactor adapter exports wasi:cli/run's function itself.
   const ownRun = m.exports.find((e) => e.kind === 'func' && OWN_RUN.test(e.name))?.name;
-  const kind = options.kind ?? (exported.has('_start') || ownRun ? 'command' : 'reactor');
+  // A world says what the component exports: a command only if it exports wasi:cli/run (a
+  // wit-bindgen module built as a binary may export _start next to its world's functions).
+  const worldRun = world && [...world.exports.keys()].some((k) => k.startsWith('wasi:cli/run@'));
+  const kind = options.kind ?? (world ? (worldRun ? 'command' : 'reactor') : exported.has('_start') || ownRun ? 'command' : 'reactor');
   checkShape(m, kind, exported, ownRun, world !== undefined);
-  const worldPlan = world && planWorld(m, world, ownRun);
+  const worldPlan = world && planWorld(m, world);
   const direct = directImports(m);
   const wasiVersion = versionOf(direct, options.wasiVersion);
   const early = startCalls(m, direct);

@@ -25,7 +25,8 @@ export function embeddedWorld(m: CoreModule): WorldModel | undefined {
   return world;
 }
 
-type Entry =
+/** What a type index of the world's component type stands for (exported for test/lift-reactor-corpus-world.ts). */
+export type Entry =
   | { k: 'def'; d: DefValType }
   | { k: 'named'; n: Named }
   | { k: 'func'; fn: Fn }
@@ -33,12 +34,12 @@ type Entry =
   | { k: 'component'; decls: ComponentDecl[]; scope: Scope }
   | { k: 'other'; what: string };
 
-interface Scope {
+export interface Scope {
   types: Entry[];
   parent?: Scope;
 }
 
-class Decoder {
+export class Decoder {
   constructor(
     private readonly section: string,
     private readonly offset: number,
@@ -131,7 +132,7 @@ class Decoder {
   }
 
   /** An instance type, imported or exported by the world as `owner`. */
-  instance(owner: string, decls: InstanceDecl[], parent: Scope): Iface {
+  instance(owner: string, exported: boolean, decls: InstanceDecl[], parent: Scope): Iface {
     const scope: Scope = { types: [], parent };
     const iface: Iface = { kind: 'instance', types: new Map(), funcs: new Map() };
     for (const d of decls) {
@@ -157,7 +158,7 @@ class Decoder {
             if (e.k !== 'func') throw this.fail(`${owner}.${name} is not of a function type`);
             iface.funcs.set(name, e.fn);
           } else if (d.desc.kind === 'type') {
-            const n = this.exportedType(owner, name, d.desc.bound, scope);
+            const n = this.exportedType(owner, exported, name, d.desc.bound, scope);
             iface.types.set(name, n);
             scope.types.push({ k: 'named', n });
           } else {
@@ -170,13 +171,13 @@ class Decoder {
     return iface;
   }
 
-  exportedType(owner: string, name: string, bound: Extract<ExternDesc, { kind: 'type' }>['bound'], scope: Scope): Named {
-    if (bound.kind === 'sub resource') return { name, owner, def: { k: 'resource' } };
+  exportedType(owner: string, exported: boolean, name: string, bound: Extract<ExternDesc, { kind: 'type' }>['bound'], scope: Scope): Named {
+    if (bound.kind === 'sub resource') return { name, owner, exported, def: { k: 'resource' } };
     const e = this.entry(scope, bound.type);
     // A `use`d type, or an alias of a type named earlier: the same type.
     if (e.k === 'named') return e.n;
     if (e.k !== 'def') throw this.fail(`${owner} exports type ${name} bound to a non-value type`);
-    return { name, owner, def: this.namedDef(bound.type, e.d, scope) };
+    return { name, owner, exported, def: this.namedDef(bound.type, e.d, scope) };
   }
 
   world(decls: ComponentDecl[], parent: Scope): WorldModel {
@@ -205,7 +206,7 @@ class Decoder {
           if (d.desc.kind === 'instance') {
             const e = this.entry(scope, d.desc.type);
             if (e.k !== 'instance') throw this.fail(`${name} is not of an instance type`);
-            const iface = this.instance(name, e.decls, e.scope);
+            const iface = this.instance(name, d.kind === 'export', e.decls, e.scope);
             instances.push(iface);
             side.set(name, iface);
           } else if (d.desc.kind === 'func') {

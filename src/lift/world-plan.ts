@@ -9,7 +9,7 @@
 import { funcTypeEquals, type CoreModule, type FuncType } from '../binary/module.js';
 import { WasiAdaptError } from '../errors.js';
 import { isWasi02 } from './mixed.js';
-import { abiOf, type AbiPlan, type Fn, type Iface, type Named, type WorldModel } from './world.js';
+import { abiOf, ownedBy, type AbiPlan, type Fn, type Iface, type Named, type WorldModel } from './world.js';
 import { namedInFn, typesNeeded } from './world-types.js';
 
 const P1 = 'wasi_snapshot_preview1';
@@ -64,8 +64,7 @@ export interface WorldPlan {
 const I32 = ['i32'] as const;
 const sig = (params: readonly string[], results: readonly string[]) => ({ kind: 'func', params, results }) as FuncType;
 
-/** World exports other code lifts: wasi:cli/run, when main exports it (index.ts's `ownRun`). */
-export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | undefined): WorldPlan {
+export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
   const funcType = (index: number): FuncType | undefined => {
     const imported = m.imports.filter((i) => i.desc.kind === 'func');
     const desc = index < imported.length ? imported[index]!.desc : undefined;
@@ -90,7 +89,7 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
   const ownedResources = new Set<Named>();
   /** A type another interface or an export mentions: its owner must provide it. */
   const needType = (n: Named, by: string) => {
-    if (exportsByName.has(n.owner)) {
+    if (n.exported) {
       if (n.def.k === 'resource') ownedResources.add(n);
       return;
     }
@@ -115,7 +114,7 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
       const iface = exportsByName.get(owner);
       const op = /^\[resource-(new|rep|drop)\](.+)$/.exec(im.name);
       const res = op && iface?.types.get(op[2]!);
-      if (!op || !res || res.def.k !== 'resource' || res.owner !== owner) throw missing();
+      if (!op || !res || res.def.k !== 'resource' || !ownedBy(res, owner, true)) throw missing();
       check(what, type, op[1] === 'drop' ? sig(I32, []) : sig(I32, I32));
       ownedResources.add(res);
       imports.push({ module: im.module, name: im.name, type, what: { k: `resource.${op[1] as 'new' | 'rep' | 'drop'}`, res } });
@@ -169,10 +168,11 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
       lift(undefined, name, item.fn);
       continue;
     }
-    if (ownRun !== undefined && ownRun.startsWith(`${name}#`)) continue;
+    // wasi:cli/run is the command's: main's own run export, else the adapter's around _start.
+    if (name.startsWith('wasi:cli/run@')) continue;
     if (isWasi02(name)) throw new WasiAdaptError('unsupported', `the world exports the WASI interface ${name}; \`up\` lifts wasi:cli/run and the world's own interfaces only`);
     for (const [func, fn] of item.funcs) lift(name, func, fn);
-    const { own, foreign } = typesNeeded(name, item, [...item.funcs.keys()], [...item.types.values()].filter((n) => n.owner === name));
+    const { own, foreign } = typesNeeded(name, true, item, [...item.funcs.keys()], [...item.types.values()].filter((n) => ownedBy(n, name, true)));
     for (const n of foreign) needType(n, name);
     for (const n of own) if (n.def.k === 'resource') ownedResources.add(n);
     exportedInstances.push({ name, needed: new Set([...own, ...[...item.types.values()].filter((n) => foreign.has(n))]) });
@@ -190,7 +190,7 @@ export function planWorld(m: CoreModule, model: WorldModel, ownRun: string | und
   for (const [name, item] of [...model.imports].reverse()) {
     const d = demand.get(name);
     if (item.kind !== 'instance' || !d) continue;
-    const { own, foreign } = typesNeeded(name, item, [...d.funcs], d.types);
+    const { own, foreign } = typesNeeded(name, false, item, [...d.funcs], d.types);
     for (const n of foreign) needType(n, name);
     needed.set(name, new Set([...own, ...foreign]));
   }

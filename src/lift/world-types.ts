@@ -6,7 +6,7 @@
  */
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
-import type { Fn, Iface, Named, NamedDef, Prim, VType } from './world.js';
+import { ownedBy, type Fn, type Iface, type Named, type NamedDef, type Prim, type VType } from './world.js';
 
 const PRIM: Record<Prim, number> = {
   bool: 0x7f, s8: 0x7e, u8: 0x7d, s16: 0x7c, u16: 0x7b, s32: 0x7a, u32: 0x79, s64: 0x78, u64: 0x77,
@@ -138,16 +138,16 @@ export function namedInDef(n: Named, out: Set<Named>): void {
  * its own definitions they reach, closed over their fields; types it `use`s are aliased, so
  * what they mention is their owner's business (returned in `foreign`).
  */
-export function typesNeeded(owner: string, iface: Iface, funcs: readonly string[], wanted: Iterable<Named>): { own: Set<Named>; foreign: Set<Named> } {
+export function typesNeeded(owner: string, exported: boolean, iface: Iface, funcs: readonly string[], wanted: Iterable<Named>): { own: Set<Named>; foreign: Set<Named> } {
   const reach = new Set<Named>(wanted);
   for (const f of funcs) namedInFn(iface.funcs.get(f)!, reach);
   const foreign = new Set<Named>();
   for (const n of reach) {
     // Grows `reach` while iterating: the new entries are visited too.
-    if (n.owner === owner) namedInDef(n, reach);
+    if (ownedBy(n, owner, exported)) namedInDef(n, reach);
     else foreign.add(n);
   }
-  return { own: new Set([...reach].filter((n) => n.owner === owner)), foreign };
+  return { own: new Set([...reach].filter((n) => ownedBy(n, owner, exported))), foreign };
 }
 
 /**
@@ -183,12 +183,12 @@ export function instanceType(owner: string, iface: Iface, funcs: readonly string
     return idx;
   };
   const enc = new TypeEncoder(define, namedIndex);
-  for (const [local, n] of dependencyOrder(owner, iface, needed)) {
+  for (const [local, n] of dependencyOrder(owner, false, iface, needed)) {
     const first = exported.get(n);
     let idx: number;
     if (first !== undefined) {
       idx = exportType(local, first);
-    } else if (n.owner !== owner) {
+    } else if (!ownedBy(n, owner, false)) {
       decls.u8(0x02).u8(0x03).u8(0x02).u32(1).u32(outer(n));
       count++;
       idx = exportType(local, types++);
@@ -209,7 +209,7 @@ export function instanceType(owner: string, iface: Iface, funcs: readonly string
  * `needed` in an order where each type comes after the ones its definition mentions (WIT lets a
  * record name a type declared after it; a binary index space cannot).
  */
-export function dependencyOrder(owner: string, iface: Iface, needed: ReadonlySet<Named>): [string, Named][] {
+export function dependencyOrder(owner: string, exported: boolean, iface: Iface, needed: ReadonlySet<Named>): [string, Named][] {
   const out: [string, Named][] = [];
   const placed = new Set<Named>();
   const local = new Map<Named, string>();
@@ -217,7 +217,7 @@ export function dependencyOrder(owner: string, iface: Iface, needed: ReadonlySet
   const visit = (n: Named, name: string) => {
     if (placed.has(n)) return;
     placed.add(n);
-    if (n.owner === owner) {
+    if (ownedBy(n, owner, exported)) {
       const deps = new Set<Named>();
       namedInDef(n, deps);
       for (const d of deps) {
@@ -277,7 +277,7 @@ export function exportShim(owner: string, iface: Iface, needed: ReadonlySet<Name
     return idx;
   }
   const shim: ExportShim = { bytes: new Uint8Array(), types: [], funcs: [] };
-  const order = dependencyOrder(owner, iface, needed);
+  const order = dependencyOrder(owner, true, iface, needed);
   for (const [local, n] of order) {
     const arg = `import-type-${local}`;
     const bound = n.def.k === 'resource' ? undefined : define(inner.def(n));
@@ -296,7 +296,7 @@ export function exportShim(owner: string, iface: Iface, needed: ReadonlySet<Name
     shim.funcs.push([arg, f]);
   }
   for (const [local, n] of order) {
-    if (n.owner !== owner) continue;
+    if (!ownedBy(n, owner, true)) continue;
     // A fresh definition under the type's own name (resources cannot be redefined: the import is it).
     const t = n.def.k === 'resource' ? imported.get(n)! : define(outer.def(n));
     item(0x0b, (b) => b.u8(0x00).name(local).u8(0x03).u32(t).u8(0x00));

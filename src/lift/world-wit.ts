@@ -26,7 +26,11 @@ const stable = (gates: readonly Gate[]) => !gates.some((g) => g.kind === 'unstab
 
 export function witWorld(world: World): WorldModel {
   const c = new Converter();
-  const side = (items: Map<string, WitItem>): Map<string, WorldItem> => {
+  const exportedIfaces = new Set([...world.exports.values()].flatMap((x) => (x.kind === 'interface' ? [x.interface] : [])));
+  const side = (items: Map<string, WitItem>, exporting: boolean): Map<string, WorldItem> => {
+    // An export's types are its own; what it `use`s is the export of that interface if the world
+    // exports it, else the import (WIT.md).
+    c.exporting = exporting ? exportedIfaces : undefined;
     const out = new Map<string, WorldItem>();
     for (const [key, item] of items) {
       if (!stable(item.gates)) continue;
@@ -41,12 +45,15 @@ export function witWorld(world: World): WorldModel {
     }
     return out;
   };
-  return { imports: side(world.imports), exports: side(world.exports), encoding: 'utf8' };
+  return { imports: side(world.imports, false), exports: side(world.exports, true), encoding: 'utf8' };
 }
 
 class Converter {
-  private readonly named = new Map<TypeDef, Named>();
+  /** Named types of imported interfaces, and of exported ones. */
+  private readonly named = [new Map<TypeDef, Named>(), new Map<TypeDef, Named>()];
   private readonly owners = new Map<Interface, string>();
+  /** While converting exports: the interfaces the world exports. */
+  exporting: Set<Interface> | undefined;
 
   iface(i: Interface, key: string): Iface {
     this.owners.set(i, i.id ?? key);
@@ -71,12 +78,16 @@ class Converter {
     if (d.kind === 'alias' && d.type.kind === 'ref') return this.namedOf(d.type.def);
     const res = d.kind === 'alias' ? resourceOf(def) : undefined;
     if (res) return this.namedOf(res);
-    let n = this.named.get(def);
+    const from = def.owner;
+    if (from.kind !== 'interface') throw unsupported(def.pos, `type ${def.name} is defined at the world's top level; \`up\` supports types defined in interfaces only`);
+    const exported = this.exporting?.has(from) ?? false;
+    const named = this.named[exported ? 1 : 0]!;
+    let n = named.get(def);
     if (n) return n;
-    const owner = def.owner.kind === 'interface' ? (this.owners.get(def.owner) ?? def.owner.id) : undefined;
+    const owner = this.owners.get(from) ?? from.id;
     if (owner === undefined) throw unsupported(def.pos, `type ${def.name} is not defined in an interface the world names`);
-    n = { name: def.name, owner, def: { k: 'resource' } };
-    this.named.set(def, n);
+    n = { name: def.name, owner, exported, def: { k: 'resource' } };
+    named.set(def, n);
     n.def = this.def(def);
     return n;
   }

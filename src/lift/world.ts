@@ -30,7 +30,14 @@ export interface Named {
   name: string;
   /** The interface that defines it (its component import or export name). */
   owner: string;
+  /** Whether `owner` is an export: a world may import and export one interface, each with its own types. */
+  exported: boolean;
   def: NamedDef;
+}
+
+/** Is `n` defined by the world's import (or export) named `owner`? */
+export function ownedBy(n: Named, owner: string, exported: boolean): boolean {
+  return n.owner === owner && n.exported === exported;
 }
 
 export interface Fn {
@@ -152,7 +159,7 @@ export function abiOfShapes(params: Shape[], result: Shape | undefined): AbiPlan
  */
 export function describeItem(item: WorldItem): string {
   if (item.kind === 'func') return describeFn(item.fn);
-  const types = [...item.types].map(([local, n]) => `${local}=${n.owner}/${n.name}:${describeDef(n.def)}`);
+  const types = [...item.types].map(([local, n]) => `${local}=${describeNamed(n)}:${describeDef(n.def)}`);
   const funcs = [...item.funcs].map(([name, fn]) => `${name}:${describeFn(fn)}`);
   return `{${types.join(';')}|${funcs.join(';')}}`;
 }
@@ -191,10 +198,14 @@ export function describeType(t: VType): string {
       return `tuple<${t.of.map(describeType).join(',')}>`;
     case 'own':
     case 'borrow':
-      return `${t.k}<${t.res.owner}/${t.res.name}>`;
+      return `${t.k}<${describeNamed(t.res)}>`;
     case 'named':
-      return `${t.named.owner}/${t.named.name}`;
+      return describeNamed(t.named);
   }
+}
+
+function describeNamed(n: Named): string {
+  return `${n.exported ? 'export ' : ''}${n.owner}/${n.name}`;
 }
 
 /** Merges `more` into `into` (wit-component's union of several component-type sections). */
