@@ -38,9 +38,14 @@ describe.skipIf(!existsSync(WASMTIME_PYTHON))('component-text fixtures: Wasmtime
   test.each([
     ['p3_builtins', ''],
     ['p3_stdin', 'line one\nline two\n'],
+    ['p3_fs', ''],
   ])('%s', async (name, stdin) => {
     const { module } = lower(new Uint8Array(readFileSync(join(FIXTURES, `${name}.wasm`))));
-    const [wasmtime, node] = await Promise.all([runWasmtime(module, { args: [name], stdin, compiler: 'winch' }), runP1(module, { args: [name], stdin })]);
+    const preopens = [{ guest: '/sandbox', files: { 'a.txt': 'hello' } }];
+    const [wasmtime, node] = await Promise.all([
+      runWasmtime(module, { args: [name], stdin, preopens, compiler: 'winch' }),
+      runP1(module, { args: [name], stdin, preopens }),
+    ]);
     expect(wasmtime.exitCode).toBe(0);
     expect(wasmtime.stderr.toString()).toBe('');
     expect(wasmtime.stdout.toString()).toBe(node.stdout.toString());

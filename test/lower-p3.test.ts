@@ -148,6 +148,26 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
     expect(Buffer.compare(Buffer.from(lower(fixture('p3_builtins')).module), Buffer.from(first))).toBe(0);
   });
 
+  test('wasi:filesystem 0.3 async descriptor functions: RETURNED with 0.3\'s layouts', async () => {
+    const { module } = lower(fixture('p3_fs'));
+    const r = await runP1(module, { args: ['p3_fs'], preopens: [{ guest: '/sandbox', files: { 'a.txt': 'hello' } }] });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.toString().split('\n').map((l) => l.trimEnd())).toEqual([
+      '00000001', // one preopen
+      '00000002 00000000 00000002', // get-type: RETURNED, ok, directory (0.3's case 2)
+      '00000002 00000000', // get-flags: ok
+      '00000002 00000000 00000005 00000005', // stat-at a.txt: ok, regular-file (case 5), size 5
+      '00000002 00000001 0000000b', // readlink-at a file: err(invalid), 0.3's case 11 (0.2's 12: would-block is gone)
+      '00000002 00000000', // rename-at a.txt -> b.txt: ok
+      '00000002 00000000 00000005 00000005', // stat-at b.txt
+      '00000002 00000001 00000013', // stat-at a.txt: err(no-entry), case 19
+      '00000002 00000001', // is-same-object(dir, dir): true
+      '',
+    ]);
+    expect(Object.keys(r.files).sort()).toEqual(['/sandbox/b.txt']);
+  });
+
   test('a stackful run is refused, and inspect says so', () => {
     expect(() => lower(fixture('p3_stackful'))).toThrowError(WasiAdaptError);
     expect(() => lower(fixture('p3_stackful'))).toThrowError(/export wasi:cli\/run@0\.3\.0#run is lifted async without a callback/);

@@ -32,8 +32,12 @@ const NOT_NUMBER: u32 = 0x80000000;
 
 // ---- events ---------------------------------------------------------------
 
+let eventSeq: u32 = 0;
+
+/** The spec picks among pending events at random; here the oldest goes first, so a run is reproducible. An event updated in place keeps its place. */
 export function setEvent(h: u32, code: u32, payload: u32): void {
   const s = t.slot(h);
+  if (load<u32>(s + t.S_EVENT) == 0) store<u32>(s + t.S_SEQ, ++eventSeq);
   store<u32>(s + t.S_EVENT, code);
   store<u32>(s + t.S_PAYLOAD, payload);
 }
@@ -60,15 +64,22 @@ function deliver(h: u32): void {
   evP2 = payload;
 }
 
-/** The first waitable of set `si` with a pending event, or 0. */
+/** The waitable of set `si` whose pending event is oldest, or 0. */
 function pendingIn(si: u32): u32 {
   const n = t.length();
+  let best: u32 = 0;
+  let bestSeq: u32 = 0;
   for (let h: u32 = 1; h < n; h++) {
     const s = t.slot(h);
     const k = load<u8>(s + t.S_KIND);
-    if (t.isWaitable(k) && load<u32>(s + t.S_SET) == si && load<u32>(s + t.S_EVENT) != 0) return h;
+    if (!t.isWaitable(k) || load<u32>(s + t.S_SET) != si || load<u32>(s + t.S_EVENT) == 0) continue;
+    const seq = load<u32>(s + t.S_SEQ);
+    if (best == 0 || seq < bestSeq) {
+      best = h;
+      bestSeq = seq;
+    }
   }
-  return 0;
+  return best;
 }
 
 let pollBlock: usize = 0;
@@ -142,12 +153,22 @@ function block(): void {
     }
   }
   now = monotonicNow(); // a clock event may come a little early: only what is due fires
-  for (let h: u32 = 1; h < n; h++) {
-    const s = t.slot(h);
-    if (load<u8>(s + t.S_KIND) == t.K_SUBTASK && load<u32>(s + t.S_SUBSTATE) == STARTED && load<u64>(s + t.S_DEADLINE) <= now) {
-      store<u32>(s + t.S_SUBSTATE, RETURNED);
-      setEvent(h, EVENT_SUBTASK, RETURNED);
+  // Due timers fire earliest deadline first (their events go out in that order).
+  for (;;) {
+    let due: u32 = 0;
+    let at: u64 = 0;
+    for (let h: u32 = 1; h < n; h++) {
+      const s = t.slot(h);
+      if (load<u8>(s + t.S_KIND) != t.K_SUBTASK || load<u32>(s + t.S_SUBSTATE) != STARTED) continue;
+      const d = load<u64>(s + t.S_DEADLINE);
+      if (d <= now && (due == 0 || d < at)) {
+        due = h;
+        at = d;
+      }
     }
+    if (due == 0) break;
+    store<u32>(t.slot(due) + t.S_SUBSTATE, RETURNED);
+    setEvent(due, EVENT_SUBTASK, RETURNED);
   }
 }
 

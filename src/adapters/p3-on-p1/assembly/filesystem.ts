@@ -8,6 +8,15 @@ import {
   filesystem_types__method_descriptor_open_at as openAt02,
   filesystem_types__method_descriptor_remove_directory_at as removeDirectoryAt02,
   filesystem_types__method_descriptor_stat as stat02,
+  filesystem_types__method_descriptor_stat_at as statAt02,
+  filesystem_types__method_descriptor_get_type as getType02,
+  filesystem_types__method_descriptor_get_flags as getFlags02,
+  filesystem_types__method_descriptor_set_size as setSize02,
+  filesystem_types__method_descriptor_sync as sync02,
+  filesystem_types__method_descriptor_sync_data as syncData02,
+  filesystem_types__method_descriptor_readlink_at as readlinkAt02,
+  filesystem_types__method_descriptor_rename_at as renameAt02,
+  filesystem_types__method_descriptor_is_same_object as isSameObject02,
   filesystem_types__method_descriptor_unlink_file_at as unlinkFileAt02,
 } from "../../p2-on-p1/assembly/filesystem";
 import { hostDirectory, hostSink, hostSource, L_FILESYSTEM, RETURNED } from "./async";
@@ -58,6 +67,16 @@ function storeError(c02: u8, to: usize): void {
 export function filesystem_types_0_3__async__method_descriptor_stat(self: u32, ret: usize): u32 {
   const t = scratch02();
   stat02(self, t);
+  return convertStat(t, ret);
+}
+/** stat-at's 4 flat params fit the stack: self, path-flags, path. */
+export function filesystem_types_0_3__async__method_descriptor_stat_at(self: u32, pathFlags: u32, ptr: usize, len: usize, ret: usize): u32 {
+  const t = scratch02();
+  statAt02(self, pathFlags, ptr, len, t);
+  return convertStat(t, ret);
+}
+
+function convertStat(t: usize, ret: usize): u32 {
   const err = load<u8>(t);
   store<u8>(ret, err);
   if (err != 0) {
@@ -108,4 +127,68 @@ export function filesystem_types_0_3__async__method_descriptor_remove_directory_
 /** read-directory: tuple<stream<directory-entry>, future<result<_, error-code>>>; a non-directory's error comes through the future. */
 export function filesystem_types_0_3__method_descriptor_read_directory(self: u32, ret: usize): void {
   hostDirectory(fdOf(self), ret);
+}
+
+/** 0.3's descriptor-type variant (16 bytes) at `to` from 0.2's enum case (`unknown` is other(none)). */
+function storeType(c02: u8, to: usize): void {
+  store<u8>(to, c02 == 0 ? 7 : c02 - 1);
+  store<u8>(to, 0, 4);
+}
+
+/** result<descriptor-type, error-code>: 0.2's payload at +1, 0.3's at +4. */
+export function filesystem_types_0_3__async__method_descriptor_get_type(self: u32, ret: usize): u32 {
+  const t = scratch02();
+  getType02(self, t);
+  store<u8>(ret, load<u8>(t));
+  if (load<u8>(t) == 0) storeType(load<u8>(t, 1), ret + 4);
+  else storeError(load<u8>(t, 1), ret + 4);
+  return RETURNED;
+}
+/** result<descriptor-flags, error-code>: the flags byte at +4. */
+export function filesystem_types_0_3__async__method_descriptor_get_flags(self: u32, ret: usize): u32 {
+  const t = scratch02();
+  getFlags02(self, t);
+  store<u8>(ret, load<u8>(t));
+  if (load<u8>(t) == 0) store<u8>(ret, load<u8>(t, 1), 4);
+  else storeError(load<u8>(t, 1), ret + 4);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_set_size(self: u32, size: u64, ret: usize): u32 {
+  const t = scratch02();
+  setSize02(self, size, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_sync(self: u32, ret: usize): u32 {
+  const t = scratch02();
+  sync02(self, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_sync_data(self: u32, ret: usize): u32 {
+  const t = scratch02();
+  syncData02(self, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+/** result<string, error-code>: the string (ptr, len) at +4 in both. */
+export function filesystem_types_0_3__async__method_descriptor_readlink_at(self: u32, ptr: usize, len: usize, ret: usize): u32 {
+  const t = scratch02();
+  readlinkAt02(self, ptr, len, t);
+  store<u8>(ret, load<u8>(t));
+  if (load<u8>(t) == 0) store<u64>(ret, load<u64>(t, 4), 4);
+  else storeError(load<u8>(t, 4), ret + 4);
+  return RETURNED;
+}
+/** rename-at's 6 flat params travel in memory: self @0, old path @4/@8, new descriptor @12, new path @16/@20. */
+export function filesystem_types_0_3__async__method_descriptor_rename_at(params: usize, ret: usize): u32 {
+  const t = scratch02();
+  renameAt02(load<u32>(params), load<u32>(params, 4), load<u32>(params, 8), load<u32>(params, 12), load<u32>(params, 16), load<u32>(params, 20), t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+/** is-same-object: a bool, no error. */
+export function filesystem_types_0_3__async__method_descriptor_is_same_object(self: u32, other: u32, ret: usize): u32 {
+  store<u8>(ret, isSameObject02(self, other) ? 1 : 0);
+  return RETURNED;
 }

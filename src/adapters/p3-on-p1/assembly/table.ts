@@ -3,7 +3,7 @@
 // first-out. Slots and the shared stream/future records live in state memory (no data segment).
 import { stateAlloc } from "../../p2-on-p1/assembly/mem";
 
-// Slot layout (32 bytes).
+// Slot layout (40 bytes).
 export const K_FREE: u8 = 0;
 export const K_SET: u8 = 1;
 export const K_STREAM_R: u8 = 2;
@@ -17,7 +17,7 @@ export const K_ERROR_CONTEXT: u8 = 7;
 export function isWaitable(kind: u8): bool {
   return kind >= K_STREAM_R && kind <= K_SUBTASK;
 }
-const SLOT: usize = 32;
+const SLOT: usize = 40;
 export const S_KIND: usize = 0; // u8
 export const S_STATE: usize = 1; // u8: copy state, or for subtasks whether the resolve was delivered
 export const S_SHARED: usize = 4; // i32: shared record (streams, futures); next free (free slots)
@@ -26,6 +26,7 @@ export const S_EVENT: usize = 12; // i32: pending event code (0: none)
 export const S_PAYLOAD: usize = 16; // i32: pending event payload
 export const S_SUBSTATE: usize = 20; // i32: subtask state
 export const S_DEADLINE: usize = 24; // u64: subtask timer deadline (monotonic ns)
+export const S_SEQ: usize = 32; // u32: when the pending event was set (events go out first come, first served)
 
 // Copy states (CanonicalABI CopyState; SYNC_COPYING never happens: every copy here is async).
 export const C_IDLE: u8 = 0;
