@@ -35,6 +35,14 @@ export interface FuseSide {
   realloc: boolean;
   /** Only the callee's counts. */
   postReturn: boolean;
+  /**
+   * How the side passes values across the call: a caller 'lower's (canon lower: spilled results
+   * go to a pointer it passes) or is the host calling an 'export' (spilled results come back as
+   * a pointer the adapter allocates with the caller's realloc); a callee 'lift's (canon lift) or is
+   * the host's 'import' (takes a pointer for spilled results, allocated with the callee's realloc).
+   * Default: 'lower' / 'lift'.
+   */
+  kind?: 'lower' | 'export' | 'lift' | 'import';
 }
 
 export interface FuseSpec {
@@ -99,7 +107,10 @@ class Fuser {
     const flatResults = results.flatMap(flatten);
     const spillP = flatParams.length > MAX_FLAT_PARAMS;
     const spillR = flatResults.length > MAX_FLAT_RESULTS;
-    const calleeSig: FuncType = { kind: 'func', params: spillP ? I32 : flatParams, results: spillR ? I32 : flatResults };
+    const hostCallee = spec.callee.kind === 'import';
+    const calleeSig: FuncType = hostCallee
+      ? { kind: 'func', params: [...(spillP ? I32 : flatParams), ...(spillR ? I32 : [])], results: spillR ? [] : flatResults }
+      : { kind: 'func', params: spillP ? I32 : flatParams, results: spillR ? I32 : flatResults };
     this.calleeFunc = this.importFunc('callee', 'func', calleeSig);
     const realloc: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
     const calleeRealloc = spec.callee.realloc ? this.importFunc('callee', 'realloc', realloc) : undefined;
@@ -126,11 +137,11 @@ class Fuser {
     const flatResults = results.flatMap(flatten);
     const spillP = flatParams.length > MAX_FLAT_PARAMS;
     const spillR = flatResults.length > MAX_FLAT_RESULTS;
-    const sig: FuncType = {
-      kind: 'func',
-      params: [...(spillP ? I32 : flatParams), ...(spillR ? I32 : [])],
-      results: spillR ? [] : flatResults,
-    };
+    const hostCaller = this.spec.caller.kind === 'export';
+    const hostCallee = this.spec.callee.kind === 'import';
+    const sig: FuncType = hostCaller
+      ? { kind: 'func', params: spillP ? I32 : flatParams, results: spillR ? I32 : flatResults }
+      : { kind: 'func', params: [...(spillP ? I32 : flatParams), ...(spillR ? I32 : [])], results: spillR ? [] : flatResults };
     const adapter = this.defineFunc(sig);
     const c = new Code(sig.params as CoreType[]);
     const down: Dir = { src: this.caller, dst: this.callee };
@@ -156,6 +167,14 @@ class Fuser {
       this.translate(c, tuple, { kind: 'mem', ptr: sp, off: 0 }, { kind: 'mem', ptr: dp, off: 0 }, down);
       c.get(dp);
     }
+    const resultTuple: Shape = { k: 'record', fields: results };
+    let retArea: number | undefined;
+    if (spillR && hostCallee) {
+      // The host's import writes its results where the caller says, in its own memory.
+      retArea = c.local('i32');
+      this.alloc(c, this.callee, retArea, alignment(resultTuple), (k) => k.i32(size(resultTuple)), 'the results');
+      c.get(retArea);
+    }
     c.call(this.calleeFunc);
 
     // Results: callee -> caller, then the callee's post-return with its own flat results.
@@ -170,14 +189,21 @@ class Fuser {
       if (this.postReturn !== undefined) c.get(r).call(this.postReturn);
       c.get(out);
     } else {
-      const tuple: Shape = { k: 'record', fields: results };
-      const rp = c.local('i32');
-      c.set(rp);
+      const tuple = resultTuple;
+      const rp = retArea ?? c.local('i32');
+      if (retArea === undefined) c.set(rp);
       this.checkBlock(c, this.callee, rp, tuple);
-      const out = sig.params.length - 1;
-      this.checkBlock(c, this.caller, out, tuple);
+      let out: number;
+      if (hostCaller) {
+        out = c.local('i32');
+        this.alloc(c, this.caller, out, alignment(tuple), (k) => k.i32(size(tuple)), 'the results');
+      } else {
+        out = sig.params.length - 1;
+        this.checkBlock(c, this.caller, out, tuple);
+      }
       this.translate(c, tuple, { kind: 'mem', ptr: rp, off: 0 }, { kind: 'mem', ptr: out, off: 0 }, up);
       if (this.postReturn !== undefined) c.get(rp).call(this.postReturn);
+      if (hostCaller) c.get(out);
     }
     this.bodies[adapter - this.funcImports]!.body = c.finish();
 

@@ -95,7 +95,7 @@ class Merger {
     source: (inst: PlannedInstance) => LinkModule,
   ) {
     for (const inst of plan.instances) {
-      this.mods.set(inst.key, source(inst));
+      this.mods.set(inst.key, inst.link ?? source(inst));
       this.insts.set(inst.key, inst);
     }
   }

@@ -6,6 +6,9 @@ import type { FuncTypeRef } from '../component/evaluate.js';
 import { holdsString, signatureOf } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
+import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan } from './fuse-plan.js';
+import { REGIONS_MODULE } from './memory-regions.js';
+import type { LinkModule } from './link-module.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
 import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
@@ -74,6 +77,8 @@ export interface PlannedInstance {
   imports: Target[];
   /** Keep only the funcs reachable from what is used (the polyfill); others are kept whole. */
   prune: boolean;
+  /** The module the linker generated or rewrote for it (fused adapter, region runtime, rebased module). */
+  link?: LinkModule;
 }
 
 export interface PlannedExport {
@@ -105,6 +110,10 @@ export interface PlanOptions {
    */
   unresolved: 'stand-in' | 'keep' | 'refuse';
   loadPolyfill: () => ModuleView;
+  /** The component's parsed modules, for rebasing them onto regions when a composition has several memories. */
+  linkModule?: (index: number) => LinkModule;
+  /** The memories that become regions and who uses them (set by `plan` for its second pass). */
+  regions?: RegionPlan;
 }
 
 /** Thrown when dropping the adapter is impossible because something other than p1 calls uses it. */
@@ -123,7 +132,13 @@ const PROC_EXIT: Target = { kind: 'host', module: P1_MODULE, name: 'proc_exit', 
  * are left out.
  */
 export function plan(c: ComponentView, options: PlanOptions): Plan {
-  return new Planner(c, options).run();
+  try {
+    return new Planner(c, options).run();
+  } catch (err) {
+    // A composition with several memories: plan again with them merged into regions of one.
+    if (!(err instanceof RegionsNeeded) || options.regions) throw err;
+    return new Planner(c, { ...options, regions: err.plan }).run();
+  }
 }
 
 interface TableImporter {
@@ -156,12 +171,21 @@ class Planner {
   private importersOf: Map<number, TableImporter[]> | undefined;
   /** Trampolines (instance:func) that an import is bound to, with who imports them, for `checkTrampolines`. */
   private readonly trampolineUses = new Map<string, string>();
+  /** Instances the linker generates (fused adapters, the region runtime), keyed after the polyfill. */
+  private readonly generator: Generator;
+  /** The composition's memories as regions of one (second pass); the first pass only notes that they differ. */
+  private readonly regions: Regions | undefined;
+  private severalMemories = false;
+  /** The memory the host reads directly (WASI lowerings', else the exports'): region 0. */
+  private hostMemory: Target | undefined;
 
   constructor(
     private readonly c: ComponentView,
     private readonly options: PlanOptions,
   ) {
     this.polyKey = c.coreInstances.length;
+    this.generator = new Generator(this.polyKey + 1);
+    this.regions = options.regions && this.layoutRegions(options.regions);
   }
 
   run(): Plan {
@@ -184,11 +208,13 @@ class Planner {
     // Without a memory a stand-in cannot write its message; it only traps.
     if (!this.theMemory()) for (const g of this.gens) if (g.kind === 'stub') [g.fdWrite, g.alloc] = [undefined, undefined];
     if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
+    this.checkMemories();
+    for (const [key, g] of this.generator.generated) this.resolved.set(key, g.imports);
     const instances = [...this.resolved.keys()]
       // The polyfill goes last: it has no state to initialize, and the program's own
       // index spaces then start at 0 as in its module, often leaving its code unchanged.
       .sort((a, b) => a - b)
-      .map((key) => ({ key, module: this.moduleOf(key), imports: this.resolved.get(key)!, prune: key === this.polyKey }));
+      .map((key) => ({ key, module: this.moduleOf(key), imports: this.resolved.get(key)!, prune: key === this.polyKey, ...this.linkOf(key) }));
     return {
       instances,
       gens: this.gens,
@@ -250,6 +276,13 @@ class Planner {
 
   private reactorExport(e: LiftedExport, target: Target, add: (n: string, s: Sort, t: Target, w?: string) => void): void {
     const name = e.iface ? `${e.iface}#${e.func}` : e.func;
+    const hosted = this.hostExport(e, target);
+    if (hosted) {
+      // Post-return ran inside the adapter; the host allocates arguments with the host-side realloc.
+      add(name, 'func', hosted.target, e.witType);
+      if (hosted.realloc) add('cabi_realloc', 'func', hosted.realloc);
+      return;
+    }
     checkUtf8(`export ${name}`, e.options, e.type, e.offset, P1_CALLER_UTF8);
     add(name, 'func', this.handles.exportWrapper(e.type, target), e.witType);
     if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
@@ -277,6 +310,7 @@ class Planner {
 
   /** The one memory of the output: the first included instance that defines one. */
   private theMemory(): Target | undefined {
+    if (this.regions) return this.regions.memory();
     for (const key of [...this.resolved.keys()].sort((a, b) => a - b)) {
       const m = this.moduleOf(key);
       const imported = m.imports.filter((i) => i.sort === 'memory').length;
@@ -290,6 +324,8 @@ class Planner {
 
   private moduleOf(key: number): ModuleView {
     if (key === this.polyKey) return this.poly!;
+    const generated = this.generator.generated.get(key) ?? this.regions?.rebasedOf(key);
+    if (generated) return generated.view;
     const def = this.c.coreInstances[key];
     if (def?.kind !== 'instantiate') throw new WasiAdaptError('bad-value', `core instance ${key} is not a module instance`);
     return this.c.modules[def.module]!;
@@ -334,6 +370,8 @@ class Planner {
   }
 
   private importOf(key: number, imp: ModuleImport): Target {
+    // A module rebased onto a region imports the output memory and its region's runtime.
+    if (this.regions?.rebasedOf(key) && (imp.sort === 'memory' || imp.module === REGIONS_MODULE)) return this.regions.regionImport(imp);
     const def = this.c.coreInstances[key]!;
     if (def.kind !== 'instantiate') throw new WasiAdaptError('bad-value', `core instance ${key} is not a module instance`);
     const arg = def.args.get(imp.module);
@@ -399,7 +437,7 @@ class Planner {
       if (!ref || ref.sort !== sort) throw new WasiAdaptError('unresolved', `core instance ${key} has no ${sort} export '${name}'`);
       return this.ref(ref, sig);
     }
-    const m = this.c.modules[def.module]!;
+    const m = this.moduleOf(key);
     if (this.options.dropAdapter && m.role === 'adapter' && sort === 'func') return this.throughAdapter(key, m, name, sig);
     const exp = m.exportNamed(name, sort);
     if (!exp) throw new WasiAdaptError('unresolved', `module ${m.name} has no ${sort} export '${name}'`);
@@ -518,6 +556,7 @@ class Planner {
   /** A call into a function another component of the composition lifted: direct when nothing must be copied between them. */
   private lowerLifted(f: Extract<CoreFunc, { kind: 'lower-lifted' }>): Target {
     if (f.lower.async || f.lift.async) throw asyncError(f.offset);
+    if (f.type) return this.fused(f, f.type);
     if (f.lower.encoding !== 'utf8' || f.lift.encoding !== 'utf8') {
       const enc = f.lower.encoding !== 'utf8' ? f.lower.encoding : f.lift.encoding;
       throw new WasiAdaptError('unsupported', `a function of a nested component is lowered with string-encoding=${enc}; down supports utf8 only: build it with utf8 strings, or run it on a WASI 0.2 host`, { offset: f.offset });
@@ -543,12 +582,16 @@ class Planner {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
       if (options?.async) return this.asyncHostImport(iface, func, options, type, sig, offset);
+      const hosted = options && type && sig ? this.hostImport(iface, func, options, type, keep(), offset) : undefined;
+      if (hosted) return hosted;
       if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
       return options ? this.handles.importWrapper(type, keep()) : keep();
     }
+    if (options && type && sig && options.encoding !== 'utf8' && holdsStrings(type)) return this.transcodedWasi(iface, func, options, sig, offset, type);
     if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
+    if (options?.memory !== undefined) this.noteHostMemory(this.ref({ sort: 'memory', index: options.memory }), `import ${iface}#${func}`, offset);
     const poly = (this.poly ??= this.options.loadPolyfill());
     const unversioned = withoutVersion(iface);
     const names = p3CoreNames(unversioned, iface, func, options?.async ?? false);
@@ -637,6 +680,151 @@ class Planner {
     };
   }
 
+  // ---- compositions (fuse-plan.ts) ----------------------------------------
+
+  private linkOf(key: number): { link: LinkModule } | Record<string, never> {
+    const g = this.generator.generated.get(key) ?? this.regions?.rebasedOf(key);
+    return g ? { link: g.link } : {};
+  }
+
+  private linkModuleOf(key: number): LinkModule {
+    const def = this.c.coreInstances[key];
+    if (def?.kind !== 'instantiate' || !this.options.linkModule) throw new WasiAdaptError('bad-value', `core instance ${key} has no module to rebase`);
+    return this.options.linkModule(def.module);
+  }
+
+  /** The second pass: every module that defines or imports one of the memories is rebased onto its region, before anything refers to its indices. */
+  private layoutRegions(plan: RegionPlan): Regions {
+    const limits = plan.owners.map((key) => this.linkModuleOf(key).core.memories[0]!);
+    const modules = this.c.modules.map((m) => this.options.linkModule!(m.index));
+    const regions = new Regions(plan.owners, limits, featuresOf(modules), this.generator);
+    const rebase = (key: number, k: number) => {
+      const m = this.moduleOf(key);
+      regions.rebase(key, this.linkModuleOf(key), k, m.name, m.role);
+    };
+    plan.owners.forEach(rebase);
+    for (const [user, owner] of plan.users) rebase(user, regions.regionOf(owner)!);
+    return regions;
+  }
+
+  /** The first pass: several memories linked means a second pass with regions. */
+  private checkMemories(): void {
+    if (this.regions || !this.severalMemories || !this.options.linkModule) return;
+    const owners = [...this.resolved.keys()]
+      .filter((key) => key < this.polyKey && this.c.coreInstances[key]?.kind === 'instantiate' && this.linkModuleOf(key).core.memories.length > 0)
+      .sort((a, b) => a - b);
+    const host = this.hostMemory?.kind === 'local' ? this.hostMemory.instance : undefined;
+    if (host !== undefined && owners.includes(host)) owners.splice(owners.indexOf(host), 1), owners.unshift(host);
+    const users: [number, number][] = [];
+    for (const [key, targets] of this.resolved) {
+      if (key >= this.polyKey || !targets) continue;
+      this.moduleOf(key).imports.forEach((imp, at) => {
+        const t = targets[at];
+        if (imp.sort === 'memory' && t?.kind === 'local' && owners.includes(t.instance)) users.push([key, t.instance]);
+      });
+    }
+    throw new RegionsNeeded({ owners, users });
+  }
+
+  /** WASI lowerings pass pointers the polyfill hands to the host: their memory must be the host's (region 0). */
+  private noteHostMemory(memory: Target, what: string, offset: number | undefined): void {
+    if (!this.hostMemory) this.hostMemory = memory;
+    else if (memory.kind === 'local' && this.hostMemory.kind === 'local' && memory.instance !== this.hostMemory.instance) {
+      if (this.regions) {
+        throw new WasiAdaptError('unsupported', `${what} is lowered with another memory than the composition's other WASI imports; down links one polyfill over one memory: run it on a WASI 0.2 host`, { offset });
+      }
+      this.severalMemories = true;
+    }
+  }
+
+  private side(o: CanonOptions, kind: PlannedSide['kind']): PlannedSide {
+    const memory = o.memory === undefined ? undefined : this.ref({ sort: 'memory', index: o.memory });
+    return {
+      kind,
+      encoding: o.encoding,
+      memory,
+      realloc: o.realloc === undefined ? undefined : this.func(o.realloc),
+      postReturn: kind === 'lift' && o.postReturn !== undefined ? this.func(o.postReturn) : undefined,
+      region: this.memoryRegion(o.memory),
+    };
+  }
+
+  /** The region of component memory `index` (by the instance defining it: once rebased, every memory target is the output memory). */
+  private memoryRegion(index: number | undefined): number | undefined {
+    const alias = index === undefined ? undefined : this.c.memories[index];
+    if (!alias || !this.regions) return undefined;
+    const origin = this.c.origin(alias.instance, alias.name, 'memory');
+    return origin && this.regions.regionOf(origin.instance);
+  }
+
+  private bulk(): boolean {
+    return this.regions !== undefined || this.c.modules.some((m) => this.options.linkModule && featuresOf([this.options.linkModule(m.index)]).has('bulk-memory'));
+  }
+
+  /** A call from one component into a function another lifted: through a fused adapter. */
+  private fused(f: Extract<CoreFunc, { kind: 'lower-lifted' }>, type: FuncTypeRef): Target {
+    const caller = this.side(f.lower, 'lower');
+    const callee = this.side(f.lift, 'lift');
+    if (!this.regions && caller.memory && callee.memory && !sameTarget(caller.memory, callee.memory)) {
+      // First pass: the memories are merged in the second; what this returns is never linked.
+      this.severalMemories = true;
+      return this.func(f.coreFunc);
+    }
+    return this.generator.adapter(`canon lower at ${f.offset}`, type, caller, { ...callee, func: this.func(f.coreFunc) }, this.regions, this.bulk());
+  }
+
+  /** The host's view of memory: the output memory from address 0, allocated in by the exported cabi_realloc. */
+  private hostSide(realloc: Target | undefined): PlannedSide {
+    return { kind: 'import', encoding: 'utf8', memory: this.theMemory(), realloc, postReturn: undefined, region: undefined };
+  }
+
+  /** The realloc that allocates in the host's view (region 0's, or the one memory's). */
+  private hostRealloc(own: Target | undefined, k: number | undefined): Target | undefined {
+    if (own && (k === undefined || k === 0)) return own;
+    const owner = this.regions?.owners[0];
+    if (owner !== undefined) {
+      const m = this.moduleOf(owner);
+      if (m.exports.some((e) => e.name === 'cabi_realloc' && e.sort === 'func')) return this.instanceExport(owner, 'cabi_realloc', 'func');
+    }
+    return this.mainExport('cabi_realloc');
+  }
+
+  /** Whether a boundary with the host needs an adapter: strings in another encoding than UTF-8, or a memory the host does not see at 0. */
+  private needsHostAdapter(o: CanonOptions, type: FuncTypeRef): boolean {
+    return (o.encoding !== 'utf8' && holdsStrings(type)) || (this.memoryRegion(o.memory) ?? 0) !== 0;
+  }
+
+  /** An export lifted with utf16/latin1+utf16 strings or over another region: the host calls an adapter. */
+  private hostExport(e: LiftedExport, target: Target): { target: Target; realloc: Target | undefined } | undefined {
+    if (!e.type) return undefined;
+    const callee = this.side(e.options, 'lift');
+    if (!this.needsHostAdapter(e.options, e.type)) {
+      if (callee.memory) this.noteHostMemory(callee.memory, `export ${e.func}`, e.offset);
+      return undefined;
+    }
+    const realloc = this.hostRealloc(callee.realloc, callee.region);
+    const caller = { ...this.hostSide(realloc), kind: 'export' as const };
+    return { target: this.generator.adapter(`export ${e.iface}#${e.func}`, e.type, caller, { ...callee, func: target }, this.regions, this.bulk()), realloc };
+  }
+
+  /** A custom import lowered with utf16/latin1+utf16 strings or over another region: an adapter calls the host. */
+  private hostImport(iface: string, func: string, options: CanonOptions, type: FuncTypeRef, host: Target, offset: number | undefined): Target | undefined {
+    const caller = this.side(options, 'lower');
+    if (!this.needsHostAdapter(options, type)) return undefined;
+    const realloc = this.hostRealloc(caller.realloc, caller.region);
+    this.custom.add(`${iface}#${func}`);
+    if (realloc) this.customRealloc(iface, func, realloc, offset);
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(realloc), func: host }, this.regions, this.bulk());
+  }
+
+  /** A WASI import lowered with utf16 strings: an adapter transcodes to and from the polyfill's UTF-8. */
+  private transcodedWasi(iface: string, func: string, options: CanonOptions, sig: FuncType, offset: number | undefined, type: FuncTypeRef): Target {
+    const inner = this.lowering(iface, func, { ...options, encoding: 'utf8' }, sig, offset, type);
+    const caller = this.side(options, 'lower');
+    const realloc = caller.realloc ?? this.bump();
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(realloc), memory: caller.memory, func: inner }, this.regions, this.bulk());
+  }
+
   /** The polyfill's own imports: the one memory, the host's p1, and the realloc of the lowerings. */
   private polyfillImports(poly: ModuleView): Target[] {
     return poly.imports.map((imp) => {
@@ -702,6 +890,16 @@ function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | unde
     `${what} passes strings as ${options.encoding}; ${why} and down does not transcode yet: build the component with string-encoding=utf8`,
     { offset },
   );
+}
+
+function holdsStrings(type: FuncTypeRef): boolean {
+  try {
+    const { params, results } = signatureOf(type);
+    return [...params, ...results].some(holdsString);
+  } catch (err) {
+    if (!(err instanceof WasiAdaptError)) throw err;
+    return true;
+  }
 }
 
 function asyncError(offset: number | undefined): WasiAdaptError {

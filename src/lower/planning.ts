@@ -26,7 +26,7 @@ export function planLowering(view: ComponentInput, options: PlanningOptions): { 
   // WASI 0.3 components get the polyfill with the async runtime (p2-on-p1's functions and more).
   const polyfill = usesAsync(view.component) ? lazyPolyfill(p3PolyfillWasm, 'p3-on-p1 polyfill') : lazyPolyfill(polyfillWasm, 'p2-on-p1 polyfill');
   const unresolved = options.strict ? 'refuse' : options.allowUnresolved ? 'keep' : 'stand-in';
-  const planOptions = { unresolved, loadPolyfill: () => polyfill.view() } as const;
+  const planOptions = { unresolved, loadPolyfill: () => polyfill.view(), linkModule: view.module } as const;
   try {
     return { plan: plan(view.component, { ...planOptions, dropAdapter: !options.keepAdapter }), polyfill };
   } catch (err) {

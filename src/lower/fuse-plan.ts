@@ -1,0 +1,185 @@
+import { detectFeatures, type Feature } from '../binary/features.js';
+import type { Limits } from '../binary/types.js';
+import { signatureOf } from '../component/abi.js';
+import type { FuncTypeRef } from '../component/evaluate.js';
+import { WasiAdaptError } from '../errors.js';
+import { fuseAdapter, type FuseSide } from './fuse.js';
+import { readLinkModule, type LinkModule } from './link-module.js';
+import { layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type RegionLayout } from './memory-regions.js';
+import { moduleView } from './module-view.js';
+import type { Target } from './plan.js';
+import type { ModuleImport, ModuleView, Role } from './view.js';
+
+/**
+ * The planner's side of compositions: core instances the linker generates (fused adapters,
+ * the region runtime) or rewrites (modules rebased onto a region of the one output memory),
+ * each linked like any other core instance. See docs/compositions.md.
+ */
+
+/** An instance the planner did not find in the component: its module and what its imports are bound to. */
+export interface Generated {
+  view: ModuleView;
+  link: LinkModule;
+  imports: Target[];
+}
+
+/** One side of a fused call as the planner knows it. */
+export interface PlannedSide extends Omit<FuseSide, 'region' | 'memory' | 'realloc' | 'postReturn'> {
+  /** The memory the side's values live in (undefined: the side has no memory option). */
+  memory: Target | undefined;
+  realloc: Target | undefined;
+  postReturn: Target | undefined;
+  /** undefined: the host's view, the whole output memory from address 0. */
+  region: number | undefined;
+}
+
+export class Generator {
+  readonly generated = new Map<number, Generated>();
+  private next: number;
+
+  constructor(firstKey: number) {
+    this.next = firstKey;
+  }
+
+  add(name: string, bytes: Uint8Array, bind: (imp: ModuleImport, at: number) => Target, role: Role = 'other'): number {
+    const link = readLinkModule(bytes, 0);
+    const view = moduleView(-1, name, role, link);
+    const key = this.next++;
+    this.generated.set(key, { view, link, imports: view.imports.map(bind) });
+    return key;
+  }
+
+  exportTarget(key: number, name: string, sort: ModuleImport['sort']): Target {
+    const g = this.generated.get(key)!;
+    const exp = g.view.exports.find((e) => e.name === name && e.sort === sort);
+    if (!exp) throw new WasiAdaptError('bad-value', `generated module ${g.view.name} has no ${sort} export '${name}'`);
+    return { kind: 'local', instance: key, sort, index: exp.index };
+  }
+
+  /**
+   * The fused adapter for a call of a function of type `type` from `caller` into `callee`
+   * (`func`: what the callee's core function is). `regions`: the region runtime, when the
+   * composition's memories were merged.
+   */
+  adapter(what: string, type: FuncTypeRef, caller: PlannedSide, callee: PlannedSide & { func: Target }, regions: Regions | undefined, bulk: boolean): Target {
+    const { params, results } = signatureOf(type);
+    if (!regions && caller.memory && callee.memory && !sameTarget(caller.memory, callee.memory)) {
+      throw new WasiAdaptError('bad-value', `${what}: the two sides use different memories but no regions were laid out`);
+    }
+    const side = (s: PlannedSide): FuseSide => ({
+      encoding: s.encoding,
+      memory: s.memory !== undefined,
+      region: regions !== undefined && s.memory !== undefined && s.region !== undefined,
+      realloc: s.realloc !== undefined,
+      postReturn: s.postReturn !== undefined,
+      ...(s.kind ? { kind: s.kind } : {}),
+    });
+    const { bytes, imports } = fuseAdapter({ params, results, caller: side(caller), callee: side(callee), bulk });
+    const key = this.add(`fused adapter (${what})`, bytes, (_imp, at) => {
+      const name = imports[at]!;
+      const [module, field] = name.split('.') as [string, string];
+      if (module === 'mem') return regions ? regions.memory() : (caller.memory ?? callee.memory)!;
+      const s = module === 'caller' ? caller : callee;
+      switch (field) {
+        case 'func':
+          return callee.func;
+        case 'realloc':
+          return s.realloc!;
+        case 'post-return':
+          return s.postReturn!;
+        case 'base':
+          return regions!.export(regionNames(s.region!).base, 'global');
+        case 'size':
+          return regions!.export(regionNames(s.region!).size, 'func');
+      }
+      throw new WasiAdaptError('bad-value', `fused adapter import ${name} is unknown`);
+    });
+    return this.exportTarget(key, 'adapter', 'func');
+  }
+}
+
+/**
+ * The composition's memories as regions of the one output memory: the layout, the runtime
+ * instance, and each module that reaches a memory rebased onto that memory's region.
+ */
+export class Regions {
+  readonly layout: RegionLayout;
+  private runtimeKey: number | undefined;
+  private readonly rebased = new Map<number, { view: ModuleView; link: LinkModule; region: number }>();
+
+  constructor(
+    /** The instances defining the memories, region by region (region 0: the host's, at address 0 for good). */
+    readonly owners: readonly number[],
+    limits: readonly Limits[],
+    private readonly features: ReadonlySet<Feature>,
+    private readonly gen: Generator,
+  ) {
+    this.layout = layoutRegions(limits);
+  }
+
+  regionOf(owner: number): number | undefined {
+    const k = this.owners.indexOf(owner);
+    return k < 0 ? undefined : k;
+  }
+
+  private runtime(): number {
+    this.runtimeKey ??= this.gen.add('region runtime', regionRuntime(this.layout, this.features), () => {
+      throw new WasiAdaptError('bad-value', 'the region runtime imports nothing');
+    });
+    return this.runtimeKey;
+  }
+
+  memory(): Target {
+    return this.gen.exportTarget(this.runtime(), 'memory', 'memory');
+  }
+
+  export(name: string, sort: ModuleImport['sort']): Target {
+    return this.gen.exportTarget(this.runtime(), name, sort);
+  }
+
+  /** Instance `key`'s module rebased onto region `k` (once per instance). */
+  rebase(key: number, lm: LinkModule, k: number, name: string, role: Role): ModuleView {
+    let r = this.rebased.get(key);
+    if (!r) {
+      const link = readLinkModule(rebaseModule(lm.core.bytes, k, this.layout), 0);
+      r = { view: moduleView(-1, `${name} (region ${k})`, role, link), link, region: k };
+      this.rebased.set(key, r);
+    }
+    return r.view;
+  }
+
+  rebasedOf(key: number): { view: ModuleView; link: LinkModule; region: number } | undefined {
+    return this.rebased.get(key);
+  }
+
+  /** What an import a rebased module gained (or its memory import, now the output memory) is bound to. */
+  regionImport(imp: ModuleImport): Target {
+    return imp.module === REGIONS_MODULE ? this.export(imp.name, imp.sort) : this.memory();
+  }
+}
+
+/** The features the composition's modules use (what generated code may use too). */
+export function featuresOf(modules: readonly LinkModule[]): Set<Feature> {
+  const out = new Set<Feature>();
+  for (const m of modules) for (const f of detectFeatures(m.core)) out.add(f);
+  return out;
+}
+
+/** The memories of a composition: the instances defining them (region 0 first) and the instances importing one (instance, owner). */
+export interface RegionPlan {
+  owners: number[];
+  users: [number, number][];
+}
+
+/** Thrown by the first planning pass when the instances it links define more than one memory. */
+export class RegionsNeeded extends Error {
+  constructor(readonly plan: RegionPlan) {
+    super('the composition has several memories');
+  }
+}
+
+export function sameTarget(a: Target, b: Target): boolean {
+  if (a.kind === 'local' && b.kind === 'local') return a.instance === b.instance && a.sort === b.sort && a.index === b.index;
+  if (a.kind === 'host' && b.kind === 'host') return a.module === b.module && a.name === b.name;
+  return a.kind === 'gen' && b.kind === 'gen' && a.index === b.index;
+}
