@@ -163,9 +163,13 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
       '00000002 00000000 00000005 00000005', // stat-at b.txt
       '00000002 00000001 00000013', // stat-at a.txt: err(no-entry), case 19
       '00000002 00000001', // is-same-object(dir, dir): true
+      // symlink-at c.lnk -> b.txt: ok; readlink-at c.lnk: ok, 5 bytes, "b.tx..."
+      '00000002 00000000 00000002 00000000 00000005 78742e62',
+      '00000002 00000000 00000002 00000002', // link-at b.txt -> d.txt: ok; stat-at d.txt: 2 links
+      '00000002 00000000 00000002 00000000', // metadata-hash: ok; set-times(no-change, no-change): ok
       '',
     ]);
-    expect(Object.keys(r.files).sort()).toEqual(['/sandbox/b.txt']);
+    expect(Object.keys(r.files).sort()).toEqual(['/sandbox/b.txt', '/sandbox/c.lnk', '/sandbox/d.txt']);
   });
 
   test('a stackful run is refused, and inspect says so', () => {

@@ -17,6 +17,13 @@ import {
   filesystem_types__method_descriptor_readlink_at as readlinkAt02,
   filesystem_types__method_descriptor_rename_at as renameAt02,
   filesystem_types__method_descriptor_is_same_object as isSameObject02,
+  filesystem_types__method_descriptor_advise as advise02,
+  filesystem_types__method_descriptor_set_times as setTimes02,
+  filesystem_types__method_descriptor_set_times_at as setTimesAt02,
+  filesystem_types__method_descriptor_link_at as linkAt02,
+  filesystem_types__method_descriptor_symlink_at as symlinkAt02,
+  filesystem_types__method_descriptor_metadata_hash as metadataHash02,
+  filesystem_types__method_descriptor_metadata_hash_at as metadataHashAt02,
   filesystem_types__method_descriptor_unlink_file_at as unlinkFileAt02,
 } from "../../p2-on-p1/assembly/filesystem";
 import { hostDirectory, hostSink, hostSource, L_FILESYSTEM, RETURNED } from "./async";
@@ -191,4 +198,58 @@ export function filesystem_types_0_3__async__method_descriptor_rename_at(params:
 export function filesystem_types_0_3__async__method_descriptor_is_same_object(self: u32, other: u32, ret: usize): u32 {
   store<u8>(ret, isSameObject02(self, other) ? 1 : 0);
   return RETURNED;
+}
+
+export function filesystem_types_0_3__async__method_descriptor_advise(self: u32, offset: u64, length: u64, advice: u32, ret: usize): u32 {
+  const t = scratch02();
+  advise02(self, offset, length, advice, t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+/** set-times' 7 flat params travel in memory: self @0, two new-timestamp (disc, instant's seconds @+8, nanoseconds @+16) @8 and @32. */
+export function filesystem_types_0_3__async__method_descriptor_set_times(params: usize, ret: usize): u32 {
+  const t = scratch02();
+  setTimes02(load<u32>(params), load<u8>(params, 8), load<u64>(params, 16), load<u32>(params, 24), load<u8>(params, 32), load<u64>(params, 40), load<u32>(params, 48), t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+/** set-times-at: self @0, path-flags @4, path @8/@12, the timestamps @16 and @40. */
+export function filesystem_types_0_3__async__method_descriptor_set_times_at(params: usize, ret: usize): u32 {
+  const t = scratch02();
+  setTimesAt02(load<u32>(params), load<u8>(params, 4), load<u32>(params, 8), load<u32>(params, 12),
+    load<u8>(params, 16), load<u64>(params, 24), load<u32>(params, 32), load<u8>(params, 40), load<u64>(params, 48), load<u32>(params, 56), t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+/** link-at: self @0, old-path-flags @4, old path @8/@12, new descriptor @16, new path @20/@24. */
+export function filesystem_types_0_3__async__method_descriptor_link_at(params: usize, ret: usize): u32 {
+  const t = scratch02();
+  linkAt02(load<u32>(params), load<u8>(params, 4), load<u32>(params, 8), load<u32>(params, 12), load<u32>(params, 16), load<u32>(params, 20), load<u32>(params, 24), t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+/** symlink-at: self @0, old path @4/@8, new path @12/@16. */
+export function filesystem_types_0_3__async__method_descriptor_symlink_at(params: usize, ret: usize): u32 {
+  const t = scratch02();
+  symlinkAt02(load<u32>(params), load<u32>(params, 4), load<u32>(params, 8), load<u32>(params, 12), load<u32>(params, 16), t);
+  convertResult(t, ret, false);
+  return RETURNED;
+}
+
+/** result<metadata-hash-value, error-code>: the payload at +8 in both (the u64s align it). */
+function convertHash(t: usize, ret: usize): u32 {
+  store<u8>(ret, load<u8>(t));
+  if (load<u8>(t) == 0) memory.copy(ret + 8, t + 8, 16);
+  else storeError(load<u8>(t, 8), ret + 8);
+  return RETURNED;
+}
+export function filesystem_types_0_3__async__method_descriptor_metadata_hash(self: u32, ret: usize): u32 {
+  const t = scratch02();
+  metadataHash02(self, t);
+  return convertHash(t, ret);
+}
+export function filesystem_types_0_3__async__method_descriptor_metadata_hash_at(self: u32, pathFlags: u32, ptr: usize, len: usize, ret: usize): u32 {
+  const t = scratch02();
+  metadataHashAt02(self, pathFlags, ptr, len, t);
+  return convertHash(t, ret);
 }
