@@ -201,7 +201,9 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     if (!n.exported) return importedType(n);
     let idx = topDefined.get(n);
     if (idx === undefined) {
-      b.section(S.type, (w) => w.bytes(top.def(n)));
+      // The body first: it may define (or alias) the types it mentions.
+      const body = top.def(n);
+      b.section(S.type, (w) => w.bytes(body));
       topDefined.set(n, (idx = b.counts.type++));
     }
     return idx;
@@ -214,7 +216,9 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
       worldFuncs.set(`\0${d.name}`, b.counts.func++);
       continue;
     }
-    b.section(S.type, (w) => w.bytes(worldInstanceType(d.name, d.iface, d.funcs, d.needed, importedType)));
+    // The body first: the types it `use`s are aliased from earlier imports as it is built.
+    const body = worldInstanceType(d.name, d.iface, d.funcs, d.needed, importedType);
+    b.section(S.type, (w) => w.bytes(body));
     const type = b.counts.type++;
     b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(INSTANCE).u32(type));
     instances.set(d.name, b.counts.instance++);
@@ -439,12 +443,19 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
         b.counts.func++; // an export is a new index of its sort
       }
     }
-    // Each interface through its re-export shim (world-types.ts), which names its types.
+    // Each interface through its re-export shim (world-types.ts), which names its types. A type
+    // it uses from another exported interface comes from that one's exported instance, where it
+    // has a name (the component's own definition has none).
+    const exportedInstances = new Map<string, number>();
+    const shimType = (n: Named, owner: string): number => {
+      const from = n.exported && n.owner !== owner ? exportedInstances.get(n.owner) : undefined;
+      return from === undefined ? topNamed(n) : b.aliasExport(TYPE, from, n.name);
+    };
     for (const x of world.exportedInstances) {
       const shim = exportShim(x.name, world.model.exports.get(x.name) as Iface, x.needed);
       const component = b.component(shim.bytes);
       const args: [string, number, number][] = [
-        ...shim.types.map(([arg, n]): [string, number, number] => [arg, TYPE, topNamed(n)]),
+        ...shim.types.map(([arg, n]): [string, number, number] => [arg, TYPE, shimType(n, x.name)]),
         ...shim.funcs.map(([arg, f]): [string, number, number] => [arg, FUNC, lifted.get(`${x.name}\0${f}`)!]),
       ];
       b.section(S.instance, (w) => {
@@ -453,7 +464,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
       });
       const inst = b.counts.instance++;
       b.section(S.export, (w) => w.u8(0x00).name(x.name).u8(INSTANCE).u32(inst).u8(0x00));
-      b.counts.instance++;
+      exportedInstances.set(x.name, b.counts.instance++);
     }
   }
   return { bytes: b.finish(), interfaces: [...plans.map((p) => at(p.name)), ...(world?.declared ?? []).map((d) => d.name)] };
