@@ -38,14 +38,17 @@ const CLI: CliCase[] = [
 ];
 
 describe.skipIf(!existsSync(CORPUS))('corpus CLI components (../shared/corpus/p3)', () => {
-  test.each(CLI.map((c) => [c.name, c] as const))('%s runs on node:wasi as jco runs it', async (_name, c) => {
-    const { module } = lower(corpus(c.name));
-    expect(WebAssembly.validate(module)).toBe(true);
-    const r = await runP1(module, { args: c.args ?? [c.name], env: { HOME: '/sandbox' }, stdin: '', preopens: sandbox });
-    expect(r.stderr.toString(), r.stderr.toString()).toBe(c.stderr ?? '');
-    expect(r.exitCode).toBe(0);
-    if (c.stdout !== undefined) expect(r.stdout.toString()).toBe(c.stdout);
-  });
+  test.each(CLI.flatMap((c) => [false, true].map((keepAdapter) => [c.name, keepAdapter, c] as const)))(
+    '%s (keepAdapter %s) runs on node:wasi as jco runs it',
+    async (_name, keepAdapter, c) => {
+      const { module } = lower(corpus(c.name), { keepAdapter });
+      expect(WebAssembly.validate(module)).toBe(true);
+      const r = await runP1(module, { args: c.args ?? [c.name], env: { HOME: '/sandbox' }, stdin: '', preopens: sandbox });
+      expect(r.stderr.toString(), r.stderr.toString()).toBe(c.stderr ?? '');
+      expect(r.exitCode).toBe(0);
+      if (c.stdout !== undefined) expect(r.stdout.toString()).toBe(c.stdout);
+    },
+  );
 
   test('stackful async lifts are refused, naming the export and why', () => {
     for (const name of ['async-round-trip-stackful', 'async-round-trip-many-stackful']) {
