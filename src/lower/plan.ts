@@ -178,6 +178,10 @@ class Planner {
   private severalMemories = false;
   /** The memory the host reads directly (WASI lowerings', else the exports'): region 0. */
   private hostMemory: Target | undefined;
+  /** The realloc of an export over the host's memory: what the host allocates with (cabi_realloc). */
+  private hostAlloc: Target | undefined;
+  /** A refusal of the first pass, thrown unless a second pass with regions follows. */
+  private deferred: WasiAdaptError | undefined;
 
   constructor(
     private readonly c: ComponentView,
@@ -209,6 +213,7 @@ class Planner {
     if (!this.theMemory()) for (const g of this.gens) if (g.kind === 'stub') [g.fdWrite, g.alloc] = [undefined, undefined];
     if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
     this.checkMemories();
+    if (this.deferred) throw this.deferred;
     for (const [key, g] of this.generator.generated) this.resolved.set(key, g.imports);
     const instances = [...this.resolved.keys()]
       // The polyfill goes last: it has no state to initialize, and the program's own
@@ -261,11 +266,11 @@ class Planner {
     // The host returns strings and lists from the program's own imports in memory from this allocator.
     if (this.importRealloc) add('cabi_realloc', 'func', this.importRealloc.target);
     if (this.importRealloc && !sameTarget(out.find((e) => e.name === 'cabi_realloc')!.target, this.importRealloc.target)) {
-      throw new WasiAdaptError(
+      this.refuseUnlessRegions(new WasiAdaptError(
         'unsupported',
         `the exports and the import ${this.importRealloc.name} use different reallocs; a p1 host has one cabi_realloc for both`,
         { offset: this.importRealloc.offset },
-      );
+      ));
     }
     const memory = this.theMemory();
     if (memory) add('memory', 'memory', memory);
@@ -631,11 +636,11 @@ class Planner {
   private customRealloc(iface: string, func: string, realloc: Target, offset: number | undefined): void {
     if (!this.importRealloc) this.importRealloc = { target: realloc, name: `${iface}#${func}`, offset };
     else if (!sameTarget(this.importRealloc.target, realloc)) {
-      throw new WasiAdaptError(
+      this.refuseUnlessRegions(new WasiAdaptError(
         'unsupported',
         `imports ${this.importRealloc.name} and ${iface}#${func} return values through different reallocs; a p1 host has one cabi_realloc`,
         { offset },
-      );
+      ));
     }
   }
 
@@ -705,6 +710,15 @@ class Planner {
     plan.owners.forEach(rebase);
     for (const [user, owner] of plan.users) rebase(user, regions.regionOf(owner)!);
     return regions;
+  }
+
+  /**
+   * A refusal the second pass may lift: with several memories, the first pass lets the host
+   * reach every memory as if it were its own; the second puts adapters where it cannot.
+   */
+  private refuseUnlessRegions(err: WasiAdaptError): void {
+    if (this.regions) throw err;
+    this.deferred ??= err;
   }
 
   /** The first pass: several memories linked means a second pass with regions. */
@@ -781,6 +795,7 @@ class Planner {
   /** The realloc that allocates in the host's view (region 0's, or the one memory's). */
   private hostRealloc(own: Target | undefined, k: number | undefined): Target | undefined {
     if (own && (k === undefined || k === 0)) return own;
+    if (this.hostAlloc) return this.hostAlloc;
     const owner = this.regions?.owners[0];
     if (owner !== undefined) {
       const m = this.moduleOf(owner);
@@ -800,6 +815,7 @@ class Planner {
     const callee = this.side(e.options, 'lift');
     if (!this.needsHostAdapter(e.options, e.type)) {
       if (callee.memory) this.noteHostMemory(callee.memory, `export ${e.func}`, e.offset);
+      this.hostAlloc ??= callee.realloc;
       return undefined;
     }
     const realloc = this.hostRealloc(callee.realloc, callee.region);
