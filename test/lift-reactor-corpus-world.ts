@@ -62,7 +62,12 @@ export function componentWorld(bytes: Uint8Array): WorldModel {
         }
         break;
       case 'canon':
-        for (const c of s.items) if (c.kind === 'lift') funcs.push(() => fnAt(top, c.type));
+        for (const c of s.items) {
+          if (c.kind === 'lift') funcs.push(() => fnAt(top, c.type));
+          // The string encoding its bindings were built with (wit-component's embedded one).
+          const enc = (c.kind === 'lift' || c.kind === 'lower' ? c.options : []).find((o) => o.kind === 'utf16' || o.kind === 'latin1+utf16');
+          if (enc) world.encoding = enc.kind as WorldModel['encoding'];
+        }
         break;
       case 'component':
         components.push(s.component);

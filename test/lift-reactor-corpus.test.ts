@@ -42,6 +42,8 @@ interface Prepared {
   /** The main module with its world embedded, and that world as WIT. */
   module?: Uint8Array;
   wit?: string;
+  /** Whether its strings are UTF-8 (WIT text cannot say otherwise: --wit gives UTF-8). */
+  utf8?: boolean;
   error?: string;
 }
 
@@ -51,8 +53,11 @@ async function prepare(file: string): Promise<Prepared> {
   try {
     const mains = evaluate(buildGraph(original)).modules.filter((m) => m.role === 'main');
     if (mains.length !== 1) return { name, original, error: `${mains.length} main modules` };
-    const wit = worldText(componentWorld(original));
-    return { name, original, wit, module: await componentEmbed({ binary: mains[0]!.info.bytes, witSource: wit, world: 'root' }) };
+    const world = componentWorld(original);
+    const wit = worldText(world);
+    const stringEncoding = ({ utf8: 'utf8', utf16: 'utf16', 'latin1+utf16': 'compact-utf16' } as const)[world.encoding];
+    const module = await componentEmbed({ binary: mains[0]!.info.bytes, witSource: wit, world: 'root', stringEncoding });
+    return { name, original, wit, utf8: world.encoding === 'utf8', module };
   } catch (e) {
     return { name, original, error: (e as Error).message };
   }
@@ -95,7 +100,8 @@ test('NOT_LIFTED lists exactly the reactors that are not lifted', () => {
 const callable = files.map(nameOf).filter((n) => !(n in NOT_LIFTED));
 
 describe.each(callable)('%s', (name) => {
-  test.concurrent('every export on jco as on the original component', async () => {
+  // One component at a time (its two sides in parallel): the machine has two cores.
+  test('every export on jco as on the original component', async () => {
     const p = prepared.get(name)!;
     const l = lifted.get(name);
     if (!l?.component) throw new Error(`not lifted: ${p.error ?? l?.error}`);
@@ -113,8 +119,9 @@ describe.each(callable)('%s', (name) => {
     expect(ours.stderr).toBe(original.stderr);
   });
 
-  test('--wit with the same world gives the same component', () => {
+  test('--wit with the same world gives the same component (UTF-8 ones)', (ctx) => {
     const p = prepared.get(name)!;
+    if (p.utf8 === false) ctx.skip();
     const world = pickWorld(resolveWit([parseWit(p.wit!, `${name}.wit`)]), 'root');
     const bare = evaluate(buildGraph(p.original)).modules.find((m) => m.role === 'main')!.info.bytes;
     // Digests: a deep equality of two 2 MB arrays takes vitest half a minute.
