@@ -6,6 +6,8 @@
 // region: another adapter). The composition runs on jco and as the down output on node:wasi
 // (canonical-ABI caller); the results must be equal, and equal to the arguments. Fixed seeds.
 import { describe, expect, test } from 'vitest';
+import type { Shape } from '../src/component/abi.js';
+import { fuseAdapter } from '../src/lower/fuse.js';
 import { lower } from '../src/lower/index.js';
 import { flatten, size, type CType, type FuncSig } from './harness/cabi.js';
 import { runCorpusCalls, type CallSpec } from './harness/corpus-call.js';
@@ -176,4 +178,52 @@ describe.each(CASES)('seed $seed: $callerEnc caller, $calleeEnc callee', ({ type
     const want = await runCorpusCalls({ ...spec, side: 'jco', target: t.entry });
     expect(got.results).toEqual(want.results);
   }, 60_000);
+});
+
+// Named types the generated compositions do not use (records, variants, enums, flags), run as an
+// adapter alone: the callee (JS) receives what lift-then-lower makes of the caller's flat values.
+describe('an adapter run directly: what lifting checks and normalizes', () => {
+  const variant: Shape = { k: 'variant', cases: [{ k: 'prim', type: 'u8' }, { k: 'prim', type: 'f32' }, { k: 'prim', type: 'u64' }, undefined] };
+  const params: Shape[] = [
+    variant,
+    { k: 'flags', count: 40 },
+    { k: 'variant', cases: Array.from({ length: 300 }, () => undefined) },
+    { k: 'record', fields: [{ k: 'prim', type: 'bool' }, { k: 'prim', type: 's8' }, { k: 'prim', type: 'char' }, { k: 'prim', type: 'u16' }] },
+  ];
+  const instance = async () => {
+    const { bytes } = fuseAdapter({
+      params,
+      results: [],
+      caller: { encoding: 'utf8', memory: false, region: false, realloc: false, postReturn: false },
+      callee: { encoding: 'utf8', memory: false, region: false, realloc: false, postReturn: false },
+      bulk: false,
+    });
+    let got: unknown[] = [];
+    const { instance } = await WebAssembly.instantiate(bytes, { callee: { func: (...a: unknown[]) => void (got = a) } });
+    const adapter = instance.exports.adapter as (...a: unknown[]) => void;
+    return (...a: unknown[]) => {
+      adapter(...a);
+      return got;
+    };
+  };
+  const f32bits = (x: number) => BigInt(new Uint32Array(new Float32Array([x]).buffer)[0]!);
+
+  test('payloads in joined slots, flags, narrow integers and bools are normalized', async () => {
+    const call = await instance();
+    // case 1 (f32) in the joined i64 slot with garbage above bit 31; flags' bits past 40; bool 7; s8 0x1ff; u16 0x12345.
+    const got = call(1, (0xdeadn << 32n) | f32bits(1.5), -1, -1, 299, 7, 0x1ff, 0x1f600, 0x12345);
+    expect(got).toEqual([1, f32bits(1.5), -1, 0xff, 299, 1, -1, 0x1f600, 0x2345]);
+    // case 0 (u8): wrapped to 8 bits, the slot's upper bits cleared.
+    expect(call(0, 0x1_0000_0142n, 0, 0, 0, 0, 0, 0x61, 0)).toEqual([0, 0x42n, 0, 0, 0, 0, 0, 0x61, 0]);
+    // case 3 (no payload): the payload slot is zero whatever the caller left there.
+    expect(call(3, 99n, 0, 0, 0, 0, 0, 0x61, 0)).toEqual([3, 0n, 0, 0, 0, 0, 0, 0x61, 0]);
+  });
+
+  test('bad discriminants and chars trap', async () => {
+    const call = await instance();
+    expect(() => call(4, 0n, 0, 0, 0, 0, 0, 0x61, 0)).toThrow(WebAssembly.RuntimeError);
+    expect(() => call(0, 0n, 0, 0, 300, 0, 0, 0x61, 0)).toThrow(WebAssembly.RuntimeError);
+    expect(() => call(0, 0n, 0, 0, 0, 0, 0, 0xd800, 0)).toThrow(WebAssembly.RuntimeError);
+    expect(() => call(0, 0n, 0, 0, 0, 0, 0, 0x110000, 0)).toThrow(WebAssembly.RuntimeError);
+  });
 });
