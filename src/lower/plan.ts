@@ -182,6 +182,7 @@ class Planner {
   private hostAlloc: Target | undefined;
   /** A refusal of the first pass, thrown unless a second pass with regions follows. */
   private deferred: WasiAdaptError | undefined;
+  private bulkMemory: boolean | undefined;
 
   constructor(
     private readonly c: ComponentView,
@@ -771,8 +772,11 @@ class Planner {
     return origin && this.regions.regionOf(origin.instance);
   }
 
+  /** Whether an input module uses bulk memory (so adapters may use memory.copy); scanned once. */
   private bulk(): boolean {
-    return this.regions !== undefined || this.c.modules.some((m) => this.options.linkModule && featuresOf([this.options.linkModule(m.index)]).has('bulk-memory'));
+    const link = this.options.linkModule;
+    this.bulkMemory ??= link !== undefined && featuresOf(this.c.modules.map((m) => link(m.index))).has('bulk-memory');
+    return this.bulkMemory;
   }
 
   /** A call from one component into a function another lifted: through a fused adapter. */
@@ -837,7 +841,8 @@ class Planner {
   private transcodedWasi(iface: string, func: string, options: CanonOptions, sig: FuncType, offset: number | undefined, type: FuncTypeRef): Target {
     const inner = this.lowering(iface, func, { ...options, encoding: 'utf8' }, sig, offset, type);
     const caller = this.side(options, 'lower');
-    const realloc = caller.realloc ?? this.bump();
+    // Without a realloc of its own, transcoded arguments go where the host allocates (never a bump allocator past the regions).
+    const realloc = caller.realloc ?? this.hostRealloc(undefined, undefined) ?? this.bump();
     return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(realloc), memory: caller.memory, func: inner }, this.regions, this.bulk());
   }
 
