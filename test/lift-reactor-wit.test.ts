@@ -93,6 +93,13 @@ describe('a world that does not fit the module', () => {
     expect(e.message).toMatch(/export test:shapes\/api@0\.1\.0#flip has core type \(i32\) -> \(i32\), but the world's type of it lowers to \(i64\) -> \(i32\)/);
   });
 
+  test('a non-function import, which no world provides', () => {
+    const m = parseModule(bare('shapes'));
+    const imports = new BinaryWriter().u32(1).name('env').name('table').u8(0x01).u8(0x70).u8(0x00).u32(1).finish();
+    const module = writeModule({ sections: [...m.sections.filter((s) => s.id < 2), { id: 2, payload: imports }, ...m.sections.filter((s) => s.id > 2)] });
+    expect(errorOf(() => lift(module, { world: witOf(shapes().replace('  scale: func() -> u32;\n', '')) })).message).toMatch(/imports env\.table, a table: a world provides functions only/);
+  });
+
   test('an import the world does not have', () => {
     const e = errorOf(() => lift(bare('shapes'), { world: witOf(shapes().replace('  scale: func() -> u32;\n', '')) }));
     expect(e.message).toMatch(/import test:shapes\/host@0\.1\.0\.scale is not in its world/);

@@ -102,7 +102,10 @@ export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
   const imports: WorldImport[] = [];
   const seen = new Set<string>();
   for (const im of m.imports) {
-    if (im.module === P1 || isWasi02(im.module) || im.desc.kind !== 'func') continue;
+    if (im.module === P1 || isWasi02(im.module)) continue;
+    if (im.desc.kind !== 'func') {
+      throw new WasiAdaptError('unsupported', `the module imports ${im.module}.${im.name}, a ${im.desc.kind}: a world provides functions only; export it from the module instead`);
+    }
     const key = `${im.module}\0${im.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
