@@ -74,7 +74,7 @@ export type CoreFunc =
   /** A lowered import of the component: `iface` is the instance import name ('$root' for a bare func import). */
   | { kind: 'lower'; iface: string; func: string; options: CanonOptions; offset: number; type: FuncTypeRef | undefined }
   /** A function another component of the composition lifted, lowered here. */
-  | { kind: 'lower-lifted'; coreFunc: number; lower: CanonOptions; lift: CanonOptions; offset: number; type: FuncTypeRef | undefined }
+  | { kind: 'lower-lifted'; coreFunc: number; lower: CanonOptions; lift: CanonOptions; offset: number; type: FuncTypeRef | undefined; liftOwner: object }
   /** resource.drop of an imported resource (resource.new/rep of one are invalid). */
   | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
@@ -112,7 +112,8 @@ export interface LiftedExport {
 /** What a type index of some component scope stands for. */
 export type TypeVal =
   | { kind: 'imported'; iface: string; name: string }
-  | { kind: 'own'; name: string; dtor: number | undefined }
+  /** `owner`: the component instance defining it (compared with a lift's, to know who implements it). */
+  | { kind: 'own'; name: string; dtor: number | undefined; owner?: object }
   | { kind: 'def'; def: TypeDef; scope: TypeScope };
 
 export interface TypeScope {
@@ -121,7 +122,7 @@ export interface TypeScope {
 
 type FuncVal =
   | { kind: 'import'; iface: string; name: string; type: FuncTypeRef | undefined }
-  | { kind: 'lift'; coreFunc: number; options: CanonOptions; type: FuncTypeRef | undefined; offset: number };
+  | { kind: 'lift'; coreFunc: number; options: CanonOptions; type: FuncTypeRef | undefined; offset: number; owner: object };
 type InstVal = { kind: 'import'; name: string; type: TypeVal | undefined } | { kind: 'exports'; items: Map<string, Item> };
 type Item =
   | { sort: 'func'; v: FuncVal }
@@ -230,7 +231,7 @@ class Evaluator {
           case 'types':
             for (const t of sec.items) {
               if (t.kind !== 'resource') s.types.push({ kind: 'def', def: t, scope: s });
-              else s.types.push({ kind: 'own', name: `resource${s.types.length}`, dtor: t.dtor === undefined ? undefined : at1(s.coreFuncs, t.dtor, 'core func') });
+              else s.types.push({ kind: 'own', name: `resource${s.types.length}`, dtor: t.dtor === undefined ? undefined : at1(s.coreFuncs, t.dtor, 'core func'), owner: s });
             }
             break;
           case 'canon':
@@ -381,13 +382,14 @@ class Evaluator {
           options: this.options(s, c.options),
           type: funcTypeRef(s.types[c.type]),
           offset: at,
+          owner: s,
         });
         return;
       case 'lower': {
         const f = at1(s.funcs, c.func, 'func');
         const options = this.options(s, c.options);
         if (f.kind === 'import') addCore({ kind: 'lower', iface: f.iface, func: f.name, options, offset: at, type: f.type });
-        else addCore({ kind: 'lower-lifted', coreFunc: f.coreFunc, lower: options, lift: f.options, offset: at, type: f.type });
+        else addCore({ kind: 'lower-lifted', coreFunc: f.coreFunc, lower: options, lift: f.options, offset: at, type: f.type, liftOwner: f.owner });
         return;
       }
       case 'resource.drop':
