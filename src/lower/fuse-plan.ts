@@ -3,7 +3,7 @@ import type { Limits } from '../binary/types.js';
 import { signatureOf } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
-import { fuseAdapter, type FuseSide } from './fuse.js';
+import { fuseAdapter, type FuseSide, type FuseSpec } from './fuse.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type RegionLayout } from './memory-regions.js';
 import { moduleView } from './module-view.js';
@@ -61,7 +61,15 @@ export class Generator {
    * (`func`: what the callee's core function is). `regions`: the region runtime, when the
    * composition's memories were merged.
    */
-  adapter(what: string, type: FuncTypeRef, caller: PlannedSide, callee: PlannedSide & { func: Target }, regions: Regions | undefined, bulk: boolean): Target {
+  adapter(
+    what: string,
+    type: FuncTypeRef,
+    caller: PlannedSide,
+    callee: PlannedSide & { func: Target },
+    regions: Regions | undefined,
+    bulk: boolean,
+    handles?: { handle: NonNullable<FuseSpec['handle']>; rep: (resource: number) => Target },
+  ): Target {
     const { params, results } = signatureOf(type);
     if (!regions && caller.memory && callee.memory && !sameTarget(caller.memory, callee.memory)) {
       throw new WasiAdaptError('bad-value', `${what}: the two sides use different memories but no regions were laid out`);
@@ -74,11 +82,12 @@ export class Generator {
       postReturn: s.postReturn !== undefined,
       ...(s.kind ? { kind: s.kind } : {}),
     });
-    const { bytes, imports } = fuseAdapter({ params, results, caller: side(caller), callee: side(callee), bulk });
+    const { bytes, imports } = fuseAdapter({ params, results, caller: side(caller), callee: side(callee), bulk, ...(handles ? { handle: handles.handle } : {}) });
     const key = this.add(`fused adapter (${what})`, bytes, (_imp, at) => {
       const name = imports[at]!;
       const [module, field] = name.split('.') as [string, string];
       if (module === 'mem') return regions ? regions.memory() : (caller.memory ?? callee.memory)!;
+      if (module === 'handle') return handles!.rep(Number(field.slice('rep'.length)));
       const s = module === 'caller' ? caller : callee;
       switch (field) {
         case 'func':

@@ -2,7 +2,7 @@ import { encodeModule, type Import } from '../binary/module.js';
 import type { FuncType } from '../binary/types.js';
 import {
   alignTo, alignment, discriminantSize, flatten, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
-  type CoreType, type Shape,
+  type CoreType, type HandleShape, type Shape,
 } from '../component/abi.js';
 import type { StringEncoding } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
@@ -52,6 +52,14 @@ export interface FuseSpec {
   callee: FuseSide;
   /** Whether `memory.copy` may be used (an input module uses bulk memory). */
   bulk: boolean;
+  /**
+   * How a handle crosses (the output has one handle table for every component, so an own handle
+   * keeps its number: taking it from the caller's table and inserting it in the callee's is the
+   * same slot): 'pass' unchanged; 'rep' a borrow into the component that implements the resource,
+   * which receives the rep (import `handle.rep<i>`, `i` the resource's index in `resources`);
+   * undefined: refused.
+   */
+  handle?: (h: HandleShape) => { how: 'pass' } | { how: 'rep'; resource: number } | undefined;
 }
 
 export interface FusedAdapter {
@@ -95,6 +103,7 @@ class Fuser {
   private readonly bodies: { type: number; body: Uint8Array | undefined }[] = [];
   private readonly transcoders = new Map<string, number>();
   private funcImports = 0;
+  private readonly reps = new Map<number, number>();
   private importsDone = false;
   private readonly caller: SideCtx;
   private readonly callee: SideCtx;
@@ -126,6 +135,10 @@ class Fuser {
     if (callerBase !== undefined) this.addImport('caller', 'base', { kind: 'global', type: { type: 'i32', mutable: true } });
     const calleeBase = base(spec.callee.region);
     if (calleeBase !== undefined) this.addImport('callee', 'base', { kind: 'global', type: { type: 'i32', mutable: true } });
+    for (const h of handlesIn([...params, ...results])) {
+      const how = spec.handle?.(h);
+      if (how?.how === 'rep' && !this.reps.has(how.resource)) this.reps.set(how.resource, this.importFunc('handle', `rep${how.resource}`, { kind: 'func', params: ['i32'], results: ['i32'] }));
+    }
     this.importsDone = true;
     this.caller = { mem: { base: callerBase, size: callerSize }, realloc: callerRealloc, encoding: spec.caller.encoding, name: 'caller' };
     this.callee = { mem: { base: calleeBase, size: calleeSize }, realloc: calleeRealloc, encoding: spec.callee.encoding, name: 'callee' };
@@ -263,6 +276,13 @@ class Fuser {
     return side.realloc;
   }
 
+  /** resource.rep of resource `i` in the one table (imported; every import precedes the definitions, so all are known up front). */
+  private repFunc(i: number): number {
+    const f = this.reps.get(i);
+    if (f === undefined) throw new WasiAdaptError('bad-value', `fused adapter: resource ${i} has no rep import`);
+    return f;
+  }
+
   // ---- checks and allocation ------------------------------------------------
 
   /** Traps unless `ptr` holds a whole aligned `s` in the side's memory. */
@@ -300,11 +320,22 @@ class Fuser {
         return this.variant(c, s, src, dst, d);
       case 'flags':
         return this.flags(c, s.count, src, dst, d);
-      case 'handle':
-        throw new WasiAdaptError(
-          'unsupported',
-          'a resource handle (own, borrow, stream, future or error-context) crosses between two components of a composition; down does not move handles between component instances yet: run it on a WASI 0.2 host',
-        );
+      case 'handle': {
+        const how = this.spec.handle?.(s);
+        if (!how) {
+          throw new WasiAdaptError(
+            'unsupported',
+            'a resource handle crosses between two components of a composition in a way down does not follow (a borrow to a component that does not implement the resource, a stream, future or error-context): run it on a WASI 0.2 host',
+          );
+        }
+        if (dst.kind === 'mem') c.addr(d.dst.mem, dst.ptr);
+        if (src.kind === 'flat') flatGet(c, src.vals[0]!, 'i32');
+        else c.addr(d.src.mem, src.ptr).mem(OP.i32Load, src.off);
+        if (how.how === 'rep') c.call(this.repFunc(how.resource));
+        if (dst.kind === 'mem') c.mem(OP.i32Store, dst.off);
+        else flatSet(c, dst.vals[0]!, 'i32');
+        return;
+      }
     }
   }
 
@@ -467,6 +498,19 @@ class Fuser {
       else flatSet(c, dst.vals[w]!, 'i32');
     }
   }
+}
+
+/** Every handle shape in `shapes` (each list's element once). */
+function handlesIn(shapes: readonly Shape[]): HandleShape[] {
+  const out: HandleShape[] = [];
+  const walk = (x: Shape): void => {
+    if (x.k === 'handle') out.push(x);
+    else if (x.k === 'list') walk(x.element);
+    else if (x.k === 'record') x.fields.forEach(walk);
+    else if (x.k === 'variant') for (const c of x.cases) if (c) walk(c);
+  };
+  shapes.forEach(walk);
+  return out;
 }
 
 /** A flat value, which may sit in a wider slot of a variant's joined flat types. */

@@ -2,8 +2,8 @@ import { funcTypeEquals as sigEqual, type FuncType, type ValType } from '../bina
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
-import type { FuncTypeRef } from '../component/evaluate.js';
-import { holdsString, signatureOf } from '../component/abi.js';
+import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
+import { holdsString, signatureOf, type HandleShape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan } from './fuse-plan.js';
@@ -788,7 +788,29 @@ class Planner {
       this.severalMemories = true;
       return this.func(f.coreFunc);
     }
-    return this.generator.adapter(`canon lower at ${f.offset}`, type, caller, { ...callee, func: this.func(f.coreFunc) }, this.regions, this.bulk());
+    return this.generator.adapter(`canon lower at ${f.offset}`, type, caller, { ...callee, func: this.func(f.coreFunc) }, this.regions, this.bulk(), this.handlesBetween(f.liftOwner));
+  }
+
+  /**
+   * Handles between two components share the output's one table: an own handle keeps its slot
+   * (taking it from one component and giving it to the other is that slot), a borrow into the
+   * component implementing the resource (the component instance that defined its type and
+   * lifted the function) becomes its rep.
+   */
+  private handlesBetween(liftOwner: object): { handle: (h: HandleShape) => { how: 'pass' } | { how: 'rep'; resource: number } | undefined; rep: (i: number) => Target } {
+    const resources: TypeVal[] = [];
+    return {
+      handle: (h) => {
+        const r = h.resource;
+        if (!r) return undefined;
+        if (!h.borrow) return { how: 'pass' };
+        if (r.kind !== 'own' || r.owner !== liftOwner) return undefined;
+        let i = resources.indexOf(r);
+        if (i < 0) i = resources.push(r) - 1;
+        return { how: 'rep', resource: i };
+      },
+      rep: (i) => this.handles.own('rep', resources[i]!, undefined),
+    };
   }
 
   /** The host's view of memory: the output memory from address 0, allocated in by the exported cabi_realloc. */
