@@ -44,3 +44,16 @@ test('library-twice: one library twice (separate state), every memory growing, o
   const norm = (r: { kind: string }[]) => r.map((o) => (o.kind === 'trap' ? { kind: 'trap' } : o));
   expect(norm(got.results[0]!)).toEqual(norm(want.results[0]!));
 });
+
+test('resources: own handles made by a library and dropped or given back by the app, borrows lent to the implementer (alone and in a list)', async () => {
+  const bytes = await wat(readFileSync(`${SRC}resources.wat`, 'utf8'));
+  const { module } = lower(bytes);
+  const calls = [call('run', { params: [], result: u32 }, [])];
+  const spec = { importsModule: IMPORTS, component: 'resources', imports: [], sequences: [calls, calls] };
+  const [t] = await pretranspileInstantiable([bytes]);
+  if (!t || 'error' in t) throw new Error(`jco cannot transpile resources: ${t && 'error' in t ? t.error : ''}`);
+  const [want, got] = await Promise.all([runCorpusCalls({ ...spec, side: 'jco', target: t.entry }), runCorpusCalls({ ...spec, side: 'core', target: module })]);
+  // value(a) = 41; weigh = 40*2 + 70*3 = 290; dropped after drop(a) = 40; after consume(b) = 110.
+  expect(got.results).toEqual([[{ kind: 'ok', value: 41 + 290_000 + 40_000_000 + 1_100_000_000 }], [{ kind: 'ok', value: 41 + 290_000 + 40_000_000 + 1_100_000_000 }]]);
+  expect(got.results).toEqual(want.results);
+});
