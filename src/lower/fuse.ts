@@ -66,8 +66,6 @@ export interface FusedAdapter {
   bytes: Uint8Array;
   /** `module.name` of each import, in order (see the file comment). */
   imports: string[];
-  /** The core type of `adapter` (the caller's lowering). */
-  sig: FuncType;
 }
 
 interface SideCtx {
@@ -227,7 +225,7 @@ class Fuser {
       exports: [{ name: 'adapter', kind: 'func', index: adapter }],
       code: this.bodies.map((b) => b.body!),
     });
-    return { bytes, imports: this.importNames, sig };
+    return { bytes, imports: this.importNames };
   }
 
   // ---- module parts ---------------------------------------------------------

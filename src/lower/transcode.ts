@@ -13,12 +13,12 @@ import { Code, OP, type Mem } from './fuse-code.js';
  */
 
 /** A source string's encoding after the latin1+utf16 tag has been read. */
-export type SimpleEncoding = 'utf8' | 'utf16' | 'latin1';
+type SimpleEncoding = 'utf8' | 'utf16' | 'latin1';
 
-export const UTF16_TAG = 0x8000_0000;
+const UTF16_TAG = 0x8000_0000;
 const MAX_STRING_BYTE_LENGTH = 0x7fff_ffff;
 
-export interface TranscodeSides {
+interface TranscodeSides {
   src: Mem;
   dst: Mem;
   /** The destination's realloc (function index). */
