@@ -1,5 +1,6 @@
-// Our own compositions (fixtures/src/compositions/*.wat) through down, on the output
-// (node:wasi, canonical-ABI caller) and on jco: results, traps and output must agree.
+// Our own compositions (fixtures/src/compositions/*.wat, built to fixtures/bin/compositions by
+// fixtures/build.mjs) through down, on the output (node:wasi, canonical-ABI caller) and on jco:
+// results, traps and output must agree.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -8,15 +9,15 @@ import type { FuncSig } from './harness/cabi.js';
 import { runCorpusCalls, type CallSpec } from './harness/corpus-call.js';
 import { encodeValue } from './harness/ipc-values.js';
 import { pretranspileInstantiable } from './harness/transpile-inst.js';
-import { wat } from './helpers/wat.js';
 
 const SRC = fileURLToPath(new URL('../fixtures/src/compositions/', import.meta.url));
+const BIN = fileURLToPath(new URL('../fixtures/bin/compositions/', import.meta.url));
 const IMPORTS = `${SRC}prop-imports.mjs`;
 const call = (name: string, sig: FuncSig, args: unknown[]): CallSpec => ({ name, core: name, sig, args: encodeValue(args) as unknown[] });
 const u32 = { k: 'u32' } as const;
 
 test('library-twice: one library twice (separate state), every memory growing, out-of-bounds traps', async () => {
-  const bytes = await wat(readFileSync(`${SRC}library-twice.wat`, 'utf8'));
+  const bytes = new Uint8Array(readFileSync(`${BIN}library-twice.wasm`));
   const { module, report } = lower(bytes);
   // The app's memory module and its main module (which imports that memory), and each library instance.
   expect(report.modules.filter((m) => m.name.includes('(region'))).toHaveLength(4);
@@ -46,7 +47,7 @@ test('library-twice: one library twice (separate state), every memory growing, o
 });
 
 test('resources: own handles made by a library and dropped or given back by the app, borrows lent to the implementer (alone and in a list)', async () => {
-  const bytes = await wat(readFileSync(`${SRC}resources.wat`, 'utf8'));
+  const bytes = new Uint8Array(readFileSync(`${BIN}resources.wasm`));
   const { module } = lower(bytes);
   const calls = [call('run', { params: [], result: u32 }, [])];
   const spec = { importsModule: IMPORTS, component: 'resources', imports: [], sequences: [calls, calls] };
