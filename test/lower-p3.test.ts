@@ -184,7 +184,7 @@ describe('component-text fixtures (fixtures/src/p3)', () => {
 
 /**
  * Instantiates a lowered reactor on node:wasi with the host's foo (synchronous, as a p1 host's
- * imports are: string in, string out through the output's cabi_realloc) and calls its foo.
+ * imports are: string in, string out through the output's cabi_realloc) and calls its foo, then its post-return.
  */
 async function roundTrip(module: Uint8Array, importModule: string, exportName: string, inputs: string[]): Promise<string[]> {
   const { WASI } = await import('node:wasi');
@@ -210,7 +210,10 @@ async function roundTrip(module: Uint8Array, importModule: string, exportName: s
   exports = instance.exports;
   return inputs.map((input) => {
     const r = (exports[exportName] as (...a: number[]) => number)(...put(input));
-    return text(memory().getUint32(r, true), memory().getUint32(r + 4, true));
+    const output = text(memory().getUint32(r, true), memory().getUint32(r + 4, true));
+    // The result is valid until the post-return, which runs the rest of the task.
+    (exports[`cabi_post_${exportName}`] as (r: number) => void)(r);
+    return output;
   });
 }
 

@@ -3,7 +3,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
 import { handleWrapperBody } from './gen-handles.js';
 import { bindConstsSig } from './p3-plan.js';
-import { bindConstsBody, exportBody, p3StartBody, returnedBody, syncCallBody, taskReturnBody } from './p3-gen.js';
+import { bindConstsBody, exportBody, p3StartBody, postReturnBody, returnedBody, syncCallBody, taskReturnBody } from './p3-gen.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -51,6 +51,7 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return { kind: 'func', params: ctx.sigOf(g.callee).params, results: ['i32'] };
     case 'p3-sync-call':
     case 'p3-export':
+    case 'p3-post-return':
       return g.sig;
     case 'p3-task-return':
       return { kind: 'func', params: g.slots.map((s) => s.type), results: [] };
@@ -220,6 +221,8 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       return taskReturnBody(g, ctx);
     case 'p3-export':
       return exportBody(g, ctx);
+    case 'p3-post-return':
+      return postReturnBody(g, ctx);
   }
   return w.finish();
 }

@@ -88,7 +88,10 @@ export function taskReturnBody(g: Extract<GenFunc, { kind: 'p3-task-return' }>, 
   return w.finish();
 }
 
-/** An async export as a synchronous one: a new task, the event loop until it exits, then the result. */
+/**
+ * An async export as a synchronous one: a new task, the event loop until task.return (or exit),
+ * the code it stopped at parked for the post-return, then the result.
+ */
 export function exportBody(g: Extract<GenFunc, { kind: 'p3-export' }>, ctx: GenContext): Uint8Array {
   const w = new BinaryWriter(96);
   const code = g.sig.params.length;
@@ -97,10 +100,9 @@ export function exportBody(g: Extract<GenFunc, { kind: 'p3-export' }>, ctx: GenC
   for (let i = 0; i < code; i++) w.u8(LOCAL_GET).u32(i);
   w.u8(CALL).u32(ctx.func(g.entry)).u8(LOCAL_SET).u32(code);
   w.u8(BLOCK).u8(VOID).u8(LOOP).u8(VOID);
-  w.u8(LOCAL_GET).u32(code).u8(CALL).u32(ctx.func(g.next)).u8(I32_EQZ).u8(BR_IF).u32(1);
-  for (const t of [g.code, g.p1, g.p2]) w.u8(CALL).u32(ctx.func(t));
-  w.u8(CALL).u32(ctx.func(g.callback)).u8(LOCAL_SET).u32(code);
-  w.u8(BR).u32(0).u8(END).u8(END);
+  w.u8(CALL).u32(ctx.func(g.returned)).u8(BR_IF).u32(1);
+  eventStep(w, g, code, ctx);
+  w.u8(LOCAL_GET).u32(code).u8(CALL).u32(ctx.func(g.park));
   const r = g.result;
   if (r.kind === 'finish') w.u8(CALL).u32(ctx.func(r.finish));
   else if (r.kind === 'area') {
@@ -114,8 +116,30 @@ export function exportBody(g: Extract<GenFunc, { kind: 'p3-export' }>, ctx: GenC
   return w.finish();
 }
 
-/** Everything a p3-export wrapper calls (for the linker's reachability). */
-export function p3ExportTargets(g: Extract<GenFunc, { kind: 'p3-export' }>): Target[] {
+/** The post-return of an async export: the rest of its task, from the parked code until it exits. */
+export function postReturnBody(g: Extract<GenFunc, { kind: 'p3-post-return' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(64);
+  const code = g.sig.params.length;
+  w.u32(1).u32(1).u8(0x7f);
+  w.u8(CALL).u32(ctx.func(g.parked)).u8(LOCAL_SET).u32(code);
+  w.u8(BLOCK).u8(VOID).u8(LOOP).u8(VOID);
+  eventStep(w, g, code, ctx);
+  w.u8(END);
+  return w.finish();
+}
+
+/** Inside `block loop`: exit the block when next(code) has no event, else code = callback(event); closes both. */
+function eventStep(w: BinaryWriter, g: { next: Target; code: Target; p1: Target; p2: Target; callback: Target }, code: number, ctx: GenContext): void {
+  w.u8(LOCAL_GET).u32(code).u8(CALL).u32(ctx.func(g.next)).u8(I32_EQZ).u8(BR_IF).u32(1);
+  for (const t of [g.code, g.p1, g.p2]) w.u8(CALL).u32(ctx.func(t));
+  w.u8(CALL).u32(ctx.func(g.callback)).u8(LOCAL_SET).u32(code);
+  w.u8(BR).u32(0).u8(END).u8(END);
+}
+
+/** Everything a p3-export or p3-post-return wrapper calls (for the linker's reachability). */
+export function p3ExportTargets(g: Extract<GenFunc, { kind: 'p3-export' | 'p3-post-return' }>): Target[] {
+  const loop = [g.callback, g.next, g.code, g.p1, g.p2];
+  if (g.kind === 'p3-post-return') return [g.parked, ...loop];
   const r = g.result;
-  return [g.begin, g.entry, g.callback, g.next, g.code, g.p1, g.p2, ...(r.kind === 'finish' ? [r.finish] : r.kind === 'area' ? [r.areaOf] : [])];
+  return [g.begin, g.entry, g.returned, g.park, ...loop, ...(r.kind === 'finish' ? [r.finish] : r.kind === 'area' ? [r.areaOf] : [])];
 }

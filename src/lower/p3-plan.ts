@@ -75,10 +75,13 @@ export function p3Start(e: LiftedExport, l: P3Linker, procExit: Target): Target 
 }
 
 /**
- * An async export with a callback, as a synchronous p1 export: a new task, the event loop until it
- * exits, then its result in the synchronous lift's form (the value, or a pointer to the result area).
+ * An async export with a callback, as a synchronous p1 export and its post-return: the export
+ * starts a new task and runs its event loop until task.return, then returns the result in the
+ * synchronous lift's form (the value, or a pointer to the result area); the post-return runs the
+ * rest of the task until it exits. So the result stays valid until the post-return, as a
+ * synchronous lift's does, even when the task frees it (or spawns more work) after task.return.
  */
-export function p3Export(e: LiftedExport, l: P3Linker): Target {
+export function p3Export(e: LiftedExport, l: P3Linker): { call: Target; post: Target } {
   const name = e.iface ? `${e.iface}#${e.func}` : e.func;
   if (e.options.callback === undefined) throw stackful(name, e.offset);
   if (!e.type) throw new WasiAdaptError('unsupported', `export ${name} is lifted async and its type is unknown`, { offset: e.offset });
@@ -100,18 +103,17 @@ export function p3Export(e: LiftedExport, l: P3Linker): Target {
     if (!area) throw unsupported(`export ${name}'s result`, 'down stores only results whose flat values are their memory layout (no variant with a payload)', e.offset);
     result = { kind: 'area', area, areaOf: l.polyfill('p3#result-area', e.offset) };
   }
-  return l.gen({
-    kind: 'p3-export',
-    sig,
-    begin: l.polyfill('p3#begin', e.offset),
-    entry: l.func(e.coreFunc),
+  const loop = {
     callback: l.func(e.options.callback),
     next: l.polyfill('p3#next', e.offset),
     code: l.polyfill('p3#event-code', e.offset),
     p1: l.polyfill('p3#event-p1', e.offset),
     p2: l.polyfill('p3#event-p2', e.offset),
-    result,
-  });
+  };
+  return {
+    call: l.gen({ kind: 'p3-export', sig, begin: l.polyfill('p3#begin', e.offset), returned: l.polyfill('p3#returned', e.offset), park: l.polyfill('p3#park', e.offset), entry: l.func(e.coreFunc), ...loop, result }),
+    post: l.gen({ kind: 'p3-post-return', sig: { kind: 'func', params: sig.results, results: [] }, parked: l.polyfill('p3#parked', e.offset), ...loop }),
+  };
 }
 
 function stackful(name: string, offset: number): WasiAdaptError {

@@ -57,19 +57,23 @@ export type GenFunc =
   | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; sig: FuncType }
   /** task.return of a result with several flat values: stored in the result area in its memory layout, then `done`. */
   | ({ kind: 'p3-task-return'; areaOf: Target; done: Target } & ResultArea)
-  /** An async export as a synchronous p1 export (p3-plan.ts p3Export). */
+  /** An async export as a synchronous p1 export, running its task until task.return (p3-plan.ts p3Export). */
   | {
       kind: 'p3-export';
       sig: FuncType;
       begin: Target;
       entry: Target;
+      returned: Target;
+      park: Target;
       callback: Target;
       next: Target;
       code: Target;
       p1: Target;
       p2: Target;
       result: { kind: 'none' } | { kind: 'finish'; finish: Target } | { kind: 'area'; area: ResultArea; areaOf: Target };
-    };
+    }
+  /** Its post-return: the rest of the task. */
+  | { kind: 'p3-post-return'; sig: FuncType; parked: Target; callback: Target; next: Target; code: Target; p1: Target; p2: Target };
 
 export interface PlannedInstance {
   key: number;
@@ -249,7 +253,9 @@ class Planner {
         else {
           const name = e.iface ? `${e.iface}#${e.func}` : e.func;
           checkUtf8(`export ${name}`, e.options, e.type, e.offset, P1_CALLER_UTF8);
-          add(name, 'func', p3Export(e, this.p3()), e.witType);
+          const { call, post } = p3Export(e, this.p3());
+          add(name, 'func', call, e.witType);
+          add(`cabi_post_${name}`, 'func', post);
           if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
         }
         continue;

@@ -253,6 +253,7 @@ export function p3_event_p2(): u32 {
 }
 /** A new task of an async export the p1 host calls (one at a time: its call returns when the task exits). */
 export function p3_begin(): void {
+  if (parked) unreachable(); // the previous task's post-return was not called
   returned = false;
   result = 0;
   ctx0 = 0; // a task's context slots start at 0
@@ -269,6 +270,26 @@ export function p3_result_area(size: u32, align: u32): u32 {
     area = stateAlloc(align < 8 ? 8 : align, areaSize);
   }
   return <u32>area;
+}
+
+// A task whose export returned (at task.return) and whose rest runs in the export's post-return.
+let parked = false;
+let parkedCode: u32 = 0;
+
+/** Whether the current task has called task.return: its export returns then, as a synchronous lift would. */
+export function p3_returned(): u32 {
+  return returned ? 1 : 0;
+}
+/** The callback code the export stopped at, for its post-return. */
+export function p3_park(code: u32): void {
+  parked = true;
+  parkedCode = code;
+}
+/** The parked code; the post-return runs the event loop from it until the task exits. */
+export function p3_parked(): u32 {
+  if (!parked) unreachable();
+  parked = false;
+  return parkedCode;
 }
 
 /** The task returned through the result area. */

@@ -1,0 +1,145 @@
+// The corpus's other WASI 0.3 test components (../shared/corpus/p3), lowered by `down` and called
+// on node:wasi as jco's tests call them (packages/jco-transpile's round-trip, post-return and
+// inter-task scenarios, ported from wasmtime's component-async-tests). Custom imports are p1 host
+// functions; where jco composes a caller with a callee, the caller's imports are served by the
+// callee's down output, values copied between the two memories by the test's Canonical ABI
+// (harness/cabi.ts). jco 1.35 cannot run these here (JSPI), so the references are its assertions.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { lower } from '../src/lower/index.js';
+import { liftArgs, liftResult, lowerArgs, lowerResult, type CoreVal, type CType, type FuncSig, type Mem } from './harness/cabi.js';
+
+const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'p3');
+const corpus = (name: string) => new Uint8Array(readFileSync(join(CORPUS, `${name}.wasm`)));
+
+type HostFunc = (...core: CoreVal[]) => CoreVal | undefined;
+interface Guest {
+  exports: Record<string, WebAssembly.ExportValue>;
+  mem: Mem;
+  module: WebAssembly.Module;
+  call(name: string, ...core: CoreVal[]): CoreVal | undefined;
+}
+
+/** The down output of a corpus component on node:wasi, its custom imports served by `host` (given the guest's memory). */
+async function guest(name: string, host: (mem: Mem) => Record<string, Record<string, HostFunc>> = () => ({})): Promise<Guest> {
+  const { WASI } = await import('node:wasi');
+  const wasi = new WASI({ version: 'preview1', args: [name], env: {}, returnOnExit: true });
+  const module = new WebAssembly.Module(lower(corpus(name)).module);
+  let exports: Record<string, WebAssembly.ExportValue> = {};
+  const mem: Mem = {
+    memory: () => exports.memory as WebAssembly.Memory,
+    realloc: (...a) => (exports.cabi_realloc as (...a: number[]) => number)(...a),
+  };
+  const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport, ...host(mem) } as WebAssembly.Imports);
+  exports = instance.exports;
+  // node:wasi only needs the memory (the outputs export _start, which initialize() refuses).
+  wasi.initialize({ exports: { memory: exports.memory } } as unknown as WebAssembly.Instance);
+  const call = (f: string, ...core: CoreVal[]) => (exports[f] as (...a: CoreVal[]) => CoreVal | undefined)(...core);
+  return { exports, mem, module, call };
+}
+
+/** A call of an export through its synchronous p1 form: arguments lowered, result lifted, then its post-return. */
+function callExport(g: Guest, name: string, sig: FuncSig, args: unknown[]): unknown {
+  const ret = g.call(name, ...lowerArgs(g.mem, sig, args));
+  const value = liftResult(g.mem, sig, ret);
+  if (g.exports[`cabi_post_${name}`]) g.call(`cabi_post_${name}`, ...(ret === undefined ? [] : [ret]));
+  return value;
+}
+
+/** A host function of type `sig` for a guest with memory `mem`: its arguments go to `f`, its result back. */
+function hostFunc(mem: Mem, sig: FuncSig, f: (...args: unknown[]) => unknown): HostFunc {
+  return (...core) => lowerResult(mem, sig, core, f(...liftArgs(mem, sig, core)));
+}
+
+const INPUTS = ['hello, world!', '¡hola, mundo!', "hi y'all!"];
+const expected = (input: string) => `${input} - entered guest - entered host - exited host - exited guest`;
+const str: CType = { k: 'string' };
+
+describe.skipIf(!existsSync(CORPUS))('corpus 0.3 scenarios on node:wasi (as jco\'s tests call them)', () => {
+  // local:local/many (wasmtime's component-async-tests WIT, which jco's manyArguments follows):
+  // foo(a: string, b: u32, c: list<u8>, d: tuple<u64, u64>, e: stuff, f: option<stuff>, g: result<stuff>)
+  //   -> tuple<string, u32, list<u8>, tuple<u64, u64>, stuff, option<stuff>, result<stuff>>
+  const stuff: CType = { k: 'record', fields: [{ name: 'a', type: { k: 'list', elem: { k: 's32' } } }, { name: 'b', type: { k: 'bool' } }, { name: 'c', type: { k: 'u64' } }] };
+  const manyTypes: CType[] = [str, { k: 'u32' }, { k: 'list', elem: { k: 'u8' } }, { k: 'tuple', types: [{ k: 'u64' }, { k: 'u64' }] }, stuff, { k: 'option', type: stuff }, { k: 'result', ok: stuff }];
+  const many: FuncSig = { params: manyTypes.map((type, i) => ({ name: 'abcdefg'[i]!, type })), result: { k: 'tuple', types: manyTypes } };
+  const manyArguments = (input: string): unknown[] => {
+    const s = { a: new Int32Array(42).fill(42), b: true, c: 424242n };
+    return [input, 42, new Uint8Array(42).fill(42), [4242n, 424242424242n], s, s, { tag: 'err', val: undefined }];
+  };
+
+  // many-stackless's guest frees its result right after task.return, inside the same callback; a
+  // 0.3 host copies the result during task.return, the output hands the host a pointer to what was
+  // freed (its allocator overwrites the string's first bytes): a known deviation (docs/p3.md), so
+  // this test is expected to fail until task.return copies what the result points to.
+  test.fails('async-round-trip-many-stackless: the result is read after the guest freed it (known deviation)', async () => {
+    await manyRoundTrip('async-round-trip-many-stackless');
+  });
+  test.each(['async-round-trip-many-wait', 'async-round-trip-many-synchronous'])(
+    '%s: its exported foo (21 flat parameters, by pointer both ways) round-trips jco\'s manyArguments through the host\'s foo',
+    (name) => manyRoundTrip(name),
+  );
+  async function manyRoundTrip(name: string): Promise<void> {
+    const seen: unknown[][] = [];
+    const g = await guest(name, (mem) => ({
+      'local:local/many': {
+        foo: hostFunc(mem, many, (...args) => {
+          seen.push(args);
+          return [`${args[0] as string} - entered host - exited host`, ...args.slice(1)];
+        }),
+      },
+    }));
+    const outputs = INPUTS.map((input) => callExport(g, 'local:local/many#foo', many, manyArguments(input)));
+    expect(outputs).toEqual(INPUTS.map((input) => manyArguments(expected(input))));
+    expect(seen).toEqual(INPUTS.map((input) => manyArguments(`${input} - entered guest`)));
+  }
+
+  // jco composes caller and callee and calls run(); the caller asserts foo's result and that the
+  // callee's post-return ran (get-post-return-value), so a failed assertion traps.
+  test('async-post-return-caller with async-post-return-callee: run() returns', async () => {
+    const foo: FuncSig = { params: [{ name: 's', type: str }], result: str };
+    const value: FuncSig = { params: [], result: str };
+    const callee = await guest('async-post-return-callee');
+    const caller = await guest('async-post-return-caller', (mem) => ({
+      'local:local/post-return': {
+        foo: hostFunc(mem, foo, (s) => callExport(callee, 'local:local/post-return#foo', foo, [s])),
+        'get-post-return-value': hostFunc(mem, value, () => callExport(callee, 'local:local/post-return#get-post-return-value', value, [])),
+      },
+    }));
+    const run: FuncSig = { params: [] };
+    expect(callExport(caller, 'local:local/run#run', run, [])).toBeUndefined();
+    expect(callExport(caller, 'local:local/run#run', run, [])).toBeUndefined();
+  });
+
+  // jco: run(300) returns undefined and sleep-millis is called with 300 (callee) or 600 (the
+  // caller doubles it); the spawned task that calls it outlives run on a 0.3 host, on p1 run
+  // waits for it (docs/p3.md), so the call has happened when run returns.
+  const sleep: FuncSig = { params: [{ name: 'time-in-millis', type: { k: 'u64' } }] };
+  test('async-sleep-post-return-callee: run(300) returns and sleep-millis(300) is called', async () => {
+    const calls: unknown[] = [];
+    const g = await guest('async-sleep-post-return-callee', (mem) => ({ 'local:local/sleep': { 'sleep-millis': hostFunc(mem, sleep, (ms) => void calls.push(ms)) } }));
+    expect(callExport(g, 'local:local/sleep-post-return#run', sleep, [300n])).toBeUndefined();
+    expect(calls).toEqual([300n]);
+  });
+
+  test('async-sleep-post-return-caller with its callee: run(300) returns; the callee\'s sleep-millis calls get 600', async () => {
+    const calls: unknown[] = [];
+    const sleepHost = (mem: Mem) => ({ 'local:local/sleep': { 'sleep-millis': hostFunc(mem, sleep, (ms) => void calls.push(ms)) } });
+    const callee = await guest('async-sleep-post-return-callee', sleepHost);
+    const caller = await guest('async-sleep-post-return-caller', (mem) => ({
+      ...sleepHost(mem),
+      'local:local/sleep-post-return': { run: hostFunc(mem, sleep, (ms) => callExport(callee, 'local:local/sleep-post-return#run', sleep, [ms])) },
+    }));
+    expect(callExport(caller, 'local:local/sleep-post-return#run', sleep, [300n])).toBeUndefined();
+    // The caller's spawned task calls the callee's run(600) twice (each sleeps 600), then sleeps 300 itself.
+    expect(calls).toEqual([600n, 600n, 300n]);
+  });
+
+  // Its run needs two tasks at once: the first waits on a set the second (a later call of run)
+  // adds to. On p1 a call returns when its task exits, so the first run's WAIT can never end: the
+  // runtime traps instead of hanging (jco skips this scenario; wasmtime calls run twice concurrently).
+  test('async-intertask-communication: the first run\'s wait traps (two concurrent tasks are needed)', async () => {
+    const g = await guest('async-intertask-communication');
+    expect(() => g.call('local:local/run#run')).toThrowError(WebAssembly.RuntimeError);
+  });
+});
