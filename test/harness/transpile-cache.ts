@@ -14,6 +14,9 @@ export const CACHE = join(REPO, 'node_modules', '.cache', 'wasi-adapt-harness');
 const CHILD = fileURLToPath(new URL('./transpile-child.mjs', import.meta.url));
 // Bump when transpile options change, so stale output is not reused.
 const CACHE_VERSION = 'jco-1.35.0-v1';
+/** What a child writes into a component's directory when jco fails on it, and its exit code then. */
+const ERROR_FILE = 'transpile-error.txt';
+const STOPPED = 3;
 
 const pending = new Map<string, Promise<string>>();
 
@@ -52,42 +55,64 @@ export function pretranspile(components: (Uint8Array | string)[]): Promise<strin
 }
 
 async function build(todo: Map<string, Uint8Array>): Promise<void> {
-  await transpileInCache(todo, CHILD);
+  const failed = await transpileInCache(todo, CHILD);
   for (const h of todo.keys()) {
+    if (failed.has(h)) throw new Error(`jco transpile failed: ${failed.get(h)}`);
     if (!existsSync(entryOf(h))) throw new Error(`transpile produced no ${entryOf(h)}`);
   }
 }
 
 /**
- * Runs `child` (a transpile-*child.mjs) over every component of `todo` in one process, each into
- * CACHE/<key>. Components are transpiled into private dirs and renamed: parallel test workers may race.
+ * Runs `child` (a transpile-*child.mjs) over the components of `todo`, each into CACHE/<key>,
+ * and returns jco's error for each one it could not transpile. Only successes are cached: once
+ * jco traps, its bindgen instance refuses every later call ("cannot enter component
+ * instance"), so the child stops at its first failure (exit code 3) and the rest go to a fresh
+ * process. Components are transpiled into private dirs and renamed: parallel test workers may race.
  */
-export async function transpileInCache(todo: Map<string, Uint8Array>, child: string): Promise<void> {
+export async function transpileInCache(todo: Map<string, Uint8Array>, child: string): Promise<Map<string, string>> {
   mkdirSync(CACHE, { recursive: true });
-  const jobs = [...todo].map(([key, component]) => {
+  const failed = new Map<string, string>();
+  let jobs = [...todo].map(([key, component]) => {
     const tmp = join(CACHE, `${key}.tmp-${process.pid}-${Date.now()}`);
     mkdirSync(tmp, { recursive: true });
     const input = join(tmp, 'input.wasm');
     writeFileSync(input, component);
     return { key, tmp, input };
   });
-  const stderr: Buffer[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const cp = spawn(process.execPath, ['--no-warnings', child, ...jobs.flatMap((j) => [j.input, j.tmp])], { stdio: ['ignore', 'ignore', 'pipe'] });
-    cp.stderr.on('data', (d: Buffer) => stderr.push(d));
-    cp.on('error', reject);
-    cp.on('exit', resolve);
-  });
-  for (const j of jobs) {
-    if (code === 0) {
-      rmSync(j.input);
-      try {
-        renameSync(j.tmp, join(CACHE, j.key));
-      } catch {
-        // Another worker won the race; its output is equivalent.
+  try {
+    while (jobs.length > 0) {
+      const stderr: Buffer[] = [];
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const cp = spawn(process.execPath, ['--no-warnings', child, ...jobs.flatMap((j) => [j.input, j.tmp])], { stdio: ['ignore', 'ignore', 'pipe'] });
+        cp.stderr.on('data', (d: Buffer) => stderr.push(d));
+        cp.on('error', reject);
+        cp.on('exit', resolve);
+      });
+      const left: typeof jobs = [];
+      for (const j of jobs) {
+        const error = join(j.tmp, ERROR_FILE);
+        if (existsSync(error)) {
+          failed.set(j.key, readFileSync(error, 'utf8'));
+        } else if (existsSync(join(j.tmp, 'component.js')) && (code === 0 || code === STOPPED)) {
+          rmSync(j.input);
+          try {
+            renameSync(j.tmp, join(CACHE, j.key));
+          } catch {
+            // Another worker won the race; its output is equivalent.
+          }
+        } else {
+          left.push(j);
+          continue;
+        }
+        rmSync(j.tmp, { recursive: true, force: true });
       }
+      // A child that neither finished nor stopped at a failure made no progress to build on.
+      if (code !== 0 && code !== STOPPED) throw new Error(`jco transpile failed (exit ${code}): ${Buffer.concat(stderr).toString()}`);
+      if (left.length === jobs.length) throw new Error(`jco transpile made no progress: ${Buffer.concat(stderr).toString()}`);
+      jobs = left;
     }
-    rmSync(j.tmp, { recursive: true, force: true });
+  } finally {
+    for (const j of jobs) rmSync(j.tmp, { recursive: true, force: true });
   }
-  if (code !== 0) throw new Error(`jco transpile failed: ${Buffer.concat(stderr).toString()}`);
+  return failed;
 }

@@ -10,15 +10,21 @@ import { transpile } from '@bytecodealliance/jco';
 const argv = process.argv.slice(2);
 for (let i = 0; i + 1 < argv.length; i += 2) {
   const [componentPath, outDir] = [argv[i], argv[i + 1]];
-  const { files } = await transpile(readFileSync(componentPath), {
-    name: 'component',
-    noTypescript: true,
-    wasiShim: true,
-    quiet: true,
-  });
-  for (const [name, bytes] of Object.entries(files)) {
-    mkdirSync(dirname(join(outDir, name)), { recursive: true });
-    writeFileSync(join(outDir, name), bytes);
+  try {
+    const { files } = await transpile(readFileSync(componentPath), {
+      name: 'component',
+      noTypescript: true,
+      wasiShim: true,
+      quiet: true,
+    });
+    for (const [name, bytes] of Object.entries(files)) {
+      mkdirSync(dirname(join(outDir, name)), { recursive: true });
+      writeFileSync(join(outDir, name), bytes);
+    }
+  } catch (e) {
+    // As in transpile-inst-child.mjs: report, and leave the rest to a fresh process.
+    writeFileSync(join(outDir, 'transpile-error.txt'), String(e?.stack ?? e));
+    process.exit(3);
   }
 }
 // jco's WASI shim keeps a worker alive for a few seconds; leave at once.

@@ -21,8 +21,10 @@ for (let i = 0; i + 1 < argv.length; i += 2) {
       writeFileSync(join(outDir, name), bytes);
     }
   } catch (e) {
-    // One component jco cannot transpile must not fail the others: the error is the result.
+    // The error is this component's result; jco's bindgen instance may be poisoned now (a trap
+    // leaves it unusable), so the caller gives the rest to a fresh process (exit code 3).
     writeFileSync(join(outDir, 'transpile-error.txt'), String(e?.stack ?? e));
+    process.exit(3);
   }
 }
 process.exit(0);

@@ -2,30 +2,32 @@
 // cached by content hash under node_modules/.cache like transpile-cache.ts,
 // many components in one child process.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE, transpileInCache } from './transpile-cache.js';
 
 const CHILD = fileURLToPath(new URL('./transpile-inst-child.mjs', import.meta.url));
 // Bump when the transpile options change.
-const CACHE_VERSION = 'jco-1.35.0-instantiation-async-v1';
+// v2: errors are no longer cached (v1 directories may hold one).
+const CACHE_VERSION = 'jco-1.35.0-instantiation-async-v2';
 
 const keyOf = (component: Uint8Array): string =>
   `inst-${createHash('sha256').update(CACHE_VERSION).update(component).digest('hex').slice(0, 32)}`;
 const entryOf = (key: string): string => join(CACHE, key, 'component.js');
 
-const errorOf = (key: string): string => join(CACHE, key, 'transpile-error.txt');
-
 export type Transpiled = { entry: string } | { error: string };
 
-/** The transpiled entry module of each component (instantiation mode), or jco's error; transpiles the ones not cached in one process. */
+/**
+ * The transpiled entry module of each component (instantiation mode), or jco's error; transpiles
+ * the ones not cached. Errors are not cached: the next run tries again.
+ */
 export async function pretranspileInstantiable(components: Uint8Array[]): Promise<Transpiled[]> {
   const keys = components.map(keyOf);
   const todo = new Map<string, Uint8Array>();
   keys.forEach((k, i) => {
-    if (!existsSync(entryOf(k)) && !existsSync(errorOf(k))) todo.set(k, components[i]!);
+    if (!existsSync(entryOf(k))) todo.set(k, components[i]!);
   });
-  if (todo.size > 0) await transpileInCache(todo, CHILD);
-  return keys.map((k) => (existsSync(entryOf(k)) ? { entry: entryOf(k) } : { error: readFileSync(errorOf(k), 'utf8') }));
+  const failed = todo.size > 0 ? await transpileInCache(todo, CHILD) : new Map<string, string>();
+  return keys.map((k) => (failed.has(k) ? { error: failed.get(k)! } : { entry: entryOf(k) }));
 }
