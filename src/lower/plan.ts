@@ -10,7 +10,7 @@ import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type R
 import { REGIONS_MODULE } from './memory-regions.js';
 import type { LinkModule } from './link-module.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
-import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
+import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, p3SyncExport, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -72,6 +72,8 @@ export type GenFunc =
       p2: Target;
       result: { kind: 'none' } | { kind: 'finish'; finish: Target } | { kind: 'area'; area: ResultArea; areaOf: Target };
     }
+  /** A synchronous export of a component with task state: a new task (`begin`), then `callee`. */
+  | { kind: 'p3-new-task'; begin: Target; callee: Target }
   /** Its post-return: the rest of the task. */
   | { kind: 'p3-post-return'; sig: FuncType; parked: Target; callback: Target; next: Target; code: Target; p1: Target; p2: Target };
 
@@ -262,7 +264,7 @@ class Planner {
       }
       const target = this.func(e.coreFunc);
       if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
-      else this.reactorExport(e, target, add);
+      else this.reactorExport(e, p3SyncExport(this.c, target, this.p3(), e.offset) ?? target, add);
     }
     // The caller owns handles of the exported resources: it drops them through these, which run the destructor.
     for (const r of this.c.resources) {
@@ -328,6 +330,12 @@ class Planner {
       const imported = m.imports.filter((i) => i.sort === 'memory').length;
       const exp = m.exports.find((e) => e.sort === 'memory' && e.index >= imported);
       if (exp) return { kind: 'local', instance: key, sort: 'memory', index: exp.index };
+    }
+    // A memory no instance exports (no canon option names it) is still the output's one memory:
+    // the polyfill shares it, as it shares an exported one.
+    for (const key of [...this.resolved.keys()].sort((a, b) => a - b)) {
+      const m = this.moduleOf(key);
+      if (m.definedMemories) return { kind: 'local', instance: key, sort: 'memory', index: m.imports.filter((i) => i.sort === 'memory').length };
     }
     return undefined;
   }
@@ -841,6 +849,17 @@ class Planner {
     return (o.encoding !== 'utf8' && holdsStrings(type)) || (this.memoryRegion(o.memory) ?? 0) !== 0;
   }
 
+  /**
+   * First pass: a boundary with the host over a memory that is not the host's waits for the
+   * second pass's regions (what this pass links there is never written).
+   */
+  private otherMemory(memory: Target | undefined): boolean {
+    const host = this.theMemory();
+    if (this.regions || !memory || !host || sameTarget(memory, host)) return false;
+    this.severalMemories = true;
+    return true;
+  }
+
   /** An export lifted with utf16/latin1+utf16 strings or over another region: the host calls an adapter. */
   private hostExport(e: LiftedExport, target: Target): { target: Target; realloc: Target | undefined } | undefined {
     if (!e.type) return undefined;
@@ -850,6 +869,7 @@ class Planner {
       this.hostAlloc ??= callee.realloc;
       return undefined;
     }
+    if (this.otherMemory(callee.memory)) return { target, realloc: undefined };
     const realloc = this.hostRealloc(callee.realloc, callee.region);
     const caller = { ...this.hostSide(realloc), kind: 'export' as const };
     return { target: this.generator.adapter(`export ${e.iface}#${e.func}`, e.type, caller, { ...callee, func: target }, this.regions, this.bulk()), realloc };
@@ -859,6 +879,7 @@ class Planner {
   private hostImport(iface: string, func: string, options: CanonOptions, type: FuncTypeRef, host: Target, offset: number | undefined): Target | undefined {
     const caller = this.side(options, 'lower');
     if (!this.needsHostAdapter(options, type)) return undefined;
+    if (this.otherMemory(caller.memory)) return host;
     const realloc = this.hostRealloc(caller.realloc, caller.region);
     this.custom.add(`${iface}#${func}`);
     if (realloc) this.customRealloc(iface, func, realloc, offset);
@@ -869,6 +890,7 @@ class Planner {
   private transcodedWasi(iface: string, func: string, options: CanonOptions, sig: FuncType, offset: number | undefined, type: FuncTypeRef): Target {
     const inner = this.lowering(iface, func, { ...options, encoding: 'utf8' }, sig, offset, type);
     const caller = this.side(options, 'lower');
+    if (this.otherMemory(caller.memory)) return inner;
     // Without a realloc of its own, transcoded arguments go where the host allocates (never a bump allocator past the regions).
     const realloc = caller.realloc ?? this.hostRealloc(undefined, undefined) ?? this.bump();
     return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(realloc), memory: caller.memory, func: inner }, this.regions, this.bulk());
