@@ -16,16 +16,31 @@ const allFixtures = (dir: string): string[] =>
   readdirSync(join(FIXTURES_DIR, 'bin', dir))
     .filter((f) => f.endsWith('.wasm'))
     .map((f) => `${dir}/${f}`);
+/** wit-bindgen-shaped reactors (fixtures/src/reactor): not commands; one imports no WASI at all. */
+const isReactor = (f: string): boolean => /^p1\/reactor_/.test(f);
 
 describe('inspect', () => {
-  it('classifies every p1 fixture as a p1 command that goes up', () => {
-    for (const f of allFixtures('p1')) {
+  it('classifies every p1 command fixture as a p1 command that goes up', () => {
+    for (const f of allFixtures('p1').filter((f) => !isReactor(f))) {
       const r = inspect(bin(f));
       expect(r.kind, f).toBe('wasi-p1-command');
       expect(r.verdict.convert, f).toBe('up');
       expect(r.imports.map((p) => p.package), f).toEqual(['wasi_snapshot_preview1']);
       expect(r.verdict.runsOn).toContain('wazero');
     }
+  });
+
+  it('says the p1 reactor fixtures (their world embedded) go up: a p1 reactor, or a core module when it imports no WASI', () => {
+    const reactors = allFixtures('p1').filter(isReactor);
+    expect(reactors).toEqual(['p1/reactor_counters.wasm', 'p1/reactor_shapes.wasm']);
+    const counters = inspect(bin('p1/reactor_counters.wasm'));
+    expect(counters.kind).toBe('wasi-p1-reactor');
+    expect(counters.verdict.convert).toBe('up');
+    expect(counters.imports.map((p) => p.package)).toContain('wasi_snapshot_preview1');
+    const shapes = inspect(bin('p1/reactor_shapes.wasm'));
+    expect(shapes.kind).toBe('core-module');
+    expect(shapes.verdict.convert).toBe('up');
+    expect(shapes.verdict.reason).toMatch(/world embedded/);
   });
 
   it('classifies every p2 fixture as a WASI 0.2 component with one memory', () => {
@@ -130,7 +145,7 @@ describe('wasi-adapt inspect (process)', () => {
     for (const f of [...allFixtures('p1'), ...allFixtures('p2')].filter((f) => !f.includes('js_hello'))) {
       const { stdout } = await run('node', [CLI, 'inspect', '--json', join(FIXTURES_DIR, 'bin', f)]);
       const report = JSON.parse(stdout) as { kind: string; verdict: { convert: string } };
-      expect(report.kind, f).toMatch(/^wasi-|^component$/);
+      expect(report.kind, f).toMatch(isReactor(f) ? /^wasi-p1-reactor$|^core-module$/ : /^wasi-|^component$/);
     }
   });
 

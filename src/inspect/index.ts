@@ -90,7 +90,13 @@ function inspectModule(bytes: Uint8Array): InspectReport {
   const m = parseModule(bytes);
   const imports = groupCoreImports(m);
   const p1 = m.imports.some((imp) => P1_MODULES.has(imp.module));
-  const p2Direct = m.imports.some((imp) => wasiLine(parseInterfaceName(imp.module)?.version) !== undefined);
+  // Only WASI's own interfaces: a wit-bindgen module also imports its world's (`test:x/host@0.1.0`).
+  const p2Direct = m.imports.some((imp) => {
+    const name = parseInterfaceName(imp.module);
+    return name?.namespace === 'wasi' && wasiLine(name.version) !== undefined;
+  });
+  // wit-bindgen embeds the world a module implements: `up` lifts it by that world.
+  const world = m.customs.some((c) => c.name.startsWith('component-type'));
   const exports = m.exports.map((e) => e.name);
   const command = exports.includes('_start');
   const base = { size: bytes.length, imports, exports, memories: m.memoryCount, tables: m.tableCount };
@@ -114,7 +120,13 @@ function inspectModule(bytes: Uint8Array): InspectReport {
           reason: 'a core module importing WASI 0.2 functions directly: encode it as a component first (jco new)',
           runsOn: [],
         }
-      : { convert: 'none', reason: 'imports no WASI: nothing to convert', runsOn: ['any wasm runtime that provides its imports'] },
+      : world
+        ? {
+            convert: 'up',
+            reason: "a core module with its WIT world embedded (component-type sections) and no WASI imports: 'wasi-adapt up' makes a WASI 0.2 component of it",
+            runsOn: [],
+          }
+        : { convert: 'none', reason: 'imports no WASI: nothing to convert', runsOn: ['any wasm runtime that provides its imports'] },
   };
 }
 
