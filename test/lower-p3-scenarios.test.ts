@@ -135,6 +135,23 @@ describe.skipIf(!existsSync(CORPUS))('corpus 0.3 scenarios on node:wasi (as jco\
     expect(calls).toEqual([600n, 600n, 300n]);
   });
 
+  // component.wasm: push-context(val) sets context slot 0 and returns val; pull-context returns
+  // slot 0. Its memory is defined by its module but exported by no instance. Each call of a
+  // synchronous export is a new task, whose slots start at 0 (CanonicalABI.md: a new Task's
+  // context is [0, 0]), so what one call stored is never seen by the next.
+  test('component.wasm (context.* only, an unexported memory): push-context / pull-context, each call a new task', async () => {
+    const { module, report } = lower(corpus('component'));
+    expect(report.modules.map((m) => m.role)).toEqual(['other', 'polyfill']);
+    const g = await guest('component');
+    expect(WebAssembly.Module.exports(g.module).map((e) => e.name).sort()).toEqual(['memory', 'pull-context', 'push-context']);
+    expect(module.length).toBeLessThan(2000);
+    expect(g.call('pull-context')).toBe(0);
+    expect(g.call('push-context', 42)).toBe(42);
+    expect(g.call('pull-context')).toBe(0);
+    expect(g.call('push-context', 0xfffffffe | 0)).toBe(-2);
+    expect(g.call('pull-context')).toBe(0);
+  });
+
   // Its run needs two tasks at once: the first waits on a set the second (a later call of run)
   // adds to. On p1 a call returns when its task exits, so the first run's WAIT can never end: the
   // runtime traps instead of hanging (jco skips this scenario; wasmtime calls run twice concurrently).

@@ -41,8 +41,9 @@ describe.skipIf(!existsSync(CORPUS))('corpus CLI components (../shared/corpus/p3
   test.each(CLI.flatMap((c) => [false, true].map((keepAdapter) => [c.name, keepAdapter, c] as const)))(
     '%s (keepAdapter %s) runs on node:wasi as jco runs it',
     async (_name, keepAdapter, c) => {
-      const { module } = lower(corpus(c.name), { keepAdapter });
+      const { module, report } = lower(corpus(c.name), { keepAdapter });
       expect(WebAssembly.validate(module)).toBe(true);
+      expect(report.modules).toContainEqual({ name: 'p3-on-p1 polyfill', role: 'polyfill' });
       const r = await runP1(module, { args: c.args ?? [c.name], env: { HOME: '/sandbox' }, stdin: '', preopens: sandbox });
       expect(r.stderr.toString(), r.stderr.toString()).toBe(c.stderr ?? '');
       expect(r.exitCode).toBe(0);

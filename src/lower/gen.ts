@@ -3,7 +3,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { MAX_FLAT_PARAMS } from '../component/abi.js';
 import { handleWrapperBody } from './gen-handles.js';
 import { bindConstsSig } from './p3-plan.js';
-import { bindConstsBody, exportBody, p3StartBody, postReturnBody, returnedBody, syncCallBody, taskReturnBody } from './p3-gen.js';
+import { bindConstsBody, exportBody, newTaskBody, p3StartBody, postReturnBody, returnedBody, syncCallBody, taskReturnBody } from './p3-gen.js';
 import type { GenFunc, Target } from './plan.js';
 
 /** What generated code refers to in the output module. */
@@ -49,6 +49,8 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
       return bindConstsSig(ctx.sigOf(g.callee), g.consts.length);
     case 'p3-returned':
       return { kind: 'func', params: ctx.sigOf(g.callee).params, results: ['i32'] };
+    case 'p3-new-task':
+      return ctx.sigOf(g.callee);
     case 'p3-sync-call':
     case 'p3-export':
     case 'p3-post-return':
@@ -223,6 +225,8 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       return exportBody(g, ctx);
     case 'p3-post-return':
       return postReturnBody(g, ctx);
+    case 'p3-new-task':
+      return newTaskBody(g, ctx);
   }
   return w.finish();
 }

@@ -65,7 +65,7 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
   return {
     module: merged.bytes,
     report: {
-      modules: p.instances.map((i) => ({ name: i.key === polyKey ? 'p2-on-p1 polyfill' : i.module.name, role: i.key === polyKey ? 'polyfill' : i.module.role })),
+      modules: p.instances.map((i) => ({ name: i.key === polyKey ? polyfill.view().name : i.module.name, role: i.key === polyKey ? 'polyfill' : i.module.role })),
       adapter: !hasAdapter ? 'none' : adapterLinked ? 'kept' : 'dropped',
       importsResolved: p.instances.reduce((n, i) => n + i.imports.length, 0),
       hostImports: merged.hostImports,

@@ -30,6 +30,7 @@ export function moduleView(index: number, name: string, role: Role, lm: LinkModu
     imports,
     exports,
     importedFuncs: m.importedFuncCount,
+    definedMemories: m.memories.length,
     trampolines: trampolines(lm),
     tableFills: fills,
     initializes: m.start !== undefined || m.elements.some((e) => e.mode === 'active') || m.data.some((d) => d.mode === 'active'),

@@ -46,6 +46,16 @@ export function returnedBody(g: Extract<GenFunc, { kind: 'p3-returned' }>, ctx: 
   return w.finish();
 }
 
+/** A synchronous export as a new task: `begin` (fresh task state), then the export with the same arguments. */
+export function newTaskBody(g: Extract<GenFunc, { kind: 'p3-new-task' }>, ctx: GenContext): Uint8Array {
+  const w = new BinaryWriter(32);
+  w.u32(0);
+  w.u8(CALL).u32(ctx.func(g.begin));
+  for (let i = 0; i < ctx.sigOf(g.callee).params.length; i++) w.u8(LOCAL_GET).u32(i);
+  w.u8(CALL).u32(ctx.func(g.callee)).u8(END);
+  return w.finish();
+}
+
 /**
  * An async lowering served by the host's synchronous function: forward the arguments (and the
  * return pointer, when the synchronous ABI has one too), store a single flat result at the

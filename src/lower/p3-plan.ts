@@ -29,6 +29,15 @@ export function usesAsync(c: Pick<Evaluation, 'coreFuncs' | 'exports'>): boolean
   );
 }
 
+/**
+ * A synchronous export of a component using `context.get/set`: each call is a new task, whose
+ * context slots start at 0, so `p3#begin` runs before it. Undefined when nothing to reset.
+ */
+export function p3SyncExport(c: Pick<Evaluation, 'coreFuncs'>, target: Target, l: P3Linker, offset: number): Target | undefined {
+  if (!c.coreFuncs.some((f) => f.kind === 'async-builtin' && f.canon.kind.startsWith('context.'))) return undefined;
+  return l.gen({ kind: 'p3-new-task', begin: l.polyfill('p3#begin', offset), callee: target });
+}
+
 /** The polyfill names a 0.3 interface's function is looked up under, the first that exists wins. */
 export function p3CoreNames(unversioned: string, iface: string, func: string, async: boolean): string[] {
   if (!/@0\.3\./.test(iface)) return async ? [] : [`${unversioned}#${func}`];

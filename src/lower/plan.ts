@@ -10,7 +10,7 @@ import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type R
 import { REGIONS_MODULE } from './memory-regions.js';
 import type { LinkModule } from './link-module.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
-import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
+import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, p3SyncExport, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
 import type { ItemOrigin } from '../component/instance-roles.js';
 import type { CanonOptions, ComponentView, CoreFunc, CoreInstance, CoreRef, LiftedExport, ModuleImport, ModuleView, Sort } from './view.js';
 
@@ -72,6 +72,8 @@ export type GenFunc =
       p2: Target;
       result: { kind: 'none' } | { kind: 'finish'; finish: Target } | { kind: 'area'; area: ResultArea; areaOf: Target };
     }
+  /** A synchronous export of a component with task state: a new task (`begin`), then `callee`. */
+  | { kind: 'p3-new-task'; begin: Target; callee: Target }
   /** Its post-return: the rest of the task. */
   | { kind: 'p3-post-return'; sig: FuncType; parked: Target; callback: Target; next: Target; code: Target; p1: Target; p2: Target };
 
@@ -262,7 +264,7 @@ class Planner {
       }
       const target = this.func(e.coreFunc);
       if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', this.startOf(target), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
-      else this.reactorExport(e, target, add);
+      else this.reactorExport(e, p3SyncExport(this.c, target, this.p3(), e.offset) ?? target, add);
     }
     // The caller owns handles of the exported resources: it drops them through these, which run the destructor.
     for (const r of this.c.resources) {
@@ -328,6 +330,12 @@ class Planner {
       const imported = m.imports.filter((i) => i.sort === 'memory').length;
       const exp = m.exports.find((e) => e.sort === 'memory' && e.index >= imported);
       if (exp) return { kind: 'local', instance: key, sort: 'memory', index: exp.index };
+    }
+    // A memory no instance exports (no canon option names it) is still the output's one memory:
+    // the polyfill shares it, as it shares an exported one.
+    for (const key of [...this.resolved.keys()].sort((a, b) => a - b)) {
+      const m = this.moduleOf(key);
+      if (m.definedMemories) return { kind: 'local', instance: key, sort: 'memory', index: m.imports.filter((i) => i.sort === 'memory').length };
     }
     return undefined;
   }

@@ -44,6 +44,8 @@ export interface ModuleView {
   imports: ModuleImport[];
   exports: ModuleExport[];
   importedFuncs: number;
+  /** How many memories it defines (not imports). */
+  definedMemories: number;
   /**
    * For a shim-like module (every defined func only forwards its params to
    * `call_indirect` through a constant slot of one of its own tables; no
