@@ -3,6 +3,7 @@ import type { Limits } from '../binary/types.js';
 import { signatureOf } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
+import { scratchModule } from './fuse-scratch.js';
 import { fuseAdapter, type FuseSide, type FuseSpec } from './fuse.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type RegionLayout } from './memory-regions.js';
@@ -36,6 +37,7 @@ export interface PlannedSide extends Omit<FuseSide, 'region' | 'memory' | 'reall
 export class Generator {
   readonly generated = new Map<number, Generated>();
   private next: number;
+  private scratchKey: number | undefined;
 
   constructor(firstKey: number) {
     this.next = firstKey;
@@ -69,6 +71,7 @@ export class Generator {
     regions: Regions | undefined,
     bulk: boolean,
     handles?: { handle: NonNullable<FuseSpec['handle']>; rep: (resource: number) => Target },
+    scratch?: Scratch,
   ): Target {
     const { params, results } = signatureOf(type);
     if (!regions && caller.memory && callee.memory && !sameTarget(caller.memory, callee.memory)) {
@@ -82,12 +85,15 @@ export class Generator {
       postReturn: s.postReturn !== undefined,
       ...(s.kind ? { kind: s.kind } : {}),
     });
-    const { bytes, imports } = fuseAdapter({ params, results, caller: side(caller), callee: side(callee), bulk, ...(handles ? { handle: handles.handle } : {}) });
+    const { bytes, imports } = fuseAdapter({
+      params, results, caller: side(caller), callee: side(callee), bulk, ...(handles ? { handle: handles.handle } : {}), ...(scratch ? { scratch: true } : {}),
+    });
     const key = this.add(`fused adapter (${what})`, bytes, (_imp, at) => {
       const name = imports[at]!;
       const [module, field] = name.split('.') as [string, string];
       if (module === 'mem') return regions ? regions.memory() : (caller.memory ?? callee.memory)!;
       if (module === 'handle') return handles!.rep(Number(field.slice('rep'.length)));
+      if (module === 'scratch') return field === 'mark' ? scratch!.mark : scratch!.release;
       const s = module === 'caller' ? caller : callee;
       switch (field) {
         case 'func':
@@ -105,6 +111,29 @@ export class Generator {
     });
     return this.exportTarget(key, 'adapter', 'func');
   }
+
+  /** The post-return of an adapter the host calls with the scratch (what releases its results). */
+  postReturnOf(adapter: Target): Target {
+    if (adapter.kind !== 'local') throw new WasiAdaptError('bad-value', 'a fused adapter is a generated instance');
+    return this.exportTarget(adapter.instance, 'post-return', 'func');
+  }
+
+  /** The one scratch allocator of the host's memory (`memory`: the output's, or with `regions` region 0's). */
+  scratch(memory: Target, regions: Regions | undefined): Scratch {
+    if (this.scratchKey === undefined) {
+      const { bytes, imports } = scratchModule(regions !== undefined);
+      this.scratchKey = this.add('scratch allocator', bytes, (_imp, at) => (imports[at] === 'mem.memory' ? memory : regions!.export(regionNames(0).grow, 'func')));
+    }
+    const key = this.scratchKey;
+    return { alloc: this.exportTarget(key, 'alloc', 'func'), mark: this.exportTarget(key, 'mark', 'func'), release: this.exportTarget(key, 'release', 'func') };
+  }
+}
+
+/** The scratch allocator's functions (fuse-scratch.ts). */
+export interface Scratch {
+  alloc: Target;
+  mark: Target;
+  release: Target;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { encodeModule, type Import } from '../binary/module.js';
+import { encodeModule, type Export, type Global, type Import } from '../binary/module.js';
 import type { FuncType } from '../binary/types.js';
 import {
   alignTo, alignment, discriminantSize, flatten, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
@@ -60,6 +60,13 @@ export interface FuseSpec {
    * undefined: refused.
    */
   handle?: (h: HandleShape) => { how: 'pass' } | { how: 'rep'; resource: number } | undefined;
+  /**
+   * Whether the host's side allocates in the scratch (`fuse-scratch.ts`, imports `scratch.mark`
+   * and `scratch.release`): the adapter marks it first and releases it once the results are
+   * copied out; an adapter the host calls ('export') keeps the mark until its `post-return`
+   * export, which the host calls when it is done with the results.
+   */
+  scratch?: boolean;
 }
 
 export interface FusedAdapter {
@@ -107,6 +114,8 @@ class Fuser {
   private readonly callee: SideCtx;
   private readonly calleeFunc: number;
   private readonly postReturn: number | undefined;
+  /** The scratch's functions, and the global an export adapter keeps its mark in until post-return. */
+  private readonly scratch: { mark: number; release: number; global: number } | undefined;
 
   constructor(private readonly spec: FuseSpec) {
     const { params, results } = spec;
@@ -126,10 +135,18 @@ class Fuser {
     const sizeSig: FuncType = { kind: 'func', params: [], results: ['i32'] };
     const callerSize = spec.caller.region ? this.importFunc('caller', 'size', sizeSig) : undefined;
     const calleeSize = spec.callee.region ? this.importFunc('callee', 'size', sizeSig) : undefined;
+    if (spec.scratch) {
+      this.scratch = {
+        mark: this.importFunc('scratch', 'mark', sizeSig),
+        release: this.importFunc('scratch', 'release', { kind: 'func', params: ['i32'], results: [] }),
+        global: 0,
+      };
+    }
     if (spec.caller.memory || spec.callee.memory) this.addImport('mem', 'memory', { kind: 'memory', type: { min: 0 } });
     let globals = 0;
     const base = (region: boolean) => (region ? globals++ : undefined);
     const callerBase = base(spec.caller.region);
+
     if (callerBase !== undefined) this.addImport('caller', 'base', { kind: 'global', type: { type: 'i32', mutable: true } });
     const calleeBase = base(spec.callee.region);
     if (calleeBase !== undefined) this.addImport('callee', 'base', { kind: 'global', type: { type: 'i32', mutable: true } });
@@ -138,6 +155,7 @@ class Fuser {
       if (how?.how === 'rep' && !this.reps.has(how.resource)) this.reps.set(how.resource, this.importFunc('handle', `rep${how.resource}`, { kind: 'func', params: ['i32'], results: ['i32'] }));
     }
     this.importsDone = true;
+    if (this.scratch) this.scratch.global = globals;
     this.caller = { mem: { base: callerBase, size: callerSize }, realloc: callerRealloc, encoding: spec.caller.encoding, name: 'caller' };
     this.callee = { mem: { base: calleeBase, size: calleeSize }, realloc: calleeRealloc, encoding: spec.callee.encoding, name: 'callee' };
   }
@@ -155,6 +173,15 @@ class Fuser {
       : { kind: 'func', params: [...(spillP ? I32 : flatParams), ...(spillR ? I32 : [])], results: spillR ? [] : flatResults };
     const adapter = this.defineFunc(sig);
     const c = new Code(sig.params as CoreType[]);
+    const mark = this.scratch && c.local('i32');
+    if (this.scratch) c.call(this.scratch.mark).set(mark!);
+    // Before the results go on the stack: the scratch released, or its mark kept for post-return.
+    const release = () => {
+      if (!this.scratch) return;
+      c.get(mark!);
+      if (hostCaller) c.op(OP.globalSet).u(this.scratch.global);
+      else c.call(this.scratch.release);
+    };
     const down: Dir = { src: this.caller, dst: this.callee };
     const up: Dir = { src: this.callee, dst: this.caller };
 
@@ -191,6 +218,7 @@ class Fuser {
     // Results: callee -> caller, then the callee's post-return with its own flat results.
     if (flatResults.length === 0) {
       if (this.postReturn !== undefined) c.call(this.postReturn);
+      release();
     } else if (!spillR) {
       const type = flatResults[0]!;
       const r = c.local(type);
@@ -198,6 +226,7 @@ class Fuser {
       c.set(r);
       this.translate(c, results[0]!, { kind: 'flat', vals: [{ local: r, type }] }, { kind: 'flat', vals: [{ local: out, type }] }, up);
       if (this.postReturn !== undefined) c.get(r).call(this.postReturn);
+      release();
       c.get(out);
     } else {
       const tuple = resultTuple;
@@ -214,15 +243,25 @@ class Fuser {
       }
       this.translate(c, tuple, { kind: 'mem', ptr: rp, off: 0 }, { kind: 'mem', ptr: out, off: 0 }, up);
       if (this.postReturn !== undefined) c.get(rp).call(this.postReturn);
+      release();
       if (hostCaller) c.get(out);
     }
     this.bodies[adapter - this.funcImports]!.body = c.finish();
+    const exports: Export[] = [{ name: 'adapter', kind: 'func', index: adapter }];
+    const globals: Global[] = [];
+    if (this.scratch && hostCaller) {
+      const post = this.defineFunc({ kind: 'func', params: sig.results, results: [] });
+      this.bodies[post - this.funcImports]!.body = new Code(sig.results as CoreType[]).op(OP.globalGet).u(this.scratch.global).call(this.scratch.release).finish();
+      exports.push({ name: 'post-return', kind: 'func', index: post });
+      globals.push({ type: { type: 'i32', mutable: true }, init: { bytes: Uint8Array.of(OP.i32Const, 0, OP.end), offset: 0 } });
+    }
 
     const bytes = encodeModule({
       types: this.types,
       imports: this.imports,
       functions: this.bodies.map((b) => b.type),
-      exports: [{ name: 'adapter', kind: 'func', index: adapter }],
+      globals,
+      exports,
       code: this.bodies.map((b) => b.body!),
     });
     return { bytes, imports: this.importNames };

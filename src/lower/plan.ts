@@ -6,7 +6,7 @@ import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { holdsString, signatureOf, type HandleShape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
-import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan } from './fuse-plan.js';
+import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
 import { REGIONS_MODULE } from './memory-regions.js';
 import type { LinkModule } from './link-module.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
@@ -292,8 +292,10 @@ class Planner {
     const name = e.iface ? `${e.iface}#${e.func}` : e.func;
     const hosted = this.hostExport(e, target);
     if (hosted) {
-      // Post-return ran inside the adapter; the host allocates arguments with the host-side realloc.
+      // The callee's post-return ran inside the adapter; the adapter's releases the results (in the
+      // scratch). The host allocates arguments with the host-side realloc.
       add(name, 'func', hosted.target, e.witType);
+      if (hosted.post) add(`cabi_post_${name}`, 'func', hosted.post);
       if (hosted.realloc) add('cabi_realloc', 'func', hosted.realloc);
       return;
     }
@@ -609,7 +611,7 @@ class Planner {
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
       return options ? this.handles.importWrapper(type, keep()) : keep();
     }
-    if (options && type && sig && options.encoding !== 'utf8' && holdsStrings(type)) return this.transcodedWasi(iface, func, options, sig, offset, type);
+    if (options && type && sig && this.needsWasiAdapter(options, type)) return this.wasiAdapter(iface, func, options, sig, offset, type);
     if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
     if (options?.memory !== undefined) this.noteHostMemory(this.ref({ sort: 'memory', index: options.memory }), `import ${iface}#${func}`, offset);
     const poly = (this.poly ??= this.options.loadPolyfill());
@@ -639,12 +641,14 @@ class Planner {
     this.resolved.set(this.polyKey, undefined);
     if (options?.memory !== undefined) this.ref({ sort: 'memory', index: options.memory });
     const target: Target = { kind: 'local', instance: this.polyKey, sort: 'func', index: exp.index };
-    if (options?.realloc === undefined) return target;
-    const realloc = this.func(options.realloc);
+    return options?.realloc === undefined ? target : this.selectRealloc(target, this.func(options.realloc));
+  }
+
+  /** A polyfill function allocating with `realloc`: lowerings with another realloc than the first select theirs before the call. */
+  private selectRealloc(callee: Target, realloc: Target): Target {
     let slot = this.reallocs.findIndex((r) => sameTarget(r, realloc));
     if (slot < 0) slot = this.reallocs.push(realloc) - 1;
-    // Lowerings with another realloc than the first select theirs before the call.
-    return slot === 0 ? target : this.gen({ kind: 'set-realloc', callee: target, slot });
+    return slot === 0 ? callee : this.gen({ kind: 'set-realloc', callee, slot });
   }
 
   /** One realloc serves every custom import that returns strings or lists: it becomes `cabi_realloc`. */
@@ -691,12 +695,7 @@ class Planner {
       },
       gen: (g) => this.gen(g),
       func: (index) => this.func(index),
-      withRealloc: (callee, index) => {
-        const realloc = this.func(index);
-        let slot = this.reallocs.findIndex((r) => sameTarget(r, realloc));
-        if (slot < 0) slot = this.reallocs.push(realloc) - 1;
-        return slot === 0 ? callee : this.gen({ kind: 'set-realloc', callee, slot });
-      },
+      withRealloc: (callee, index) => this.selectRealloc(callee, this.func(index)),
     };
   }
 
@@ -861,7 +860,7 @@ class Planner {
   }
 
   /** An export lifted with utf16/latin1+utf16 strings or over another region: the host calls an adapter. */
-  private hostExport(e: LiftedExport, target: Target): { target: Target; realloc: Target | undefined } | undefined {
+  private hostExport(e: LiftedExport, target: Target): { target: Target; realloc: Target | undefined; post?: Target } | undefined {
     if (!e.type) return undefined;
     const callee = this.side(e.options, 'lift');
     if (!this.needsHostAdapter(e.options, e.type)) {
@@ -871,8 +870,10 @@ class Planner {
     }
     if (this.otherMemory(callee.memory)) return { target, realloc: undefined };
     const realloc = this.hostRealloc(callee.realloc, callee.region);
-    const caller = { ...this.hostSide(realloc), kind: 'export' as const };
-    return { target: this.generator.adapter(`export ${e.iface}#${e.func}`, e.type, caller, { ...callee, func: target }, this.regions, this.bulk()), realloc };
+    const scratch = this.scratch();
+    const caller = { ...this.hostSide(scratch?.alloc), kind: 'export' as const };
+    const adapter = this.generator.adapter(`export ${e.iface}#${e.func}`, e.type, caller, { ...callee, func: target }, this.regions, this.bulk(), undefined, scratch);
+    return { target: adapter, realloc, ...(scratch ? { post: this.generator.postReturnOf(adapter) } : {}) };
   }
 
   /** A custom import lowered with utf16/latin1+utf16 strings or over another region: an adapter calls the host. */
@@ -883,17 +884,36 @@ class Planner {
     const realloc = this.hostRealloc(caller.realloc, caller.region);
     this.custom.add(`${iface}#${func}`);
     if (realloc) this.customRealloc(iface, func, realloc, offset);
-    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(realloc), func: host }, this.regions, this.bulk());
+    // What the adapter copies for the host (arguments, the results area) lives for the call only.
+    const scratch = this.scratch();
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch?.alloc ?? realloc), func: host }, this.regions, this.bulk(), undefined, scratch);
   }
 
-  /** A WASI import lowered with utf16 strings: an adapter transcodes to and from the polyfill's UTF-8. */
-  private transcodedWasi(iface: string, func: string, options: CanonOptions, sig: FuncType, offset: number | undefined, type: FuncTypeRef): Target {
-    const inner = this.lowering(iface, func, { ...options, encoding: 'utf8' }, sig, offset, type);
+  /** Whether a WASI lowering needs an adapter: strings in another encoding than UTF-8, or (second pass) a memory other than region 0. */
+  private needsWasiAdapter(o: CanonOptions, type: FuncTypeRef): boolean {
+    return (o.encoding !== 'utf8' && holdsStrings(type)) || (this.regions !== undefined && (this.memoryRegion(o.memory) ?? 0) !== 0);
+  }
+
+  /**
+   * A WASI import lowered with utf16 strings or over another region: an adapter calls the
+   * polyfill as if it were a component lifting the function in region 0 (UTF-8, the host's
+   * view). What the call needs there (arguments, results area, what the polyfill returns)
+   * is allocated in the scratch and released once the adapter copied the results out.
+   */
+  private wasiAdapter(iface: string, func: string, options: CanonOptions, sig: FuncType, offset: number | undefined, type: FuncTypeRef): Target {
     const caller = this.side(options, 'lower');
-    if (this.otherMemory(caller.memory)) return inner;
-    // Without a realloc of its own, transcoded arguments go where the host allocates (never a bump allocator past the regions).
-    const realloc = caller.realloc ?? this.hostRealloc(undefined, undefined) ?? this.bump();
-    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(realloc), memory: caller.memory, func: inner }, this.regions, this.bulk());
+    if (this.otherMemory(caller.memory)) return this.lowering(iface, func, { ...options, encoding: 'utf8' }, sig, offset, type);
+    if (!this.regions && caller.memory) this.noteHostMemory(caller.memory, `import ${iface}#${func}`, offset);
+    const scratch = this.scratch()!;
+    const bare = this.lowering(iface, func, { ...options, encoding: 'utf8', memory: undefined, realloc: undefined }, sig, offset, type);
+    const inner = options.realloc === undefined ? bare : this.selectRealloc(bare, scratch.alloc);
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch.alloc), func: inner }, this.regions, this.bulk(), undefined, scratch);
+  }
+
+  /** The scratch allocator in the host's memory (fuse-scratch.ts), when there is a memory. */
+  private scratch(): Scratch | undefined {
+    const memory = this.theMemory();
+    return memory && this.generator.scratch(memory, this.regions);
   }
 
   /** The polyfill's own imports: the one memory, the host's p1, and the realloc of the lowerings. */
