@@ -22,10 +22,10 @@ interface Guest {
 }
 
 /** The down output of a corpus component on node:wasi, its custom imports served by `host` (given the guest's memory). */
-async function guest(name: string, host: (mem: Mem) => Record<string, Record<string, HostFunc>> = () => ({})): Promise<Guest> {
+async function guest(name: string | Uint8Array, host: (mem: Mem) => Record<string, Record<string, HostFunc>> = () => ({})): Promise<Guest> {
   const { WASI } = await import('node:wasi');
-  const wasi = new WASI({ version: 'preview1', args: [name], env: {}, returnOnExit: true });
-  const module = new WebAssembly.Module(lower(corpus(name)).module);
+  const wasi = new WASI({ version: 'preview1', args: [], env: {}, returnOnExit: true });
+  const module = new WebAssembly.Module(lower(typeof name === 'string' ? corpus(name) : name).module);
   let exports: Record<string, WebAssembly.ExportValue> = {};
   const mem: Mem = {
     memory: () => exports.memory as WebAssembly.Memory,
@@ -68,14 +68,9 @@ describe.skipIf(!existsSync(CORPUS))('corpus 0.3 scenarios on node:wasi (as jco\
     return [input, 42, new Uint8Array(42).fill(42), [4242n, 424242424242n], s, s, { tag: 'err', val: undefined }];
   };
 
-  // many-stackless's guest frees its result right after task.return, inside the same callback; a
-  // 0.3 host copies the result during task.return, the output hands the host a pointer to what was
-  // freed (its allocator overwrites the string's first bytes): a known deviation (docs/p3.md), so
-  // this test is expected to fail until task.return copies what the result points to.
-  test.fails('async-round-trip-many-stackless: the result is read after the guest freed it (known deviation)', async () => {
-    await manyRoundTrip('async-round-trip-many-stackless');
-  });
-  test.each(['async-round-trip-many-wait', 'async-round-trip-many-synchronous'])(
+  // many-stackless's guest frees its result right after task.return, inside the same callback (its
+  // allocator then overwrites the string's first bytes): task.return keeps a copy, as a 0.3 host lifts it then.
+  test.each(['async-round-trip-many-stackless', 'async-round-trip-many-wait', 'async-round-trip-many-synchronous'])(
     '%s: its exported foo (21 flat parameters, by pointer both ways) round-trips jco\'s manyArguments through the host\'s foo',
     (name) => manyRoundTrip(name),
   );
@@ -158,5 +153,59 @@ describe.skipIf(!existsSync(CORPUS))('corpus 0.3 scenarios on node:wasi (as jco\
   test('async-intertask-communication: the first run\'s wait traps (two concurrent tasks are needed)', async () => {
     const g = await guest('async-intertask-communication');
     expect(() => g.call('local:local/run#run')).toThrowError(WebAssembly.RuntimeError);
+  });
+});
+
+// task.return copies what a result points to (a 0.3 host lifts the result during task.return),
+// so a guest may overwrite it before its task exits: here it fills its data with 0xff right after
+// (so each export can run once; the second task reuses the first one's kept storage).
+describe('task.return keeps the result', () => {
+  const bytes = (...words: number[]) => words.map((w) => [0, 8, 16, 24].map((s) => `\\${((w >>> s) & 0xff).toString(16).padStart(2, '0')}`).join('')).join('');
+  const text = `(component
+    (core module $mem (memory (export "memory") 1))
+    (core instance $memi (instantiate $mem))
+    (alias core export $memi "memory" (core memory $memory))
+    (type $small (tuple (list string) string u32))
+    (type $big (tuple string (option string) ${'u32 '.repeat(16)}))
+    (core module $m
+      (import "b" "tr-small" (func $small (param i32 i32 i32 i32 i32)))
+      (import "b" "tr-big" (func $big (param i32)))
+      (import "mem" "memory" (memory 1))
+      (data (i32.const 16) "abc")
+      (data (i32.const 32) "hello")
+      (data (i32.const 48) "hi")
+      (data (i32.const 64) "${bytes(16, 3, 32, 5)}")
+      (data (i32.const 160) "abc")
+      (data (i32.const 176) "hi")
+      (data (i32.const 256) "${bytes(160, 3, 1, 176, 2, ...Array.from({ length: 16 }, (_, i) => i + 1))}")
+      (func (export "small") (result i32)
+        (call $small (i32.const 64) (i32.const 2) (i32.const 48) (i32.const 2) (i32.const 7))
+        (memory.fill (i32.const 0) (i32.const 0xff) (i32.const 128))
+        (i32.const 0))
+      (func (export "big") (result i32)
+        (call $big (i32.const 256))
+        (memory.fill (i32.const 160) (i32.const 0xff) (i32.const 352))
+        (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core func $tr-small (canon task.return (result $small) (memory $memory)))
+    (core func $tr-big (canon task.return (result $big) (memory $memory)))
+    (core instance $b (export "tr-small" (func $tr-small)) (export "tr-big" (func $tr-big)))
+    (core instance $main (instantiate $m (with "b" (instance $b)) (with "mem" (instance $memi))))
+    (type $small-f (func async (result $small)))
+    (type $big-f (func async (result $big)))
+    (func $small-f (type $small-f) (canon lift (core func $main "small") async (callback (core func $main "cb")) (memory $memory)))
+    (func $big-f (type $big-f) (canon lift (core func $main "big") async (callback (core func $main "cb")) (memory $memory)))
+    (export "small" (func $small-f))
+    (export "big" (func $big-f))
+  )`;
+
+  test('a list of strings, a string and a u32 (5 flat values); a string, an option<string> and 16 u32s (21: by pointer)', async () => {
+    const jco = await import('@bytecodealliance/jco');
+    const g = await guest(await jco.parse(text));
+    const str: CType = { k: 'string' };
+    const small: FuncSig = { params: [], result: { k: 'tuple', types: [{ k: 'list', elem: str }, str, { k: 'u32' }] } };
+    const big: FuncSig = { params: [], result: { k: 'tuple', types: [str, { k: 'option', type: str }, ...Array.from({ length: 16 }, (): CType => ({ k: 'u32' }))] } };
+    expect(callExport(g, 'small', small, [])).toEqual([['abc', 'hello'], 'hi', 7]);
+    expect(callExport(g, 'big', big, [])).toEqual(['abc', 'hi', ...Array.from({ length: 16 }, (_, j) => j + 1)]);
   });
 });

@@ -169,7 +169,7 @@ class Merger {
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
         else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);
         else if (g.kind === 'bind-consts' || g.kind === 'p3-returned' || g.kind === 'p3-sync-call') target(g.callee);
-        else if (g.kind === 'p3-task-return') [g.areaOf, g.done].forEach(target);
+        else if (g.kind === 'p3-task-return') [g.areaOf, g.done, ...(g.keep ? [g.keep] : [])].forEach(target);
         else if (g.kind === 'p3-new-task') [g.begin, g.callee].forEach(target);
         else if (g.kind === 'p3-export' || g.kind === 'p3-post-return') p3ExportTargets(g).forEach(target);
       }

@@ -1,10 +1,12 @@
 import { BinaryWriter } from '../binary/writer.js';
+import { alignTo, alignment, discriminantSize, size, type Shape } from '../component/abi.js';
 import type { GenContext } from './gen.js';
+import { hasPointers } from './p3-plan.js';
 import type { GenFunc, Target } from './plan.js';
 
 // Bodies of the WASI 0.3 generated functions (their plan: p3-plan.ts).
 
-const CALL = 0x10, LOCAL_GET = 0x20, LOCAL_SET = 0x21, I32_CONST = 0x41, I32_EQZ = 0x45;
+const CALL = 0x10, LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I32_CONST = 0x41, I32_EQZ = 0x45;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, IF = 0x04, VOID = 0x40, END = 0x0b;
 
 /**
@@ -84,18 +86,109 @@ export function syncCallBody(g: Extract<GenFunc, { kind: 'p3-sync-call' }>, ctx:
 const STORE: Record<string, number> = { 'i32:1': 0x3a, 'i32:2': 0x3b, 'i32:4': 0x36, 'i64:8': 0x37, 'f32:4': 0x38, 'f64:8': 0x39 };
 const LOAD: Record<string, number> = { i32: 0x28, i64: 0x29, f32: 0x2a, f64: 0x2b };
 
-/** task.return of a result with several flat values: each stored at its offset in the result area, then the task has returned. */
+/**
+ * task.return of a result with several flat values: each stored at its offset in the result area
+ * (past 16, the pointer it was given, to a copy of the record), then what the result points to is
+ * copied out of the guest's memory (`keep`: the guest may free it once task.return returns, as a
+ * 0.3 host has lifted it by then), then the task has returned.
+ */
 export function taskReturnBody(g: Extract<GenFunc, { kind: 'p3-task-return' }>, ctx: GenContext): Uint8Array {
-  const w = new BinaryWriter(64);
-  const area = g.slots.length;
-  w.u32(1).u32(1).u8(0x7f);
-  w.u8(I32_CONST).sleb(g.size).u8(I32_CONST).sleb(g.align).u8(CALL).u32(ctx.func(g.areaOf)).u8(LOCAL_SET).u32(area);
-  g.slots.forEach((slot, i) => {
-    w.u8(LOCAL_GET).u32(area).u8(LOCAL_GET).u32(i);
-    w.u8(STORE[`${slot.type}:${slot.bytes}`]!).u32(0).u32(slot.offset);
-  });
-  w.u8(CALL).u32(ctx.func(g.done)).u8(END);
+  const code = new BinaryWriter(64);
+  let locals = g.slots.length;
+  const local = () => locals++;
+  const area = local();
+  code.u8(I32_CONST).sleb(g.size).u8(I32_CONST).sleb(g.align).u8(CALL).u32(ctx.func(g.areaOf)).u8(LOCAL_SET).u32(area);
+  if (g.viaPointer) {
+    // The record itself is the guest's too: the area holds a pointer to a kept copy.
+    code.u8(LOCAL_GET).u32(area).u8(LOCAL_GET).u32(0).u8(I32_CONST).sleb(1).u8(I32_CONST).sleb(size(g.value)).u8(I32_CONST).sleb(alignment(g.value));
+    code.u8(CALL).u32(ctx.func(g.keep!)).u8(STORE['i32:4']!).u32(2).u32(0);
+    const record = local();
+    code.u8(LOCAL_GET).u32(area).u8(LOAD.i32!).u32(2).u32(0).u8(LOCAL_SET).u32(record);
+    keepPointees(code, g.value, record, 0, ctx.func(g.keep!), local);
+  } else {
+    g.slots.forEach((slot, i) => {
+      code.u8(LOCAL_GET).u32(area).u8(LOCAL_GET).u32(i);
+      code.u8(STORE[`${slot.type}:${slot.bytes}`]!).u32(0).u32(slot.offset);
+    });
+    if (g.keep) keepPointees(code, g.value, area, 0, ctx.func(g.keep), local);
+  }
+  code.u8(CALL).u32(ctx.func(g.done)).u8(END);
+  const w = new BinaryWriter(96);
+  const extra = locals - g.slots.length;
+  w.u32(1).u32(extra).u8(0x7f);
+  w.bytes(code.finish());
   return w.finish();
+}
+
+const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_EQ = 0x46, LOAD8_U = 0x2d, LOAD16_U = 0x2f;
+
+/**
+ * Code replacing every pointer in the value of shape `s` at `base + off` (memory the polyfill
+ * owns: the result area or a kept copy) with a pointer to a kept copy of what it points to,
+ * recursively: strings and lists (their elements walked in the copy), records field by field,
+ * variants by their case.
+ */
+function keepPointees(w: BinaryWriter, s: Shape, base: number, off: number, keep: number, local: () => number): void {
+  if (!hasPointers(s)) return;
+  switch (s.k) {
+    case 'string':
+    case 'list': {
+      if (s.k === 'list' && s.length !== undefined) {
+        // Elements inline: walk them in place.
+        const at = local(), n = local();
+        w.u8(LOCAL_GET).u32(base).u8(I32_CONST).sleb(off).u8(I32_ADD).u8(LOCAL_SET).u32(at);
+        w.u8(I32_CONST).sleb(s.length).u8(LOCAL_SET).u32(n);
+        elementLoop(w, s.element, at, n, keep, local);
+        return;
+      }
+      const elem: Shape | undefined = s.k === 'list' ? s.element : undefined;
+      const copy = local();
+      w.u8(LOCAL_GET).u32(base).u8(LOCAL_GET).u32(base).u8(LOAD.i32!).u32(2).u32(off);
+      w.u8(LOCAL_GET).u32(base).u8(LOAD.i32!).u32(2).u32(off + 4);
+      w.u8(I32_CONST).sleb(elem ? size(elem) : 1).u8(I32_CONST).sleb(elem ? alignment(elem) : 1);
+      w.u8(CALL).u32(keep).u8(LOCAL_TEE).u32(copy).u8(STORE['i32:4']!).u32(2).u32(off);
+      if (elem && hasPointers(elem)) {
+        const n = local();
+        w.u8(LOCAL_GET).u32(base).u8(LOAD.i32!).u32(2).u32(off + 4).u8(LOCAL_SET).u32(n);
+        elementLoop(w, elem, copy, n, keep, local);
+      }
+      return;
+    }
+    case 'record': {
+      let at = off;
+      for (const f of s.fields) {
+        at = alignTo(at, alignment(f));
+        keepPointees(w, f, base, at, keep, local);
+        at += size(f);
+      }
+      return;
+    }
+    case 'variant': {
+      const disc = discriminantSize(s.cases.length);
+      const payload = off + alignTo(disc, Math.max(1, ...s.cases.map((c) => (c ? alignment(c) : 1))));
+      const d = local();
+      w.u8(LOCAL_GET).u32(base).u8(disc === 1 ? LOAD8_U : disc === 2 ? LOAD16_U : LOAD.i32!).u32(disc === 4 ? 2 : disc - 1).u32(off).u8(LOCAL_SET).u32(d);
+      s.cases.forEach((c, i) => {
+        if (!c || !hasPointers(c)) return;
+        w.u8(LOCAL_GET).u32(d).u8(I32_CONST).sleb(i).u8(I32_EQ).u8(IF).u8(VOID);
+        keepPointees(w, c, base, payload, keep, local);
+        w.u8(END);
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** `n` elements of shape `elem` from `at` on (both locals, consumed): each one's pointees kept. */
+function elementLoop(w: BinaryWriter, elem: Shape, at: number, n: number, keep: number, local: () => number): void {
+  w.u8(BLOCK).u8(VOID).u8(LOOP).u8(VOID);
+  w.u8(LOCAL_GET).u32(n).u8(I32_EQZ).u8(BR_IF).u32(1);
+  keepPointees(w, elem, at, 0, keep, local);
+  w.u8(LOCAL_GET).u32(at).u8(I32_CONST).sleb(size(elem)).u8(I32_ADD).u8(LOCAL_SET).u32(at);
+  w.u8(LOCAL_GET).u32(n).u8(I32_CONST).sleb(1).u8(I32_SUB).u8(LOCAL_SET).u32(n);
+  w.u8(BR).u32(0).u8(END).u8(END);
 }
 
 /**

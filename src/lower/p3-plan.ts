@@ -149,7 +149,9 @@ export function asyncBuiltin(f: AsyncBuiltin, l: P3Linker): Target {
       if (flat.length === 1 && flat[0] === 'i32') return p('task.return1');
       const area = resultArea(shapes);
       if (!area) throw unsupported(`task.return of (${flat.join(', ')})`, 'down stores only results whose flat values are their memory layout (no variant with a payload)', f.offset);
-      return l.gen({ kind: 'p3-task-return', ...area, areaOf: l.polyfill('p3#result-area', f.offset), done: l.polyfill('p3#task-returned', f.offset) });
+      // Past 16 flat values the record itself is in the guest's memory: always copied.
+      const keep = area.viaPointer || hasPointers(area.value) ? l.polyfill('p3#keep', f.offset) : undefined;
+      return l.gen({ kind: 'p3-task-return', ...area, areaOf: l.polyfill('p3#result-area', f.offset), done: l.polyfill('p3#task-returned', f.offset), keep });
     }
     case 'task.cancel':
     case 'backpressure.set':
@@ -217,11 +219,29 @@ export interface ResultArea {
   size: number;
   align: number;
   viaPointer: boolean;
+  /** The results as one record: what task.return copies out of the guest's memory (see `hasPointers`). */
+  value: Shape;
+}
+
+/** Does a value point into memory (a string or list somewhere in it)? Then task.return copies what it points to. */
+export function hasPointers(s: Shape): boolean {
+  switch (s.k) {
+    case 'string':
+      return true;
+    case 'list':
+      return s.length === undefined || hasPointers(s.element);
+    case 'record':
+      return s.fields.some(hasPointers);
+    case 'variant':
+      return s.cases.some((c) => c !== undefined && hasPointers(c));
+    default:
+      return false;
+  }
 }
 
 function resultArea(shapes: Shape[]): ResultArea | undefined {
   const record: Shape = { k: 'record', fields: shapes };
-  if (shapes.flatMap(flatten).length > MAX_FLAT_PARAMS) return { slots: [{ type: 'i32', offset: 0, bytes: 4 }], size: 4, align: 4, viaPointer: true };
+  if (shapes.flatMap(flatten).length > MAX_FLAT_PARAMS) return { slots: [{ type: 'i32', offset: 0, bytes: 4 }], size: 4, align: 4, viaPointer: true, value: record };
   const slots: ResultArea['slots'] = [];
   const walk = (s: Shape, at: number): boolean => {
     at = alignTo(at, alignment(s));
@@ -256,7 +276,7 @@ function resultArea(shapes: Shape[]): ResultArea | undefined {
         return true;
     }
   };
-  return walk(record, 0) ? { slots, size: size(record), align: alignment(record), viaPointer: false } : undefined;
+  return walk(record, 0) ? { slots, size: size(record), align: alignment(record), viaPointer: false, value: record } : undefined;
 }
 
 /**

@@ -56,7 +56,7 @@ export type GenFunc =
   /** An async lowering (core type `sig`) served by the host's synchronous `callee`: see p3-gen.ts. */
   | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; sig: FuncType }
   /** task.return of a result with several flat values: stored in the result area in its memory layout, then `done`. */
-  | ({ kind: 'p3-task-return'; areaOf: Target; done: Target } & ResultArea)
+  | ({ kind: 'p3-task-return'; areaOf: Target; done: Target; keep: Target | undefined } & ResultArea)
   /** An async export as a synchronous p1 export, running its task until task.return (p3-plan.ts p3Export). */
   | {
       kind: 'p3-export';

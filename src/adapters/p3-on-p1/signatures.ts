@@ -21,6 +21,7 @@ const table: readonly (readonly [string, string])[] = [
   ['p3#returned', '-> i32'],
   ['p3#park', 'i32 ->'],
   ['p3#parked', '-> i32'],
+  ['p3#keep', 'i32 i32 i32 i32 -> i32'],
   ['p3#context.get0', '-> i32'],
   ['p3#context.get1', '-> i32'],
   ['p3#context.set0', 'i32 ->'],

@@ -254,6 +254,8 @@ export function p3_event_p2(): u32 {
 /** A new task of an async export the p1 host calls (one at a time: its call returns when the task exits). */
 export function p3_begin(): void {
   if (parked) unreachable(); // the previous task's post-return was not called
+  keptChunk = keptFirst;
+  keptUsed = 0;
   returned = false;
   result = 0;
   ctx0 = 0; // a task's context slots start at 0
@@ -290,6 +292,45 @@ export function p3_parked(): u32 {
   if (!parked) unreachable();
   parked = false;
   return parkedCode;
+}
+
+// What task.return's result points to, copied (as a 0.3 host lifts it during task.return) into
+// chunks of state reused from the next task on: chunk = [next chunk, capacity, bytes...].
+let keptFirst: usize = 0;
+let keptChunk: usize = 0;
+let keptUsed: usize = 0;
+const KEPT_HEADER: usize = 8;
+
+/** A copy of `count` elements of `size` bytes at `ptr` (alignment `align`), valid until the next task begins. */
+export function p3_keep(ptr: u32, count: u32, size: u32, align: u32): u32 {
+  const bytes = <u64>count * <u64>size;
+  if (bytes > 0xffffffff) unreachable(); // past any 32-bit memory, as the lift's bounds check traps
+  const n = <usize>bytes;
+  const a = <usize>(align == 0 ? 1 : align);
+  while (true) {
+    if (keptChunk != 0) {
+      const start = (keptChunk + KEPT_HEADER + keptUsed + a - 1) & ~(a - 1);
+      if (start + n <= keptChunk + KEPT_HEADER + load<u32>(keptChunk, 4)) {
+        memory.copy(start, ptr, n);
+        keptUsed = start + n - keptChunk - KEPT_HEADER;
+        return <u32>start;
+      }
+      const next = load<u32>(keptChunk);
+      if (next != 0) {
+        keptChunk = next;
+        keptUsed = 0;
+        continue;
+      }
+    }
+    const cap = n + a > 65536 ? n + a : 65536;
+    const chunk = stateAlloc(8, KEPT_HEADER + cap);
+    store<u32>(chunk, 0);
+    store<u32>(chunk, <u32>cap, 4);
+    if (keptChunk != 0) store<u32>(keptChunk, <u32>chunk);
+    else keptFirst = chunk;
+    keptChunk = chunk;
+    keptUsed = 0;
+  }
 }
 
 /** The task returned through the result area. */
