@@ -125,7 +125,8 @@ export class Generator {
       this.scratchKey = this.add('scratch allocator', bytes, (_imp, at) => (imports[at] === 'mem.memory' ? memory : regions!.export(regionNames(0).grow, 'func')));
     }
     const key = this.scratchKey;
-    return { alloc: this.exportTarget(key, 'alloc', 'func'), mark: this.exportTarget(key, 'mark', 'func'), release: this.exportTarget(key, 'release', 'func') };
+    const f = (name: string) => this.exportTarget(key, name, 'func');
+    return { alloc: f('alloc'), mark: f('mark'), release: f('release'), kept: f('kept') };
   }
 }
 
@@ -134,6 +135,8 @@ export interface Scratch {
   alloc: Target;
   mark: Target;
   release: Target;
+  /** An allocator of region 0 that never frees (what must outlive calls). */
+  kept: Target;
 }
 
 /**

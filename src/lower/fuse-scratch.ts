@@ -18,8 +18,12 @@ import { Code, OP } from './fuse-code.js';
  * reused, and together are smaller than the current one: the scratch never holds more than
  * twice its current chunk, itself at most twice the largest amount live at once (or one page).
  *
+ * It also exports `kept`, the same allocator over chunks of its own that are never released:
+ * what must stay (the polyfill's state) when the host's memory is region 0 of several, where
+ * growing the output memory past the regions would be overwritten by the next region's move.
+ *
  * Imports: `mem.memory`, and `grow` (`(i32) -> i32`, the host region's grow) when
- * `regions`. Exports `alloc` (a Canonical ABI realloc), `mark` and `release`.
+ * `regions`. Exports `alloc` (a Canonical ABI realloc), `mark`, `release` and `kept`.
  */
 export function scratchModule(regions: boolean): { bytes: Uint8Array; imports: string[] } {
   const realloc: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
@@ -34,23 +38,32 @@ export function scratchModule(regions: boolean): { bytes: Uint8Array; imports: s
     bytes: encodeModule({
       types: [realloc, markT, releaseT, growT],
       imports,
-      functions: [0, 1, 2],
-      globals: [global(), global(), global()],
+      functions: [0, 1, 2, 0],
+      globals: [global(), global(), global(), global(), global(), global()],
       exports: [
         { name: 'alloc', kind: 'func', index: fn },
         { name: 'mark', kind: 'func', index: fn + 1 },
         { name: 'release', kind: 'func', index: fn + 2 },
+        { name: 'kept', kind: 'func', index: fn + 3 },
       ],
-      code: [allocBody(regions ? 0 : undefined), new Code([]).op(OP.globalGet).u(TOP).finish(), releaseBody()],
+      code: [allocBody(regions ? 0 : undefined, SCRATCH), new Code([]).op(OP.globalGet).u(TOP).finish(), releaseBody(), allocBody(regions ? 0 : undefined, KEPT)],
     }),
     imports: imports.map((i) => `${i.module}.${i.name}`),
   };
 }
 
-const [START, TOP, END] = [0, 1, 2];
+/** The globals of a chunked bump allocator. */
+interface Chunk {
+  start: number;
+  top: number;
+  end: number;
+}
+const SCRATCH: Chunk = { start: 0, top: 1, end: 2 };
+const KEPT: Chunk = { start: 3, top: 4, end: 5 };
+const { start: START, top: TOP } = SCRATCH;
 
 /** realloc(old, oldSize, align, size): in place when `old` is the last block and still fits, else a new block (and a copy of the old bytes). */
-function allocBody(grow: number | undefined): Uint8Array {
+function allocBody(grow: number | undefined, { start: START, top: TOP, end: END }: Chunk): Uint8Array {
   const [OLD, OLD_SIZE, ALIGN, SIZE] = [0, 1, 2, 3];
   const c = new Code(['i32', 'i32', 'i32', 'i32']);
   const p = c.local('i32');

@@ -907,7 +907,7 @@ class Planner {
     const scratch = this.scratch()!;
     const bare = this.lowering(iface, func, { ...options, encoding: 'utf8', memory: undefined, realloc: undefined }, sig, offset, type);
     const inner = options.realloc === undefined ? bare : this.selectRealloc(bare, scratch.alloc);
-    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch.alloc), func: inner }, this.regions, this.bulk(), undefined, scratch);
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch.alloc), func: inner }, this.regions, this.bulk(), WASI_HANDLES, scratch);
   }
 
   /** The scratch allocator in the host's memory (fuse-scratch.ts), when there is a memory. */
@@ -929,7 +929,8 @@ class Planner {
       // Its own state comes from the program's allocator when main exports one (so the program's
       // heap accounts for it), else from pages of its own; never from the lowerings' realloc,
       // which for an adapter serves only the call in progress.
-      if (imp.sort === 'func' && imp.name === 'state_realloc') return this.mainExport('cabi_realloc') ?? this.bump();
+      // With regions, main's allocator may serve another region than the polyfill's (region 0).
+      if (imp.sort === 'func' && imp.name === 'state_realloc') return (this.regions ? undefined : this.mainExport('cabi_realloc')) ?? this.bump();
       throw new WasiAdaptError('bad-value', `the polyfill imports ${imp.module}.${imp.name}, which the linker does not provide`);
     });
   }
@@ -942,6 +943,8 @@ class Planner {
 
   /** One bump allocator serves every use. */
   private bump(): Target {
+    // With regions, pages of region 0: pages grown past the regions would be overwritten when one moves.
+    if (this.regions) return this.scratch()!.kept;
     const at = this.gens.findIndex((g) => g.kind === 'bump-realloc');
     return at >= 0 ? { kind: 'gen', index: at } : this.gen({ kind: 'bump-realloc' });
   }
@@ -956,6 +959,14 @@ class Planner {
     return undefined;
   }
 }
+
+/** WASI handles (streams, descriptors, ...) are slots of the one table the polyfill reads: they cross unchanged. */
+const WASI_HANDLES = {
+  handle: () => ({ how: 'pass' }) as const,
+  rep: (): Target => {
+    throw new WasiAdaptError('bad-value', 'a WASI handle crosses unchanged, never as a rep');
+  },
+};
 
 const P1_CALLER_UTF8 = "a p1 caller of the output passes UTF-8 (the Canonical ABI's default)";
 
