@@ -199,6 +199,54 @@ describe('task.return keeps the result', () => {
     (export "big" (func $big-f))
   )`;
 
+  // Variants with payloads as task.return gets them: the joined flat types, stored in the result's layout.
+  test('result<string, u32>, result<u64, f32> (the f32 joined into an i64), tuple<option<f64>, u8>', async () => {
+    const jco = await import('@bytecodealliance/jco');
+    const g = await guest(await jco.parse(`(component
+      (core module $mem (memory (export "memory") 1))
+      (core instance $memi (instantiate $mem))
+      (alias core export $memi "memory" (core memory $memory))
+      (type $rs (result string (error u32)))
+      (type $rf (result u64 (error f32)))
+      (type $of (tuple (option f64) u8))
+      (core module $m
+        (import "b" "rs" (func $rs (param i32 i32 i32)))
+        (import "b" "rf" (func $rf (param i32 i64)))
+        (import "b" "of" (func $of (param i32 f64 i32)))
+        (import "mem" "memory" (memory 1))
+        (data (i32.const 200) "world")
+        (func (export "rs") (param i32) (result i32)
+          (if (local.get 0)
+            (then (call $rs (i32.const 1) (i32.const 42) (i32.const 0)))
+            (else (call $rs (i32.const 0) (i32.const 200) (i32.const 5))))
+          (i32.const 0))
+        (func (export "rf") (result i32) (call $rf (i32.const 1) (i64.const 0x3fc00000)) (i32.const 0))
+        (func (export "of") (result i32) (call $of (i32.const 1) (f64.const 2.25) (i32.const 9)) (i32.const 0))
+        (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+      (core func $tr-rs (canon task.return (result $rs) (memory $memory)))
+      (core func $tr-rf (canon task.return (result $rf)))
+      (core func $tr-of (canon task.return (result $of)))
+      (core instance $b (export "rs" (func $tr-rs)) (export "rf" (func $tr-rf)) (export "of" (func $tr-of)))
+      (core instance $main (instantiate $m (with "b" (instance $b)) (with "mem" (instance $memi))))
+      (type $rs-f (func async (param "e" bool) (result $rs)))
+      (type $rf-f (func async (result $rf)))
+      (type $of-f (func async (result $of)))
+      (func $rs-f (type $rs-f) (canon lift (core func $main "rs") async (callback (core func $main "cb")) (memory $memory)))
+      (func $rf-f (type $rf-f) (canon lift (core func $main "rf") async (callback (core func $main "cb"))))
+      (func $of-f (type $of-f) (canon lift (core func $main "of") async (callback (core func $main "cb"))))
+      (export "rs" (func $rs-f))
+      (export "rf" (func $rf-f))
+      (export "of" (func $of-f))
+    )`));
+    const rs: FuncSig = { params: [{ name: 'e', type: { k: 'bool' } }], result: { k: 'result', ok: { k: 'string' }, err: { k: 'u32' } } };
+    const rf: FuncSig = { params: [], result: { k: 'result', ok: { k: 'u64' }, err: { k: 'f32' } } };
+    const of: FuncSig = { params: [], result: { k: 'tuple', types: [{ k: 'option', type: { k: 'f64' } }, { k: 'u8' }] } };
+    expect(callExport(g, 'rs', rs, [false])).toEqual({ tag: 'ok', val: 'world' });
+    expect(callExport(g, 'rs', rs, [true])).toEqual({ tag: 'err', val: 42 });
+    expect(callExport(g, 'rf', rf, [])).toEqual({ tag: 'err', val: 1.5 });
+    expect(callExport(g, 'of', of, [])).toEqual([2.25, 9]);
+  });
+
   test('a list of strings, a string and a u32 (5 flat values); a string, an option<string> and 16 u32s (21: by pointer)', async () => {
     const jco = await import('@bytecodealliance/jco');
     const g = await guest(await jco.parse(text));

@@ -56,7 +56,7 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'p3-post-return':
       return g.sig;
     case 'p3-task-return':
-      return { kind: 'func', params: g.slots.map((s) => s.type), results: [] };
+      return { kind: 'func', params: g.params, results: [] };
     case 'bump-realloc':
     case 'realloc-dispatch':
       return REALLOC_SIG;

@@ -1,5 +1,6 @@
 import { BinaryWriter } from '../binary/writer.js';
-import { alignTo, alignment, discriminantSize, size, type Shape } from '../component/abi.js';
+import { alignTo, alignment, discriminantSize, flatten, size, type CoreType, type Shape } from '../component/abi.js';
+import { Code, OP, coerce } from './fuse-code.js';
 import type { GenContext } from './gen.js';
 import { hasPointers } from './p3-plan.js';
 import type { GenFunc, Target } from './plan.js';
@@ -87,37 +88,93 @@ const STORE: Record<string, number> = { 'i32:1': 0x3a, 'i32:2': 0x3b, 'i32:4': 0
 const LOAD: Record<string, number> = { i32: 0x28, i64: 0x29, f32: 0x2a, f64: 0x2b };
 
 /**
- * task.return of a result with several flat values: each stored at its offset in the result area
- * (past 16, the pointer it was given, to a copy of the record), then what the result points to is
- * copied out of the guest's memory (`keep`: the guest may free it once task.return returns, as a
- * 0.3 host has lifted it by then), then the task has returned.
+ * task.return of a result with several flat values: stored in the result area in its memory
+ * layout (variant payloads coerced from their joined flat types), or past 16, the pointer it was
+ * given to a copy of the record; then what the result points to is copied out of the guest's
+ * memory (`keep`: the guest may free it once task.return returns, as a 0.3 host has lifted it by
+ * then); then the task has returned.
  */
 export function taskReturnBody(g: Extract<GenFunc, { kind: 'p3-task-return' }>, ctx: GenContext): Uint8Array {
-  const code = new BinaryWriter(64);
-  let locals = g.slots.length;
-  const local = () => locals++;
+  const c = new Code(g.params);
+  const local = () => c.local('i32');
   const area = local();
-  code.u8(I32_CONST).sleb(g.size).u8(I32_CONST).sleb(g.align).u8(CALL).u32(ctx.func(g.areaOf)).u8(LOCAL_SET).u32(area);
+  c.i32(g.size).i32(g.align).call(ctx.func(g.areaOf)).set(area);
   if (g.viaPointer) {
     // The record itself is the guest's too: the area holds a pointer to a kept copy.
-    code.u8(LOCAL_GET).u32(area).u8(LOCAL_GET).u32(0).u8(I32_CONST).sleb(1).u8(I32_CONST).sleb(size(g.value)).u8(I32_CONST).sleb(alignment(g.value));
-    code.u8(CALL).u32(ctx.func(g.keep!)).u8(STORE['i32:4']!).u32(2).u32(0);
     const record = local();
-    code.u8(LOCAL_GET).u32(area).u8(LOAD.i32!).u32(2).u32(0).u8(LOCAL_SET).u32(record);
-    keepPointees(code, g.value, record, 0, ctx.func(g.keep!), local);
+    c.get(area).get(0).i32(1).i32(size(g.value)).i32(alignment(g.value)).call(ctx.func(g.keep!)).tee(record).mem(OP.i32Store, 0);
+    keepPointees(c.w, g.value, record, 0, ctx.func(g.keep!), local);
   } else {
-    g.slots.forEach((slot, i) => {
-      code.u8(LOCAL_GET).u32(area).u8(LOCAL_GET).u32(i);
-      code.u8(STORE[`${slot.type}:${slot.bytes}`]!).u32(0).u32(slot.offset);
-    });
-    if (g.keep) keepPointees(code, g.value, area, 0, ctx.func(g.keep), local);
+    storeFlat(c, g.value, g.params, { i: 0 }, area, 0);
+    if (g.keep) keepPointees(c.w, g.value, area, 0, ctx.func(g.keep), local);
   }
-  code.u8(CALL).u32(ctx.func(g.done)).u8(END);
-  const w = new BinaryWriter(96);
-  const extra = locals - g.slots.length;
-  w.u32(1).u32(extra).u8(0x7f);
-  w.bytes(code.finish());
-  return w.finish();
+  c.call(ctx.func(g.done));
+  return c.finish();
+}
+
+const STORE_OF: Record<string, number> = { 'i32:1': OP.i32Store8, 'i32:2': OP.i32Store16, 'i32:4': OP.i32Store, 'i64:8': OP.i64Store, 'f32:4': OP.f32Store, 'f64:8': OP.f64Store };
+
+/**
+ * Stores the flat values of shape `s` (parameters from `at.i` on, of core types `have`) at
+ * `base + off` in its memory layout, as the Canonical ABI's store of a lifted value would: each
+ * value coerced from its (joined) flat type, a variant's payload by its case.
+ */
+function storeFlat(c: Code, s: Shape, have: readonly CoreType[], at: { i: number }, base: number, off: number): void {
+  const put = (want: CoreType, bytes: number, to: number) => {
+    c.get(base).get(at.i);
+    coerce(c, have[at.i]!, want);
+    at.i++;
+    c.mem(STORE_OF[`${want}:${bytes}`]!, to);
+  };
+  switch (s.k) {
+    case 'prim':
+      put(flatten(s)[0]!, size(s), off);
+      return;
+    case 'handle':
+      put('i32', 4, off);
+      return;
+    case 'string':
+      put('i32', 4, off);
+      put('i32', 4, off + 4);
+      return;
+    case 'list':
+      if (s.length === undefined) {
+        put('i32', 4, off);
+        put('i32', 4, off + 4);
+      } else for (let k = 0; k < s.length; k++) storeFlat(c, s.element, have, at, base, off + k * size(s.element));
+      return;
+    case 'flags': {
+      const words = flatten(s).length;
+      if (words === 1) put('i32', size(s), off);
+      else for (let k = 0; k < words; k++) put('i32', 4, off + 4 * k);
+      return;
+    }
+    case 'record': {
+      let o = off;
+      for (const f of s.fields) {
+        o = alignTo(o, alignment(f));
+        storeFlat(c, f, have, at, base, o);
+        o += size(f);
+      }
+      return;
+    }
+    case 'variant': {
+      const start = at.i;
+      const disc = discriminantSize(s.cases.length);
+      put('i32', disc, off);
+      const payload = off + alignTo(disc, Math.max(1, ...s.cases.map((k) => (k ? alignment(k) : 1))));
+      s.cases.forEach((k, i) => {
+        if (!k) return;
+        c.get(start);
+        coerce(c, have[start]!, 'i32');
+        c.i32(i).op(OP.i32Eq, OP.if, 0x40);
+        storeFlat(c, k, have, { i: start + 1 }, base, payload);
+        c.op(OP.end);
+      });
+      at.i = start + flatten(s).length;
+      return;
+    }
+  }
 }
 
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_EQ = 0x46, LOAD8_U = 0x2d, LOAD16_U = 0x2f;
@@ -210,10 +267,10 @@ export function exportBody(g: Extract<GenFunc, { kind: 'p3-export' }>, ctx: GenC
   if (r.kind === 'finish') w.u8(CALL).u32(ctx.func(r.finish));
   else if (r.kind === 'area') {
     w.u8(I32_CONST).sleb(r.area.size).u8(I32_CONST).sleb(r.area.align).u8(CALL).u32(ctx.func(r.areaOf));
-    // One flat value (not an i32) is loaded; several are returned in memory; past 16, task.return's pointer is.
-    const one = g.sig.results.length === 1 && r.area.slots.length === 1;
+    // One flat value (not an i32) is loaded; several are returned in memory; past 16, the kept record's pointer is.
+    const flat = flatten(r.area.value);
     if (r.area.viaPointer) w.u8(LOAD.i32!).u32(2).u32(0);
-    else if (one) w.u8(LOAD[r.area.slots[0]!.type]!).u32(0).u32(0);
+    else if (flat.length === 1) w.u8(LOAD[flat[0]!]!).u32(0).u32(0);
   }
   w.u8(END);
   return w.finish();

@@ -1,7 +1,7 @@
 import type { ValType } from '../binary/component-types.js';
 import { funcTypeEquals, type FuncType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
-import { MAX_FLAT_PARAMS, alignTo, alignment, discriminantSize, flatten, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
+import { MAX_FLAT_PARAMS, alignment, discriminantSize, flatten, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
 import type { CoreFunc, Evaluation, FuncTypeRef, LiftedExport, TypeScope } from '../component/evaluate.js';
 import type { GenFunc, Target } from './plan.js';
 
@@ -109,7 +109,6 @@ export function p3Export(e: LiftedExport, l: P3Linker): { call: Target; post: Ta
   if (flatResults.length === 1 && flatResults[0] === 'i32') result = { kind: 'finish', finish: l.polyfill('p3#finish', e.offset) };
   else if (flatResults.length > 0) {
     const area = resultArea(results);
-    if (!area) throw unsupported(`export ${name}'s result`, 'down stores only results whose flat values are their memory layout (no variant with a payload)', e.offset);
     result = { kind: 'area', area, areaOf: l.polyfill('p3#result-area', e.offset) };
   }
   const loop = {
@@ -148,7 +147,6 @@ export function asyncBuiltin(f: AsyncBuiltin, l: P3Linker): Target {
       if (flat.length === 0) return p('task.return0');
       if (flat.length === 1 && flat[0] === 'i32') return p('task.return1');
       const area = resultArea(shapes);
-      if (!area) throw unsupported(`task.return of (${flat.join(', ')})`, 'down stores only results whose flat values are their memory layout (no variant with a payload)', f.offset);
       // Past 16 flat values the record itself is in the guest's memory: always copied.
       const keep = area.viaPointer || hasPointers(area.value) ? l.polyfill('p3#keep', f.offset) : undefined;
       return l.gen({ kind: 'p3-task-return', ...area, areaOf: l.polyfill('p3#result-area', f.offset), done: l.polyfill('p3#task-returned', f.offset), keep });
@@ -214,12 +212,12 @@ function unsupported(what: string, why: string, offset: number): WasiAdaptError 
 
 /** Where task.return stores a result of several flat values (or of one that is not an i32): in the result's memory layout. */
 export interface ResultArea {
-  /** Each flat value's store; with more than 16 flat values, task.return gets one pointer, stored at 0. */
-  slots: { type: CoreType; offset: number; bytes: 1 | 2 | 4 | 8 }[];
+  /** task.return's core parameters: the flat values, or past 16 of them one pointer (stored at 0). */
+  params: CoreType[];
   size: number;
   align: number;
   viaPointer: boolean;
-  /** The results as one record: what task.return copies out of the guest's memory (see `hasPointers`). */
+  /** The results as one record: how the flat values are stored, what task.return copies out of the guest's memory. */
   value: Shape;
 }
 
@@ -239,44 +237,11 @@ export function hasPointers(s: Shape): boolean {
   }
 }
 
-function resultArea(shapes: Shape[]): ResultArea | undefined {
-  const record: Shape = { k: 'record', fields: shapes };
-  if (shapes.flatMap(flatten).length > MAX_FLAT_PARAMS) return { slots: [{ type: 'i32', offset: 0, bytes: 4 }], size: 4, align: 4, viaPointer: true, value: record };
-  const slots: ResultArea['slots'] = [];
-  const walk = (s: Shape, at: number): boolean => {
-    at = alignTo(at, alignment(s));
-    switch (s.k) {
-      case 'prim':
-        slots.push({ type: flatten(s)[0]!, offset: at, bytes: size(s) as 1 | 2 | 4 | 8 });
-        return true;
-      case 'string':
-        slots.push({ type: 'i32', offset: at, bytes: 4 }, { type: 'i32', offset: at + 4, bytes: 4 });
-        return true;
-      case 'list':
-        if (s.length !== undefined) return false;
-        slots.push({ type: 'i32', offset: at, bytes: 4 }, { type: 'i32', offset: at + 4, bytes: 4 });
-        return true;
-      case 'handle':
-        slots.push({ type: 'i32', offset: at, bytes: 4 });
-        return true;
-      case 'flags':
-        if (s.count > 32) return false;
-        slots.push({ type: 'i32', offset: at, bytes: size(s) as 1 | 2 | 4 });
-        return true;
-      case 'variant':
-        if (s.cases.some((c) => c !== undefined)) return false;
-        slots.push({ type: 'i32', offset: at, bytes: discriminantSize(s.cases.length) });
-        return true;
-      case 'record':
-        for (const field of s.fields) {
-          at = alignTo(at, alignment(field));
-          if (!walk(field, at)) return false;
-          at += size(field);
-        }
-        return true;
-    }
-  };
-  return walk(record, 0) ? { slots, size: size(record), align: alignment(record), viaPointer: false, value: record } : undefined;
+function resultArea(shapes: Shape[]): ResultArea {
+  const value: Shape = { k: 'record', fields: shapes };
+  const flat = flatten(value);
+  if (flat.length > MAX_FLAT_PARAMS) return { params: ['i32'], size: 4, align: 4, viaPointer: true, value };
+  return { params: flat, size: size(value), align: alignment(value), viaPointer: false, value };
 }
 
 /**
