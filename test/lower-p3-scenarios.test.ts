@@ -262,3 +262,57 @@ describe('task.return keeps the result', () => {
     expect(callExport(g, 'big', big, [])).toEqual(['abc', 'hi', ...Array.from({ length: 16 }, (_, j) => j + 1)]);
   });
 });
+
+// An async lowering of a custom import with 5 to 16 flat parameters: the guest passes them in
+// memory, the p1 host's synchronous function takes them on the stack, read as a lift would.
+test('an async import of 7 flat parameters (string, u8, option<u32>, char, bool) reaches the synchronous host function', async () => {
+  const jco = await import('@bytecodealliance/jco');
+  const word = (...ws: number[]) => ws.map((w) => [0, 8, 16, 24].map((b) => `\\${((w >>> b) & 0xff).toString(16).padStart(2, '0')}`).join('')).join('');
+  const component = await jco.parse(`(component
+    (import "local:t/host" (instance $host
+      (export "f" (func (param "a" string) (param "b" u8) (param "c" (option u32)) (param "d" char) (param "e" bool) (result u32)))))
+    (alias export $host "f" (func $f))
+    (core module $mem (memory (export "memory") 1))
+    (core instance $memi (instantiate $mem))
+    (alias core export $memi "memory" (core memory $memory))
+    (core func $f-async (canon lower (func $f) async (memory $memory)))
+    (core func $tr (canon task.return (result u32)))
+    (core module $m
+      (import "b" "f" (func $f (param i32 i32) (result i32)))
+      (import "b" "task.return" (func $tr (param i32)))
+      (import "mem" "memory" (memory 1))
+      (data (i32.const 16) "abc")
+      (data (i32.const 512) "${word(16, 3, 200, 1, 7, 0xe9, 2)}")
+      (func (export "run") (param i32) (result i32)
+        (i32.store8 (i32.const 524) (select (i32.const 0) (i32.const 1) (local.get 0)))
+        (if (i32.ne (call $f (i32.const 512) (i32.const 600)) (i32.const 2)) (then unreachable))
+        (call $tr (i32.load (i32.const 600)))
+        (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $b (export "f" (func $f-async)) (export "task.return" (func $tr)))
+    (core instance $main (instantiate $m (with "b" (instance $b)) (with "mem" (instance $memi))))
+    (type $run-f (func async (param "none" bool) (result u32)))
+    (func $run (type $run-f) (canon lift (core func $main "run") async (callback (core func $main "cb"))))
+    (export "run" (func $run))
+  )`);
+  const f: FuncSig = {
+    params: [
+      { name: 'a', type: { k: 'string' } },
+      { name: 'b', type: { k: 'u8' } },
+      { name: 'c', type: { k: 'option', type: { k: 'u32' } } },
+      { name: 'd', type: { k: 'char' } },
+      { name: 'e', type: { k: 'bool' } },
+    ],
+    result: { k: 'u32' },
+  };
+  const seen: { args: unknown[]; flat: CoreVal[] }[] = [];
+  const g = await guest(component, (mem) => ({
+    'local:t/host': { f: (...core: CoreVal[]) => (seen.push({ args: liftArgs(mem, f, core), flat: core }), 99) },
+  }));
+  const run: FuncSig = { params: [{ name: 'none', type: { k: 'bool' } }], result: { k: 'u32' } };
+  expect(callExport(g, 'run', run, [false])).toBe(99);
+  expect(callExport(g, 'run', run, [true])).toBe(99);
+  expect(seen.map((s) => s.args)).toEqual([['abc', 200, 7, 'é', true], ['abc', 200, undefined, 'é', true]]);
+  // The bool byte 2 arrives as 1; none's payload slot is 0 (the 7 left in memory is not its value).
+  expect(seen.map((s) => s.flat.slice(2))).toEqual([[200, 1, 7, 0xe9, 1], [200, 0, 0, 0xe9, 1]]);
+});

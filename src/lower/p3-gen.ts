@@ -60,28 +60,109 @@ export function newTaskBody(g: Extract<GenFunc, { kind: 'p3-new-task' }>, ctx: G
 }
 
 /**
- * An async lowering served by the host's synchronous function: forward the arguments (and the
- * return pointer, when the synchronous ABI has one too), store a single flat result at the
- * return pointer, then return RETURNED.
+ * An async lowering served by the host's synchronous function: forward the arguments (loaded
+ * from the tuple the async ABI passes in memory past 4 flat values, as a synchronous lift would
+ * read them), and the return pointer when the synchronous ABI has one too; store a single flat
+ * result at the return pointer; return RETURNED.
  */
 export function syncCallBody(g: Extract<GenFunc, { kind: 'p3-sync-call' }>, ctx: GenContext): Uint8Array {
-  const w = new BinaryWriter(32);
+  const c = new Code(g.sig.params as CoreType[]);
   const sync = ctx.sigOf(g.callee);
-  w.u32(0);
+  const pushArgs = () => {
+    if (!g.inMemory) {
+      for (let i = 0; i < sync.params.length; i++) c.get(i);
+      return;
+    }
+    loadFlat(c, g.inMemory, 0, 0);
+    if (sync.params.length > flatten(g.inMemory).length) c.get(1);
+  };
   if (g.store) {
-    const retptr = sync.params.length;
-    w.u8(LOCAL_GET).u32(retptr);
-    for (let i = 0; i < sync.params.length; i++) w.u8(LOCAL_GET).u32(i);
-    w.u8(CALL).u32(ctx.func(g.callee));
+    c.get(g.sig.params.length - 1);
+    pushArgs();
+    c.call(ctx.func(g.callee));
     const { type, bytes } = g.store;
     const op = type === 'i64' ? (bytes === 8 ? 0x37 : 0x3e) : type === 'f32' ? 0x38 : type === 'f64' ? 0x39 : bytes === 1 ? 0x3a : bytes === 2 ? 0x3b : 0x36;
-    w.u8(op).u32(0).u32(0);
+    c.mem(op, 0);
   } else {
-    for (let i = 0; i < sync.params.length; i++) w.u8(LOCAL_GET).u32(i);
-    w.u8(CALL).u32(ctx.func(g.callee));
+    pushArgs();
+    c.call(ctx.func(g.callee));
   }
-  w.u8(I32_CONST).sleb(2).u8(END);
-  return w.finish();
+  c.i32(2);
+  return c.finish();
+}
+
+const LOAD_PRIM: Record<string, number[]> = {
+  bool: [OP.i32Load8u], u8: [OP.i32Load8u], s8: [OP.i32Load8s], u16: [OP.i32Load16u], s16: [OP.i32Load16s],
+  u32: [OP.i32Load], s32: [OP.i32Load], char: [OP.i32Load], u64: [OP.i64Load], s64: [OP.i64Load], f32: [OP.f32Load], f64: [OP.f64Load],
+};
+
+/**
+ * Pushes the flat values of the value of shape `s` at `base + off` (a local), as the Canonical
+ * ABI lifts it from memory and lowers it flat: bools as 0/1, chars checked (a surrogate or a
+ * value past 0x10FFFF traps), a variant's discriminant checked and its payload coerced to the
+ * joined flat types (zeros for the slots its case does not use).
+ */
+function loadFlat(c: Code, s: Shape, base: number, off: number): void {
+  switch (s.k) {
+    case 'prim': {
+      const t = s.type;
+      c.get(base).mem(LOAD_PRIM[t]![0]!, off);
+      if (t === 'bool') c.i32(0).op(OP.i32Ne);
+      if (t === 'char') {
+        const v = c.local('i32');
+        c.tee(v).i32(0x110000).op(OP.i32GeU).trapIf();
+        c.get(v).i32(0xd800).op(OP.i32Sub).i32(0x800).op(OP.i32LtU).trapIf();
+        c.get(v);
+      }
+      return;
+    }
+    case 'string':
+    case 'handle':
+      c.get(base).mem(OP.i32Load, off);
+      if (s.k === 'string') c.get(base).mem(OP.i32Load, off + 4);
+      return;
+    case 'list':
+      if (s.length === undefined) c.get(base).mem(OP.i32Load, off).get(base).mem(OP.i32Load, off + 4);
+      else for (let k = 0; k < s.length; k++) loadFlat(c, s.element, base, off + k * size(s.element));
+      return;
+    case 'flags': {
+      const words = flatten(s).length;
+      if (words === 1) c.get(base).mem(size(s) === 1 ? OP.i32Load8u : size(s) === 2 ? OP.i32Load16u : OP.i32Load, off);
+      else for (let k = 0; k < words; k++) c.get(base).mem(OP.i32Load, off + 4 * k);
+      return;
+    }
+    case 'record': {
+      let o = off;
+      for (const f of s.fields) {
+        o = alignTo(o, alignment(f));
+        loadFlat(c, f, base, o);
+        o += size(f);
+      }
+      return;
+    }
+    case 'variant': {
+      const joined = flatten(s).slice(1);
+      const disc = discriminantSize(s.cases.length);
+      const d = c.local('i32');
+      c.get(base).mem(disc === 1 ? OP.i32Load8u : disc === 2 ? OP.i32Load16u : OP.i32Load, off).tee(d).i32(s.cases.length).op(OP.i32GeU).trapIf();
+      const slots = joined.map((t) => c.local(t));
+      const payload = off + alignTo(disc, Math.max(1, ...s.cases.map((k) => (k ? alignment(k) : 1))));
+      s.cases.forEach((k, i) => {
+        if (!k) return;
+        const have = flatten(k);
+        c.get(d).i32(i).op(OP.i32Eq, OP.if, 0x40);
+        loadFlat(c, k, base, payload);
+        for (let j = have.length - 1; j >= 0; j--) {
+          coerce(c, have[j]!, joined[j]!);
+          c.set(slots[j]!);
+        }
+        c.op(OP.end);
+      });
+      c.get(d);
+      for (const l of slots) c.get(l);
+      return;
+    }
+  }
 }
 
 const STORE: Record<string, number> = { 'i32:1': 0x3a, 'i32:2': 0x3b, 'i32:4': 0x36, 'i64:8': 0x37, 'f32:4': 0x38, 'f64:8': 0x39 };

@@ -331,24 +331,27 @@ export function refuseAsyncImport(iface: string, func: string, offset: number | 
  * An async lowering of a non-WASI import, served by the p1 host's synchronous function of the
  * same WIT type: the call finishes during the lowering (RETURNED), its result stored at the
  * return pointer. `sync` is the host function's core type (the synchronous lowering's); `store`
- * says how to put a result the synchronous ABI returns as one flat value. Undefined (with the
- * reason) when the two ABIs pass the arguments differently or a handle crosses.
+ * says how to put a result the synchronous ABI returns as one flat value; `inMemory` the
+ * parameters' tuple when the async ABI passes them in memory (5 to 16 flat values) and the
+ * synchronous one on the stack. The reason instead when a handle crosses or the core type is not
+ * the async lowering of the WIT type.
  */
-export function asyncHostCall(type: FuncTypeRef, asyncSig: FuncType): { sync: FuncType; store: ResultStore | undefined } | string {
+export function asyncHostCall(type: FuncTypeRef, asyncSig: FuncType): { sync: FuncType; store: ResultStore | undefined; inMemory: Shape | undefined } | string {
   const { params, results } = signatureOf(type);
   const crossing = [...params, ...results].map(handleKind).find((k) => k !== undefined);
   if (crossing) return crossing === 'stream' ? 'a stream or future end crosses it (a p1 host cannot hold one)' : 'a resource handle crosses it';
   const flatParams = params.flatMap(flatten);
-  if (flatParams.length > MAX_FLAT_ASYNC_PARAMS && flatParams.length <= MAX_FLAT_PARAMS) return `its ${flatParams.length} flat parameters travel in memory when async and on the stack when synchronous`;
+  // 5 to 16 flat parameters: in memory (a tuple) when async, on the stack when synchronous; the wrapper loads them.
+  const inMemory: Shape | undefined = flatParams.length > MAX_FLAT_ASYNC_PARAMS && flatParams.length <= MAX_FLAT_PARAMS ? { k: 'record', fields: params } : undefined;
   const flatResults = results.flatMap(flatten);
   const syncParams: CoreType[] = flatParams.length > MAX_FLAT_PARAMS ? ['i32'] : flatParams;
   const sync: FuncType =
     flatResults.length > 1 ? { kind: 'func', params: [...syncParams, 'i32'], results: [] } : { kind: 'func', params: syncParams, results: flatResults };
-  const expected: FuncType = { kind: 'func', params: [...syncParams, ...(results.length ? ['i32' as const] : [])], results: ['i32'] };
+  const expected: FuncType = { kind: 'func', params: [...(inMemory ? ['i32' as const] : syncParams), ...(results.length ? ['i32' as const] : [])], results: ['i32'] };
   if (!funcTypeEquals(expected, asyncSig)) return 'its core type is not the async lowering of its WIT type';
-  if (flatResults.length !== 1) return { sync, store: undefined };
+  if (flatResults.length !== 1) return { sync, store: undefined, inMemory };
   const store = storeOf(results[0]!);
-  return store ? { sync, store } : 'its one flat result has no plain store';
+  return store ? { sync, store, inMemory } : 'its one flat result has no plain store';
 }
 
 export interface ResultStore {

@@ -3,7 +3,7 @@ import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
-import { holdsString, signatureOf, type HandleShape } from '../component/abi.js';
+import { holdsString, signatureOf, type HandleShape, type Shape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
@@ -54,7 +54,7 @@ export type GenFunc =
   /** Calls `callee` (an async lowering's stand-in that stores its result), then returns RETURNED (2). */
   | { kind: 'p3-returned'; callee: Target }
   /** An async lowering (core type `sig`) served by the host's synchronous `callee`: see p3-gen.ts. */
-  | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; sig: FuncType }
+  | { kind: 'p3-sync-call'; callee: Target; store: ResultStore | undefined; inMemory: Shape | undefined; sig: FuncType }
   /** task.return of a result with several flat values: stored in the result area in its memory layout, then `done`. */
   | ({ kind: 'p3-task-return'; areaOf: Target; done: Target; keep: Target | undefined } & ResultArea)
   /** An async export as a synchronous p1 export, running its task until task.return (p3-plan.ts p3Export). */
@@ -679,7 +679,7 @@ class Planner {
     checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
     this.custom.add(`${iface}#${func}`);
     if (options.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
-    return this.gen({ kind: 'p3-sync-call', callee: { kind: 'host', module: iface, name: func, sig: call.sync }, store: call.store, sig: sig! });
+    return this.gen({ kind: 'p3-sync-call', callee: { kind: 'host', module: iface, name: func, sig: call.sync }, store: call.store, inMemory: call.inMemory, sig: sig! });
   }
 
   /** What p3-plan.ts links WASI 0.3 built-ins and the event loop with. */
