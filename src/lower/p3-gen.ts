@@ -7,7 +7,7 @@ import type { GenFunc, Target } from './plan.js';
 
 // Bodies of the WASI 0.3 generated functions (their plan: p3-plan.ts).
 
-const CALL = 0x10, LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I32_CONST = 0x41, I32_EQZ = 0x45;
+const CALL = 0x10, LOCAL_GET = 0x20, LOCAL_SET = 0x21, I32_CONST = 0x41, I32_EQZ = 0x45;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, IF = 0x04, VOID = 0x40, END = 0x0b;
 
 /**
@@ -91,9 +91,9 @@ export function syncCallBody(g: Extract<GenFunc, { kind: 'p3-sync-call' }>, ctx:
   return c.finish();
 }
 
-const LOAD_PRIM: Record<string, number[]> = {
-  bool: [OP.i32Load8u], u8: [OP.i32Load8u], s8: [OP.i32Load8s], u16: [OP.i32Load16u], s16: [OP.i32Load16s],
-  u32: [OP.i32Load], s32: [OP.i32Load], char: [OP.i32Load], u64: [OP.i64Load], s64: [OP.i64Load], f32: [OP.f32Load], f64: [OP.f64Load],
+const LOAD_PRIM: Record<string, number> = {
+  bool: OP.i32Load8u, u8: OP.i32Load8u, s8: OP.i32Load8s, u16: OP.i32Load16u, s16: OP.i32Load16s,
+  u32: OP.i32Load, s32: OP.i32Load, char: OP.i32Load, u64: OP.i64Load, s64: OP.i64Load, f32: OP.f32Load, f64: OP.f64Load,
 };
 
 /**
@@ -106,7 +106,7 @@ function loadFlat(c: Code, s: Shape, base: number, off: number): void {
   switch (s.k) {
     case 'prim': {
       const t = s.type;
-      c.get(base).mem(LOAD_PRIM[t]![0]!, off);
+      c.get(base).mem(LOAD_PRIM[t]!, off);
       if (t === 'bool') c.i32(0).op(OP.i32Ne);
       if (t === 'char') {
         const v = c.local('i32');
@@ -144,7 +144,7 @@ function loadFlat(c: Code, s: Shape, base: number, off: number): void {
       const joined = flatten(s).slice(1);
       const disc = discriminantSize(s.cases.length);
       const d = c.local('i32');
-      c.get(base).mem(disc === 1 ? OP.i32Load8u : disc === 2 ? OP.i32Load16u : OP.i32Load, off).tee(d).i32(s.cases.length).op(OP.i32GeU).trapIf();
+      c.get(base).mem(discLoad(s.cases.length), off).tee(d).i32(s.cases.length).op(OP.i32GeU).trapIf();
       const slots = joined.map((t) => c.local(t));
       const payload = off + alignTo(disc, Math.max(1, ...s.cases.map((k) => (k ? alignment(k) : 1))));
       s.cases.forEach((k, i) => {
@@ -165,7 +165,6 @@ function loadFlat(c: Code, s: Shape, base: number, off: number): void {
   }
 }
 
-const STORE: Record<string, number> = { 'i32:1': 0x3a, 'i32:2': 0x3b, 'i32:4': 0x36, 'i64:8': 0x37, 'f32:4': 0x38, 'f64:8': 0x39 };
 const LOAD: Record<string, number> = { i32: 0x28, i64: 0x29, f32: 0x2a, f64: 0x2b };
 
 /**
@@ -177,17 +176,16 @@ const LOAD: Record<string, number> = { i32: 0x28, i64: 0x29, f32: 0x2a, f64: 0x2
  */
 export function taskReturnBody(g: Extract<GenFunc, { kind: 'p3-task-return' }>, ctx: GenContext): Uint8Array {
   const c = new Code(g.params);
-  const local = () => c.local('i32');
-  const area = local();
+  const area = c.local('i32');
   c.i32(g.size).i32(g.align).call(ctx.func(g.areaOf)).set(area);
   if (g.viaPointer) {
     // The record itself is the guest's too: the area holds a pointer to a kept copy.
-    const record = local();
+    const record = c.local('i32');
     c.get(area).get(0).i32(1).i32(size(g.value)).i32(alignment(g.value)).call(ctx.func(g.keep!)).tee(record).mem(OP.i32Store, 0);
-    keepPointees(c.w, g.value, record, 0, ctx.func(g.keep!), local);
+    keepPointees(c, g.value, record, 0, ctx.func(g.keep!));
   } else {
     storeFlat(c, g.value, g.params, { i: 0 }, area, 0);
-    if (g.keep) keepPointees(c.w, g.value, area, 0, ctx.func(g.keep), local);
+    if (g.keep) keepPointees(c, g.value, area, 0, ctx.func(g.keep));
   }
   c.call(ctx.func(g.done));
   return c.finish();
@@ -258,7 +256,8 @@ function storeFlat(c: Code, s: Shape, have: readonly CoreType[], at: { i: number
   }
 }
 
-const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_EQ = 0x46, LOAD8_U = 0x2d, LOAD16_U = 0x2f;
+/** A discriminant's load for a variant of `n` cases. */
+const discLoad = (n: number): number => [OP.i32Load8u, OP.i32Load16u, 0, OP.i32Load][discriminantSize(n) - 1]!;
 
 /**
  * Code replacing every pointer in the value of shape `s` at `base + off` (memory the polyfill
@@ -266,29 +265,26 @@ const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_EQ = 0x46, LOAD8_U = 0x2d, LOAD16_U = 
  * recursively: strings and lists (their elements walked in the copy), records field by field,
  * variants by their case.
  */
-function keepPointees(w: BinaryWriter, s: Shape, base: number, off: number, keep: number, local: () => number): void {
+function keepPointees(c: Code, s: Shape, base: number, off: number, keep: number): void {
   if (!hasPointers(s)) return;
   switch (s.k) {
     case 'string':
     case 'list': {
       if (s.k === 'list' && s.length !== undefined) {
         // Elements inline: walk them in place.
-        const at = local(), n = local();
-        w.u8(LOCAL_GET).u32(base).u8(I32_CONST).sleb(off).u8(I32_ADD).u8(LOCAL_SET).u32(at);
-        w.u8(I32_CONST).sleb(s.length).u8(LOCAL_SET).u32(n);
-        elementLoop(w, s.element, at, n, keep, local);
+        const at = c.local('i32'), n = c.local('i32');
+        c.get(base).i32(off).op(OP.i32Add).set(at).i32(s.length).set(n);
+        elementLoop(c, s.element, at, n, keep);
         return;
       }
       const elem: Shape | undefined = s.k === 'list' ? s.element : undefined;
-      const copy = local();
-      w.u8(LOCAL_GET).u32(base).u8(LOCAL_GET).u32(base).u8(LOAD.i32!).u32(2).u32(off);
-      w.u8(LOCAL_GET).u32(base).u8(LOAD.i32!).u32(2).u32(off + 4);
-      w.u8(I32_CONST).sleb(elem ? size(elem) : 1).u8(I32_CONST).sleb(elem ? alignment(elem) : 1);
-      w.u8(CALL).u32(keep).u8(LOCAL_TEE).u32(copy).u8(STORE['i32:4']!).u32(2).u32(off);
+      const copy = c.local('i32');
+      c.get(base).get(base).mem(OP.i32Load, off).get(base).mem(OP.i32Load, off + 4);
+      c.i32(elem ? size(elem) : 1).i32(elem ? alignment(elem) : 1).call(keep).tee(copy).mem(OP.i32Store, off);
       if (elem && hasPointers(elem)) {
-        const n = local();
-        w.u8(LOCAL_GET).u32(base).u8(LOAD.i32!).u32(2).u32(off + 4).u8(LOCAL_SET).u32(n);
-        elementLoop(w, elem, copy, n, keep, local);
+        const n = c.local('i32');
+        c.get(base).mem(OP.i32Load, off + 4).set(n);
+        elementLoop(c, elem, copy, n, keep);
       }
       return;
     }
@@ -296,21 +292,20 @@ function keepPointees(w: BinaryWriter, s: Shape, base: number, off: number, keep
       let at = off;
       for (const f of s.fields) {
         at = alignTo(at, alignment(f));
-        keepPointees(w, f, base, at, keep, local);
+        keepPointees(c, f, base, at, keep);
         at += size(f);
       }
       return;
     }
     case 'variant': {
-      const disc = discriminantSize(s.cases.length);
-      const payload = off + alignTo(disc, Math.max(1, ...s.cases.map((c) => (c ? alignment(c) : 1))));
-      const d = local();
-      w.u8(LOCAL_GET).u32(base).u8(disc === 1 ? LOAD8_U : disc === 2 ? LOAD16_U : LOAD.i32!).u32(disc === 4 ? 2 : disc - 1).u32(off).u8(LOCAL_SET).u32(d);
-      s.cases.forEach((c, i) => {
-        if (!c || !hasPointers(c)) return;
-        w.u8(LOCAL_GET).u32(d).u8(I32_CONST).sleb(i).u8(I32_EQ).u8(IF).u8(VOID);
-        keepPointees(w, c, base, payload, keep, local);
-        w.u8(END);
+      const payload = off + alignTo(discriminantSize(s.cases.length), Math.max(1, ...s.cases.map((k) => (k ? alignment(k) : 1))));
+      const d = c.local('i32');
+      c.get(base).mem(discLoad(s.cases.length), off).set(d);
+      s.cases.forEach((k, i) => {
+        if (!k || !hasPointers(k)) return;
+        c.get(d).i32(i).op(OP.i32Eq, OP.if, 0x40);
+        keepPointees(c, k, base, payload, keep);
+        c.op(OP.end);
       });
       return;
     }
@@ -320,13 +315,12 @@ function keepPointees(w: BinaryWriter, s: Shape, base: number, off: number, keep
 }
 
 /** `n` elements of shape `elem` from `at` on (both locals, consumed): each one's pointees kept. */
-function elementLoop(w: BinaryWriter, elem: Shape, at: number, n: number, keep: number, local: () => number): void {
-  w.u8(BLOCK).u8(VOID).u8(LOOP).u8(VOID);
-  w.u8(LOCAL_GET).u32(n).u8(I32_EQZ).u8(BR_IF).u32(1);
-  keepPointees(w, elem, at, 0, keep, local);
-  w.u8(LOCAL_GET).u32(at).u8(I32_CONST).sleb(size(elem)).u8(I32_ADD).u8(LOCAL_SET).u32(at);
-  w.u8(LOCAL_GET).u32(n).u8(I32_CONST).sleb(1).u8(I32_SUB).u8(LOCAL_SET).u32(n);
-  w.u8(BR).u32(0).u8(END).u8(END);
+function elementLoop(c: Code, elem: Shape, at: number, n: number, keep: number): void {
+  c.op(OP.block, 0x40, OP.loop, 0x40).get(n).op(OP.i32Eqz, OP.brIf).u(1);
+  keepPointees(c, elem, at, 0, keep);
+  c.get(at).i32(size(elem)).op(OP.i32Add).set(at);
+  c.get(n).i32(1).op(OP.i32Sub).set(n);
+  c.op(OP.br).u(0).op(OP.end, OP.end);
 }
 
 /**
