@@ -1,5 +1,5 @@
 // The WIT world a component implements, read from its binary, printed as WIT text with the
-// packages it names inline: what test/lift-reactor-corpus.test.ts embeds into a corpus
+// packages it names inline (world-level types too): what test/lift-reactor-corpus.test.ts embeds into a corpus
 // component's main module (their modules carry no component-type sections, and `jco
 // componentWit` prints the root package only). Imports come from the import instance types;
 // exports from what the component exports: lifted functions, and instances of wit-component's
@@ -8,7 +8,7 @@
 import type { Component } from '../src/binary/component-types.js';
 import { parseComponent } from '../src/binary/component-read.js';
 import { Decoder, type Entry, type Scope } from '../src/lift/world-decode.js';
-import { describeType, type Fn, type Iface, type Named, type VType, type WorldItem, type WorldModel } from '../src/lift/world.js';
+import { describeType, ROOT, type Fn, type Iface, type Named, type VType, type WorldItem, type WorldModel } from '../src/lift/world.js';
 import { namedInFn } from '../src/lift/world-types.js';
 
 /** Functions are read when asked for: a lift's type may mention records only a shim's export names. */
@@ -22,7 +22,7 @@ export function componentWorld(bytes: Uint8Array): WorldModel {
   const instances: Instance[] = [];
   const funcs: LazyFn[] = [];
   const components: Component[] = [];
-  const world: WorldModel = { imports: new Map(), exports: new Map(), encoding: 'utf8' };
+  const world: WorldModel = { imports: new Map(), exports: new Map(), types: new Map(), encoding: 'utf8' };
   const fnAt = (scope: Scope, index: number): Fn => {
     const e = dec.entry(scope, index);
     if (e.k !== 'func') throw new Error(`type ${index} is not a function type${e.k === 'other' ? `: ${e.what}` : ''}`);
@@ -47,6 +47,11 @@ export function componentWorld(bytes: Uint8Array): WorldModel {
             const fn = fnAt(top, im.desc.type);
             funcs.push(() => fn);
             world.imports.set(name, { kind: 'func', fn });
+          } else if (im.desc.kind === 'type') {
+            // A world-level type: `sub resource`, or `eq` a definition or an interface's type.
+            const n = dec.exportedType(ROOT, false, name, im.desc.bound, top);
+            top.types.push({ k: 'named', n });
+            world.types.set(name, n);
           } else {
             throw new Error(`imports ${name}, a ${im.desc.kind}`);
           }
@@ -236,6 +241,32 @@ function fnText(fn: Fn, local: (n: Named) => string, skipSelf = false): string {
   return `func(${params.join(', ')})${fn.result ? ` -> ${typeText(fn.result, local)}` : ''}`;
 }
 
+/** One type definition as a WIT line (a resource with its members from `funcs`). */
+function defText(name: string, n: Named, funcs: Map<string, Fn>, local: (n: Named) => string): string {
+  const d = n.def;
+  switch (d.k) {
+    case 'record':
+      return `  record ${esc(name)} { ${d.fields.map(([f, t]) => `${esc(f)}: ${typeText(t, local)}`).join(', ')} }`;
+    case 'variant':
+      return `  variant ${esc(name)} { ${d.cases.map(([c, t]) => (t ? `${esc(c)}(${typeText(t, local)})` : esc(c))).join(', ')} }`;
+    case 'enum':
+    case 'flags':
+      return `  ${d.k} ${esc(name)} { ${d.names.map(esc).join(', ')} }`;
+    case 'alias':
+      return `  type ${esc(name)} = ${typeText(d.of, local)};`;
+    case 'resource': {
+      const members: string[] = [];
+      for (const [f, fn] of funcs) {
+        const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(f);
+        if (!m || m[2] !== name) continue;
+        if (m[1] === 'constructor') members.push(`    constructor(${fn.params.map(([p, t]) => `${esc(p)}: ${typeText(t, local)}`).join(', ')})${fn.result && !(fn.result.k === 'own' && fn.result.res === n) ? ` -> ${typeText(fn.result, local)}` : ''};`);
+        else members.push(`    ${esc(m[3]!)}: ${m[1] === 'static' ? 'static ' : ''}${fnText(fn, local, m[1] === 'method')};`);
+      }
+      return `  resource ${esc(name)}${members.length ? ` {\n${members.join('\n')}\n  }` : ';'}`;
+    }
+  }
+}
+
 function ifaceText(id: string, iface: Iface): string {
   const names = new Map<Named, string>();
   for (const [local, n] of iface.types) if (!names.has(n)) names.set(n, local);
@@ -256,33 +287,7 @@ function ifaceText(id: string, iface: Iface): string {
       lines.push(`  type ${esc(name)} = ${local(n)};`);
       continue;
     }
-    const d = n.def;
-    switch (d.k) {
-      case 'record':
-        lines.push(`  record ${esc(name)} { ${d.fields.map(([f, t]) => `${esc(f)}: ${typeText(t, local)}`).join(', ')} }`);
-        break;
-      case 'variant':
-        lines.push(`  variant ${esc(name)} { ${d.cases.map(([c, t]) => (t ? `${esc(c)}(${typeText(t, local)})` : esc(c))).join(', ')} }`);
-        break;
-      case 'enum':
-      case 'flags':
-        lines.push(`  ${d.k} ${esc(name)} { ${d.names.map(esc).join(', ')} }`);
-        break;
-      case 'alias':
-        lines.push(`  type ${esc(name)} = ${typeText(d.of, local)};`);
-        break;
-      case 'resource': {
-        const members: string[] = [];
-        for (const [f, fn] of iface.funcs) {
-          const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(f);
-          if (!m || m[2] !== name) continue;
-          if (m[1] === 'constructor') members.push(`    constructor(${fn.params.map(([p, t]) => `${esc(p)}: ${typeText(t, local)}`).join(', ')})${fn.result && !(fn.result.k === 'own' && fn.result.res === n) ? ` -> ${typeText(fn.result, local)}` : ''};`);
-          else members.push(`    ${esc(m[3]!)}: ${m[1] === 'static' ? 'static ' : ''}${fnText(fn, local, m[1] === 'method')};`);
-        }
-        lines.push(`  resource ${esc(name)}${members.length ? ` {\n${members.join('\n')}\n  }` : ';'}`);
-        break;
-      }
-    }
+    lines.push(defText(name, n, iface.funcs, local));
   }
   for (const [f, fn] of iface.funcs) if (!f.startsWith('[')) lines.push(`  ${esc(f)}: ${fnText(fn, local)};`);
   return `interface ${split(id).iface} {\n${lines.join('\n')}\n}`;
@@ -302,12 +307,32 @@ export function worldText(world: WorldModel): string {
     packages.set(pkg, [...(packages.get(pkg) ?? []), ifaceText(name, iface)]);
   }
   const items: string[] = [];
+  // World-level types (imports): `use`d from an interface by its full name, or defined here
+  // with a resource's members from the world's bare `[constructor]r`-like imports.
+  const rootNames = new Map<Named, string>();
+  for (const [name, n] of world.types) if (!rootNames.has(n)) rootNames.set(n, name);
+  const rootLocal = (n: Named): string => {
+    const l = rootNames.get(n);
+    if (l === undefined) throw new Error(`the world mentions type ${n.name} of ${n.owner}, which it does not name`);
+    return esc(l);
+  };
+  const rootFuncs = new Map<string, Fn>();
+  for (const [name, item] of world.imports) if (item.kind === 'func') rootFuncs.set(name, item.fn);
+  for (const [name, n] of world.types) {
+    if (n.owner !== ROOT) {
+      if (!n.owner.includes(':')) throw new Error(`the world uses ${n.name} of ${n.owner}, an interface WIT cannot name`);
+      items.push(`  use ${n.owner}.{${esc(n.name)}${n.name === name ? '' : ` as ${esc(name)}`}};`);
+    } else if (rootNames.get(n) !== name) {
+      items.push(`  type ${esc(name)} = ${rootLocal(n)};`);
+    } else {
+      items.push(defText(name, n, rootFuncs, rootLocal));
+    }
+  }
   const add = (side: 'import' | 'export', name: string, item: WorldItem) => {
     if (item.kind === 'func') {
-      const none = (n: Named): string => {
-        throw new Error(`bare function ${name} mentions type ${n.name}`);
-      };
-      items.push(`  ${side} ${esc(name)}: ${fnText(item.fn, none)};`);
+      // A world-level resource's functions are its members, printed with it.
+      if (name.startsWith('[')) return;
+      items.push(`  ${side} ${esc(name)}: ${fnText(item.fn, rootLocal)};`);
     } else if (name.includes(':')) {
       items.push(`  ${side} ${name};`);
     } else {

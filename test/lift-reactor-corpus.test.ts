@@ -23,11 +23,6 @@ const NOT_LIFTED: Record<string, string> = {
   asmjs_bigint: 'a hand-written component without a p1 main module',
   'simple-nested': 'a composition of two components (no one main module)',
   'simple-nested-optimized': 'a composition of two components (no one main module)',
-  'resource-borrow-simple': 'its world imports a resource at the top level; up supports types in interfaces only',
-  'resource-import-and-export': 'its world imports a resource at the top level; up supports types in interfaces only',
-  resource_import_and_export: 'its world imports a resource at the top level; up supports types in interfaces only',
-  resource_alias_redux: 'its world imports a resource at the top level; up supports types in interfaces only',
-  resource_floats: 'its world imports a resource at the top level; up supports types in interfaces only',
 };
 
 const CORPUS = fileURLToPath(new URL('../../shared/corpus/p2/', import.meta.url));

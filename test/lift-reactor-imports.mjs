@@ -21,6 +21,12 @@ const OURS = {
       },
     },
   }),
+  // test/lift-reactor-world-types.test.ts: a bare import taking a world-level record.
+  world_types: () => ({
+    $root: {
+      pick: (p) => ['red', 'green', 'blue'][(p.a.x + p.a.y + p.b) % 3],
+    },
+  }),
 };
 
 export function importsFor(component) {

@@ -15,7 +15,7 @@ import type { DirectImport } from './mixed.js';
 import { WASI } from './wasi.js';
 import { lowerNeeds } from './wit.js';
 import type { StrippedImport } from './strip.js';
-import type { Iface, Named } from './world.js';
+import { ROOT, type Iface, type Named } from './world.js';
 import type { WorldImport, WorldPlan } from './world-plan.js';
 import { exportShim, instanceType as worldInstanceType, TypeEncoder } from './world-types.js';
 
@@ -197,7 +197,11 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   };
   /** Named types the component defines (those of its exports), once each. */
   const topDefined = new Map<Named, number>();
+  /** World-level types, as the component imports them. */
+  const rootTypes = new Map<Named, number>();
   const topNamed = (n: Named): number => {
+    const root = rootTypes.get(n);
+    if (root !== undefined) return root;
     if (!n.exported) return importedType(n);
     let idx = topDefined.get(n);
     if (idx === undefined) {
@@ -209,19 +213,32 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     return idx;
   };
   const top = new TypeEncoder(topDefine, topNamed);
+  // Interfaces, then world-level types (which may `use` theirs), then bare functions (which may name both).
   for (const d of world?.declared ?? []) {
-    if ('fn' in d) {
-      const type = topDefine(top.func(d.fn));
-      b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(FUNC).u32(type));
-      worldFuncs.set(`\0${d.name}`, b.counts.func++);
-      continue;
-    }
+    if ('fn' in d) continue;
     // The body first: the types it `use`s are aliased from earlier imports as it is built.
     const body = worldInstanceType(d.name, d.iface, d.funcs, d.needed, importedType);
     b.section(S.type, (w) => w.bytes(body));
     const type = b.counts.type++;
     b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(INSTANCE).u32(type));
     instances.set(d.name, b.counts.instance++);
+  }
+  // As wit-component imports them: a resource `sub resource`, any other type `eq` its
+  // definition (or the interface's type it `use`s), so functions name it by the world's name.
+  for (const [name, n] of world?.rootTypes ?? []) {
+    const bound = n.def.k === 'resource' && n.owner === ROOT ? undefined : n.owner === ROOT ? topDefine(top.def(n)) : importedType(n);
+    b.section(S.import, (w) => {
+      w.u8(0x00).name(name).u8(TYPE);
+      if (bound === undefined) w.u8(0x01);
+      else w.u8(0x00).u32(bound);
+    });
+    rootTypes.set(n, b.counts.type++);
+  }
+  for (const d of world?.declared ?? []) {
+    if (!('fn' in d)) continue;
+    const type = topDefine(top.func(d.fn));
+    b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(FUNC).u32(type));
+    worldFuncs.set(`\0${d.name}`, b.counts.func++);
   }
   const encodingOpt = world && world.model.encoding !== 'utf8' ? [[world.model.encoding === 'utf16' ? 0x01 : 0x02]] : [];
 
@@ -351,7 +368,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
         return slot !== undefined ? b.aliasCoreExport(CORE_FUNC, shim, slots[slot]!.name) : lowerWorld(im, false);
       }
       case 'drop':
-        return b.resourceDrop(importedType(w.res));
+        return b.resourceDrop(topNamed(w.res));
       default: {
         const code = w.k === 'resource.new' ? 0x02 : w.k === 'resource.drop' ? 0x03 : 0x04;
         b.section(S.canon, (x) => x.u8(code).u32(ownResources.get(w.res)!));

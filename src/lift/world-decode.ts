@@ -8,7 +8,7 @@ import { parseComponent } from '../binary/component-read.js';
 import type { ComponentDecl, DefValType, ExternDesc, InstanceDecl, TypeDef, ValType } from '../binary/component-types.js';
 import type { CoreModule } from '../binary/module.js';
 import { WasiAdaptError } from '../errors.js';
-import { mergeWorlds, type Fn, type Iface, type Named, type NamedDef, type VType, type WorldModel } from './world.js';
+import { mergeWorlds, ownedBy, ROOT, type Fn, type Iface, type Named, type NamedDef, type VType, type WorldModel } from './world.js';
 
 export const COMPONENT_TYPE = 'component-type';
 
@@ -40,6 +40,9 @@ export interface Scope {
 }
 
 export class Decoder {
+  /** The interfaces the world exports, as decoded so far. */
+  private readonly exported = new Map<string, Iface>();
+
   constructor(
     private readonly section: string,
     private readonly offset: number,
@@ -148,7 +151,8 @@ export class Decoder {
           let s: Scope | undefined = scope;
           for (let i = 0; i < target.count; i++) s = s?.parent;
           if (!s) throw this.fail(`${owner} aliases a type ${target.count} scopes out`);
-          scope.types.push(this.entry(s, target.index));
+          const e = this.entry(s, target.index);
+          scope.types.push(exported && e.k === 'named' ? { k: 'named', n: this.fromExport(e.n) } : e);
           break;
         }
         case 'export': {
@@ -171,6 +175,18 @@ export class Decoder {
     return iface;
   }
 
+  /**
+   * A type an exported interface `use`s: the export's own when the world exports its interface.
+   * wit-component's world type aliases the import's (the only one in scope), but a world is
+   * interface-level and wit-component makes the component with the export's types (WIT.md:
+   * an export's `use` of an exported interface is of that export).
+   */
+  private fromExport(n: Named): Named {
+    if (n.exported) return n;
+    const mine = this.exported.get(n.owner)?.types.get(n.name);
+    return mine && ownedBy(mine, n.owner, true) ? mine : n;
+  }
+
   exportedType(owner: string, exported: boolean, name: string, bound: Extract<ExternDesc, { kind: 'type' }>['bound'], scope: Scope): Named {
     if (bound.kind === 'sub resource') return { name, owner, exported, def: { k: 'resource' } };
     const e = this.entry(scope, bound.type);
@@ -183,7 +199,7 @@ export class Decoder {
   world(decls: ComponentDecl[], parent: Scope): WorldModel {
     const scope: Scope = { types: [], parent };
     const instances: Iface[] = [];
-    const world: WorldModel = { imports: new Map(), exports: new Map(), encoding: 'utf8' };
+    const world: WorldModel = { imports: new Map(), exports: new Map(), types: new Map(), encoding: 'utf8' };
     for (const d of decls) {
       switch (d.kind) {
         case 'core type':
@@ -209,12 +225,19 @@ export class Decoder {
             const iface = this.instance(name, d.kind === 'export', e.decls, e.scope);
             instances.push(iface);
             side.set(name, iface);
+            if (d.kind === 'export') this.exported.set(name, iface);
           } else if (d.desc.kind === 'func') {
             const e = this.entry(scope, d.desc.type);
             if (e.k !== 'func') throw this.fail(`${name} is not of a function type`);
             side.set(name, { kind: 'func', fn: e.fn });
+          } else if (d.desc.kind === 'type' && d.kind === 'import') {
+            // A world-level type (`resource r`, `record r {...}`, `use i.{t}`): a type import,
+            // `sub resource` or `eq` its definition (or the interface's type it `use`s).
+            const n = this.exportedType(ROOT, false, name, d.desc.bound, scope);
+            world.types.set(name, n);
+            scope.types.push({ k: 'named', n });
           } else if (d.desc.kind === 'type') {
-            throw new WasiAdaptError('unsupported', `custom section ${this.section}: the world ${d.kind}s type ${name} at its top level; \`up\` supports types defined in interfaces only`, { offset: this.offset });
+            throw this.fail(`the world exports type ${name} at its top level, which WIT worlds cannot (their types are imports)`);
           } else {
             throw this.fail(`the world ${d.kind}s ${name}, a ${d.desc.kind}`);
           }

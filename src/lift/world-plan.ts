@@ -9,8 +9,8 @@
 import { funcTypeEquals, type CoreModule, type FuncType } from '../binary/module.js';
 import { WasiAdaptError } from '../errors.js';
 import { isWasi02 } from './mixed.js';
-import { abiOf, ownedBy, type AbiPlan, type Fn, type Iface, type Named, type WorldModel } from './world.js';
-import { namedInFn, typesNeeded } from './world-types.js';
+import { abiOf, ownedBy, ROOT as ROOT_OWNER, type AbiPlan, type Fn, type Iface, type Named, type WorldModel } from './world.js';
+import { dependencyOrder, namedInDef, namedInFn, typesNeeded } from './world-types.js';
 
 const P1 = 'wasi_snapshot_preview1';
 const ROOT = '$root';
@@ -23,8 +23,8 @@ export interface WorldImport {
   type: FuncType;
   what:
     | { k: 'func'; iface: string | undefined; func: string; fn: Fn; abi: AbiPlan }
-    /** `[resource-drop]r` of an imported resource. */
-    | { k: 'drop'; iface: string; res: Named }
+    /** `[resource-drop]r` of an imported resource (`iface` undefined: a world-level one). */
+    | { k: 'drop'; iface: string | undefined; res: Named }
     /** Intrinsics of a resource the component exports. */
     | { k: 'resource.new' | 'resource.rep' | 'resource.drop'; res: Named };
 }
@@ -49,8 +49,14 @@ export interface DeclaredImport {
 
 export interface WorldPlan {
   model: WorldModel;
-  /** World imports in world order: interfaces, and bare functions main imports. */
+  /** World imports: interfaces in world order, then the bare functions main imports, by name. */
   declared: (DeclaredImport | { name: string; fn: Fn })[];
+  /**
+   * The world-level types anything needs, each after those its definition mentions: imported
+   * by the component after the interfaces (a `use`d one is `eq` that interface's type) and
+   * before the bare functions that name them.
+   */
+  rootTypes: [string, Named][];
   imports: WorldImport[];
   exports: WorldExport[];
   /** Exported interfaces, with the types their functions need (their own, and those they `use`). */
@@ -87,8 +93,15 @@ export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
     return d;
   };
   const ownedResources = new Set<Named>();
+  const rootNamed = new Set(model.types.values());
+  /** World-level types needed; grows while the closure below walks it. */
+  const rootNeeded = new Set<Named>();
   /** A type another interface or an export mentions: its owner must provide it. */
   const needType = (n: Named, by: string) => {
+    if (n.owner === ROOT_OWNER) {
+      rootNeeded.add(n);
+      return;
+    }
     if (n.exported) {
       if (n.def.k === 'resource') ownedResources.add(n);
       return;
@@ -124,11 +137,20 @@ export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
       continue;
     }
     if (im.module === ROOT) {
+      const drop = /^\[resource-drop\](.+)$/.exec(im.name);
+      if (drop) {
+        const res = model.types.get(drop[1]!);
+        if (!res || res.def.k !== 'resource') throw missing();
+        check(what, type, sig(I32, []));
+        rootNeeded.add(res);
+        imports.push({ module: im.module, name: im.name, type, what: { k: 'drop', iface: undefined, res } });
+        continue;
+      }
       const item = model.imports.get(im.name);
       if (item?.kind !== 'func') throw missing();
       const abi = abiOf(item.fn);
       check(what, type, sig(abi.lower.params, abi.lower.results));
-      namedInFnOwners(item.fn, `${im.name}`, needType);
+      namedInFnOwners(item.fn, im.name, needType, rootNamed, rootNeeded);
       imports.push({ module: im.module, name: im.name, type, what: { k: 'func', iface: undefined, func: im.name, fn: item.fn, abi } });
       continue;
     }
@@ -163,11 +185,9 @@ export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
     if (exported.has(post)) check(`export ${post}`, exported.get(post), sig(abi.lift.results, []));
     exports.push({ iface, func, fn, abi, core, postReturn: exported.has(post) ? post : undefined });
   };
-  // Functions first, then interfaces, each in world order: the output depends on the world,
-  // not on how its source ordered it (wit-component's encoding and WIT text differ).
   for (const [name, item] of canonical(model.exports)) {
     if (item.kind === 'func') {
-      namedInFnOwners(item.fn, name, needType);
+      namedInFnOwners(item.fn, name, needType, rootNamed, rootNeeded);
       lift(undefined, name, item.fn);
       continue;
     }
@@ -186,6 +206,23 @@ export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
     dtors.set(res, exported.has(dtor) ? dtor : undefined);
   }
 
+  // World-level types: closed over their definitions; a `use`d one (and what a world-level
+  // definition mentions from an interface) is its interface's to provide.
+  for (const n of rootNeeded) {
+    // Grows `rootNeeded` while iterating: the new entries are visited too.
+    if (n.owner !== ROOT_OWNER) {
+      needType(n, 'the world');
+      continue;
+    }
+    const mentioned = new Set<Named>();
+    namedInDef(n, mentioned);
+    for (const d of mentioned) {
+      if (rootNamed.has(d)) rootNeeded.add(d);
+      else needType(d, `the world's type ${n.name}`);
+    }
+  }
+  const rootTypes = dependencyOrder(ROOT_OWNER, false, { kind: 'instance', types: model.types, funcs: new Map() }, rootNeeded);
+
   // Imports use types of earlier imports: walk them backwards so each one's demands on its
   // providers are known before the provider is closed.
   const declared: WorldPlan['declared'] = [];
@@ -197,32 +234,45 @@ export function planWorld(m: CoreModule, model: WorldModel): WorldPlan {
     for (const n of foreign) needType(n, name);
     needed.set(name, new Set([...own, ...foreign]));
   }
-  for (const [name, item] of canonical(model.imports)) {
-    if (item.kind === 'func') {
-      if (imports.some((i) => i.module === ROOT && i.name === name)) declared.push({ name, fn: item.fn });
-      continue;
-    }
+  for (const [name, item] of model.imports) {
     const d = demand.get(name);
-    if (!d) continue;
+    if (item.kind !== 'instance' || !d) continue;
     declared.push({ name, iface: item, funcs: [...item.funcs.keys()].filter((f) => d.funcs.has(f)), needed: needed.get(name)! });
+  }
+  // Bare functions by name: where a world-level resource's functions fall among the others
+  // differs between wit-component's encoding and WIT text.
+  for (const [name, item] of byName(model.imports)) {
+    if (item.kind === 'func' && imports.some((i) => i.module === ROOT && i.name === name)) declared.push({ name, fn: item.fn });
   }
 
   const realloc = imports.some((i) => i.what.k === 'func' && i.what.abi.lowerNeeds.realloc) || exports.some((e) => e.abi.liftNeeds.realloc);
   if (realloc && !exported.has('cabi_realloc')) {
     throw new WasiAdaptError('unsupported', "the world's functions pass strings or lists into the module, which needs the module to export cabi_realloc; it does not");
   }
-  return { model, declared, imports, exports, exportedInstances, resources: [...dtors].map(([res, dtor]) => ({ res, dtor })), realloc };
+  return { model, declared, rootTypes, imports, exports, exportedInstances, resources: [...dtors].map(([res, dtor]) => ({ res, dtor })), realloc };
 }
 
+/**
+ * Functions first, then interfaces, each in world order: the output depends on the world, not on
+ * how its source ordered it (wit-component's encoding and WIT text differ).
+ */
 function canonical<T extends { kind: string }>(items: Map<string, T>): [string, T][] {
   const all = [...items];
   return [...all.filter(([, i]) => i.kind === 'func'), ...all.filter(([, i]) => i.kind !== 'func')];
 }
 
-function namedInFnOwners(fn: Fn, by: string, need: (n: Named, by: string) => void): void {
+/** A bare function's named types: world-level ones by their world-level names, others from their owner. */
+function byName<T>(items: Map<string, T>): [string, T][] {
+  return [...items].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function namedInFnOwners(fn: Fn, by: string, need: (n: Named, by: string) => void, root: ReadonlySet<Named>, rootNeeded: Set<Named>): void {
   const s = new Set<Named>();
   namedInFn(fn, s);
-  for (const n of s) need(n, by);
+  for (const n of s) {
+    if (root.has(n)) rootNeeded.add(n);
+    else need(n, by);
+  }
 }
 
 function show(t: FuncType | undefined): string {

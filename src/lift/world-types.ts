@@ -248,7 +248,7 @@ export interface ExportShim {
  * The component wit-component calls a re-export shim: it imports an exported interface's types
  * and lifted functions and exports them again under their names, with types that name every
  * resource and type (an instance of plain exports cannot name the resource of a
- * `[constructor]r`). Types the interface `use`s are imported and left to their owner's name.
+ * `[constructor]r`). Types the interface `use`s are imported and exported under their local names.
  */
 export function exportShim(owner: string, iface: Iface, needed: ReadonlySet<Named>): ExportShim {
   const w = new BinaryWriter(256).bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
@@ -296,9 +296,10 @@ export function exportShim(owner: string, iface: Iface, needed: ReadonlySet<Name
     shim.funcs.push([arg, f]);
   }
   for (const [local, n] of order) {
-    if (!ownedBy(n, owner, true)) continue;
-    // A fresh definition under the type's own name (resources cannot be redefined: the import is it).
-    const t = n.def.k === 'resource' ? imported.get(n)! : define(outer.def(n));
+    // Its own types: a fresh definition under the type's own name (resources cannot be
+    // redefined: the import is it). A `use`d type: the import again, under its local name, as
+    // WIT's `use` is an `eq` export of the interface type (wit-component's shims do the same).
+    const t = n.def.k === 'resource' || !ownedBy(n, owner, true) ? imported.get(n)! : define(outer.def(n));
     item(0x0b, (b) => b.u8(0x00).name(local).u8(0x03).u32(t).u8(0x00));
     exported.set(n, types++);
   }

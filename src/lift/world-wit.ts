@@ -6,7 +6,7 @@
 import { WasiAdaptError } from '../errors.js';
 import type { Gate, Interface, ResolvedWit, Type, TypeDef, World, WorldItem as WitItem } from '../wit/index.js';
 import { resourceOf } from '../wit/index.js';
-import type { Fn, Iface, Named, NamedDef, VType, WorldItem, WorldModel } from './world.js';
+import { ROOT, type Fn, type Iface, type Named, type NamedDef, type VType, type WorldItem, type WorldModel } from './world.js';
 
 /** The world `name` of the root package (its only world when `name` is undefined). */
 export function pickWorld(wit: ResolvedWit, name: string | undefined): World {
@@ -27,6 +27,7 @@ const stable = (gates: readonly Gate[]) => !gates.some((g) => g.kind === 'unstab
 export function witWorld(world: World): WorldModel {
   const c = new Converter();
   const exportedIfaces = new Set([...world.exports.values()].flatMap((x) => (x.kind === 'interface' ? [x.interface] : [])));
+  const types = new Map<string, Named>();
   const side = (items: Map<string, WitItem>, exporting: boolean): Map<string, WorldItem> => {
     // An export's types are its own; what it `use`s is the export of that interface if the world
     // exports it, else the import (WIT.md).
@@ -39,13 +40,15 @@ export function witWorld(world: World): WorldModel {
         out.set(key, c.iface(item.interface, key));
       } else if (item.kind === 'func') {
         if (stable(item.func.gates)) out.set(key, { kind: 'func', fn: c.fn(item.func) });
-      } else {
-        throw new WasiAdaptError('unsupported', `world ${world.name} defines type ${key} at its top level (${item.type.pos.file}:${item.type.pos.line}:${item.type.pos.col}); \`up\` supports types defined in interfaces only`);
+      } else if (stable(item.type.gates)) {
+        // World-level types are imports (the resolver puts them there).
+        types.set(key, c.namedOf(item.type));
       }
     }
     return out;
   };
-  return { imports: side(world.imports, false), exports: side(world.exports, true), encoding: 'utf8' };
+  const imports = side(world.imports, false);
+  return { imports, exports: side(world.exports, true), types, encoding: 'utf8' };
 }
 
 class Converter {
@@ -72,6 +75,16 @@ class Converter {
 
   /** The model's object for a type definition, through `use`s to the definition itself. */
   namedOf(def: TypeDef): Named {
+    if (def.owner.kind === 'world' && this.exporting) {
+      // A world-level type (a `use` too) is an import, even in an exported function's signature.
+      const exporting = this.exporting;
+      this.exporting = undefined;
+      try {
+        return this.namedOf(def);
+      } finally {
+        this.exporting = exporting;
+      }
+    }
     const d = def.definition;
     if (d.kind === 'use') return this.namedOf(d.target);
     // `type a = b` of a named type or resource names the same type (a component type `eq` bound).
@@ -79,12 +92,12 @@ class Converter {
     const res = d.kind === 'alias' ? resourceOf(def) : undefined;
     if (res) return this.namedOf(res);
     const from = def.owner;
-    if (from.kind !== 'interface') throw unsupported(def.pos, `type ${def.name} is defined at the world's top level; \`up\` supports types defined in interfaces only`);
-    const exported = this.exporting?.has(from) ?? false;
+    // A world's own types are imports of the component (WIT has no exported world-level type).
+    const exported = from.kind === 'interface' && (this.exporting?.has(from) ?? false);
     const named = this.named[exported ? 1 : 0]!;
     let n = named.get(def);
     if (n) return n;
-    const owner = this.owners.get(from) ?? from.id;
+    const owner = from.kind === 'world' ? ROOT : (this.owners.get(from) ?? from.id);
     if (owner === undefined) throw unsupported(def.pos, `type ${def.name} is not defined in an interface the world names`);
     n = { name: def.name, owner, exported, def: { k: 'resource' } };
     named.set(def, n);
@@ -131,7 +144,8 @@ class Converter {
       case 'borrow': {
         const r = resourceOf(t.resource);
         if (!r) throw unsupported(pos, `${t.resource.name} is not a resource`);
-        return { k: t.kind, res: this.namedOf(r) };
+        // Through the name written (a world-level `use` of it is the import's, see namedOf).
+        return { k: t.kind, res: this.namedOf(t.resource) };
       }
       case 'map':
         throw unsupported(pos, 'map types are not in the component model binary format `up` writes');

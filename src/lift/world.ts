@@ -26,9 +26,12 @@ export type NamedDef =
   /** `type x = list<u8>`: a name for a structural type. */
   | { k: 'alias'; of: VType };
 
+/** The owner of a type defined at a world's top level (not in an interface). */
+export const ROOT = '$root';
+
 export interface Named {
   name: string;
-  /** The interface that defines it (its component import or export name). */
+  /** The interface that defines it (its component import or export name), or ROOT. */
   owner: string;
   /** Whether `owner` is an export: a world may import and export one interface, each with its own types. */
   exported: boolean;
@@ -57,6 +60,12 @@ export type WorldItem = Iface | { kind: 'func'; fn: Fn };
 export interface WorldModel {
   imports: Map<string, WorldItem>;
   exports: Map<string, WorldItem>;
+  /**
+   * Types at the world's top level, by name, in declaration order: imports of the component
+   * (WIT has no world-level exported types). Defined there (owner ROOT) or `use`d from an
+   * interface (that interface's object).
+   */
+  types: Map<string, Named>;
   /** How the module's strings are encoded (wit-component's `wit-component-encoding`). */
   encoding: 'utf8' | 'utf16' | 'latin1+utf16';
 }
@@ -212,6 +221,13 @@ function describeNamed(n: Named): string {
 export function mergeWorlds(into: WorldModel, more: WorldModel, names: [string, string]): void {
   if (into.encoding !== more.encoding) {
     throw new WasiAdaptError('unsupported', `custom sections ${names[0]} and ${names[1]} ask for different string encodings (${into.encoding}, ${more.encoding})`);
+  }
+  for (const [name, n] of more.types) {
+    const have = into.types.get(name);
+    if (!have) into.types.set(name, n);
+    else if (describeNamed(have) !== describeNamed(n) || describeDef(have.def) !== describeDef(n.def)) {
+      throw new WasiAdaptError('unsupported', `custom sections ${names[0]} and ${names[1]} both describe the world's type ${name}, differently; rebuild the module so its bindings agree`);
+    }
   }
   for (const side of ['imports', 'exports'] as const) {
     for (const [name, item] of more[side]) {

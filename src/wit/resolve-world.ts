@@ -120,9 +120,13 @@ export function resolveWorldItems(world: World, items: readonly WorldItemAst[], 
     }
   }
   elaborate(world, imports.items, exports.items);
-  // WIT.md: a world's `use` of an interface it also exports is ambiguous (which instance?).
+  // WIT.md: a world's `use` of an interface it also exports is ambiguous (which instance?),
+  // unless the world imports it too: then the `use` is of the import, as wit-component encodes
+  // it (the corpus's resource-import-and-export: `import test; export test; use test.{thing}`).
   for (const { iface, pos } of worldUses) {
-    if (world.exports.has(iface.id!)) throw witError(pos, `\`use\` of \`${iface.id}\` is ambiguous: the world exports it`);
+    const imported = world.imports.get(iface.id!);
+    const explicit = imported?.kind === 'interface' && !imported.implicit;
+    if (world.exports.has(iface.id!) && !explicit) throw witError(pos, `\`use\` of \`${iface.id}\` is ambiguous: the world exports it`);
   }
 }
 
