@@ -611,7 +611,8 @@ class Planner {
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
       return options ? this.handles.importWrapper(type, keep()) : keep();
     }
-    if (options && type && sig && this.needsWasiAdapter(options, type)) return this.wasiAdapter(iface, func, options, sig, offset, type);
+    // (An async lowering's results come back through its own protocol: never through an adapter.)
+    if (options && !options.async && type && sig && this.needsWasiAdapter(options, type)) return this.wasiAdapter(iface, func, options, sig, offset, type);
     if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, 'the polyfill reads and writes UTF-8');
     if (options?.memory !== undefined) this.noteHostMemory(this.ref({ sort: 'memory', index: options.memory }), `import ${iface}#${func}`, offset);
     const poly = (this.poly ??= this.options.loadPolyfill());
