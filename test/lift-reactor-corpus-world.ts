@@ -60,9 +60,10 @@ export function componentWorld(bytes: Uint8Array): WorldModel {
       case 'aliases':
         for (const a of s.items) {
           if (a.target.kind !== 'export' || (a.sort !== 'type' && a.sort !== 'func' && a.sort !== 'instance')) continue;
-          const item = itemOf(instances[a.target.instance]!, a.target.name);
+          const target = a.target.name;
+          const item = itemOf(instances[a.target.instance]!, target);
           if (a.sort === 'type') top.types.push(item.kind === 'type' ? item.entry : { k: 'other', what: 'not a type' });
-          else if (a.sort === 'func') funcs.push(item.kind === 'func' ? item.fn : () => { throw new Error(`${a.target.name} is not a function`); });
+          else if (a.sort === 'func') funcs.push(item.kind === 'func' ? item.fn : () => { throw new Error(`${target} is not a function`); });
           else throw new Error('an alias of a nested instance');
         }
         break;

@@ -3,7 +3,8 @@
 // component, printed as WIT, embedded by `jco componentEmbed`), is lifted, and every export is
 // called on jco next to the original component, with the same JS host (corpus/imports.mjs).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { componentEmbed } from '@bytecodealliance/jco';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +15,7 @@ import { pickWorld } from '../src/lift/world-wit.js';
 import { parseWit, resolveWit } from '../src/wit/index.js';
 import { runCorpusCalls, type CorpusRun, type Outcome } from './harness/corpus-call.js';
 import { planCalls } from './harness/corpus-plan.js';
+import { CACHE } from './harness/transpile-cache.js';
 import { pretranspileInstantiable, type Transpiled } from './harness/transpile-inst.js';
 import { componentSigs } from './harness/wit-types.js';
 import { componentWorld, worldText } from './lift-reactor-corpus-world.js';
@@ -85,6 +87,21 @@ beforeAll(async () => {
 
 test('the corpus is there', () => {
   expect(files.length).toBeGreaterThan(30);
+});
+
+test('a component jco fails on is not cached and does not stop the next one', async () => {
+  // Its child stops at the failure (a trap would poison jco for the rest) and a fresh one goes on.
+  const garbage = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x63, 0x05, 0x01]);
+  // A component with a custom section no earlier run had, so the cache cannot already hold it.
+  const stamp = new TextEncoder().encode(`fresh-${process.pid}-${Date.now()}`);
+  const fresh = new Uint8Array([...lifted.get('resource-borrow-simple')!.component!, 0x00, stamp.length + 1, stamp.length, ...stamp]);
+  const failures = () => readdirSync(CACHE).filter((d) => existsSync(join(CACHE, d, 'transpile-error.txt')));
+  const before = failures();
+  const [bad, good] = await pretranspileInstantiable([garbage, fresh]);
+  expect(bad).toEqual({ error: expect.stringMatching(/unexpected end-of-file/) });
+  expect(good).toEqual({ entry: expect.stringMatching(/component\.js$/) });
+  expect(failures()).toEqual(before);
+  rmSync(dirname((good as { entry: string }).entry), { recursive: true });
 });
 
 test('NOT_LIFTED lists exactly the reactors that are not lifted', () => {
