@@ -8,6 +8,8 @@ import binaryen from 'binaryen';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
 import { parseComponent } from '../src/binary/component-read.js';
+import { parseModule, writeModule } from '../src/binary/module.js';
+import { BinaryWriter } from '../src/binary/writer.js';
 import { lift } from '../src/lift/index.js';
 import { pickWorld } from '../src/lift/world-wit.js';
 import { parseWit, resolveWit } from '../src/wit/index.js';
@@ -126,6 +128,15 @@ test('a world-level type used by nothing the module imports or exports is not de
   const { component } = lift(bare, { world });
   expect(importNames(component)).not.toContain('unused');
   expect(component).toEqual(lift(embedded).component);
+});
+
+test('two component-type sections that define a world-level type differently: an error naming both', async () => {
+  const other = await componentEmbed({ binary: bare, witSource: WIT.replace('record pair { a: point, b: u8 }', 'record pair { a: point, b: u16 }'), world: 'top' });
+  const section = (m: Uint8Array) => parseModule(m).customs.find((c) => c.name.startsWith('component-type'))!.data;
+  const kept = parseModule(bare).sections;
+  const custom = (name: string, data: Uint8Array) => ({ id: 0, payload: new BinaryWriter().name(name).bytes(data).finish() });
+  const module = writeModule({ sections: [...kept, custom('component-type:a', section(embedded)), custom('component-type:b', section(other))] });
+  expect(() => lift(module)).toThrow(/custom sections component-type:a and component-type:b both describe the world's type pair, differently/);
 });
 
 /** The names a component imports, in order. */
