@@ -161,9 +161,10 @@ const same = (a: CoreSignature, b: CoreSignature): boolean => show(a) === show(b
  * env.memory, cabi.realloc, cabi.state_realloc and known p1 functions with
  * their p1 types, or no cabi.state_realloc (its state needs one); any
  * memory, table, data, element or start section; instructions outside the
- * feature set; exports that differ from POLYFILL_SIGNATURES.
+ * feature set; exports that differ from `signatures` (the 0.2 polyfill's, or
+ * the 0.3 one's, which is built from the same sources and more).
  */
-export function checkPolyfill(bytes: Uint8Array): string[] {
+export function checkPolyfill(bytes: Uint8Array, signatures: ReadonlyMap<string, CoreSignature> = POLYFILL_SIGNATURES): string[] {
   const m = parse(bytes);
   const problems = [...m.problems];
   for (const imp of m.imports) {
@@ -181,13 +182,13 @@ export function checkPolyfill(bytes: Uint8Array): string[] {
   if (!m.imports.some((i) => i.module === 'cabi' && i.field === 'state_realloc')) problems.push('no import cabi.state_realloc');
   const seen = new Set<string>();
   for (const exp of m.exports) {
-    const want = POLYFILL_SIGNATURES.get(exp.name);
+    const want = signatures.get(exp.name);
     const got = m.funcTypes[exp.index];
     if (exp.kind !== 0 || !want) problems.push(`unexpected export ${exp.name}`);
     else if (!got || !same(got, want)) problems.push(`export ${exp.name} has type ${got ? show(got) : '?'}, expected ${show(want)}`);
     seen.add(exp.name);
   }
-  for (const name of POLYFILL_SIGNATURES.keys()) if (!seen.has(name)) problems.push(`missing export ${name}`);
+  for (const name of signatures.keys()) if (!seen.has(name)) problems.push(`missing export ${name}`);
   return problems;
 }
 
@@ -196,10 +197,10 @@ export function checkPolyfill(bytes: Uint8Array): string[] {
  * canonical-ABI names, helper exports (asc exports everything the entry file
  * re-exports) and custom sections are dropped, and the contract is checked.
  */
-export function finishPolyfill(asc: Uint8Array): Uint8Array {
+export function finishPolyfill(asc: Uint8Array, signatures: ReadonlyMap<string, CoreSignature> = POLYFILL_SIGNATURES): Uint8Array {
   const m = parse(asc);
-  const byAssemblyName = new Map([...POLYFILL_SIGNATURES.keys()].map((name) => [assemblyName(name), name]));
-  if (byAssemblyName.size !== POLYFILL_SIGNATURES.size) throw new WasiAdaptError('invalid-argument', 'two canonical names map to one AssemblyScript name');
+  const byAssemblyName = new Map([...signatures.keys()].map((name) => [assemblyName(name), name]));
+  if (byAssemblyName.size !== signatures.size) throw new WasiAdaptError('invalid-argument', 'two canonical names map to one AssemblyScript name');
   const exports = m.exports
     .flatMap((e) => {
       const name = byAssemblyName.get(e.name);
@@ -221,7 +222,7 @@ export function finishPolyfill(asc: Uint8Array): Uint8Array {
     w.join();
   }
   const out = w.finish();
-  const problems = checkPolyfill(out);
+  const problems = checkPolyfill(out, signatures);
   if (problems.length) throw new WasiAdaptError('invalid-argument', `polyfill breaks its contract:\n  ${problems.join('\n  ')}`);
   return out;
 }
