@@ -203,6 +203,22 @@ export function holdsString(s: Shape): boolean {
   }
 }
 
+/** Does a value point into memory (a string or a variable-length list somewhere in it)? Then a copy must follow the pointers. */
+export function hasPointers(s: Shape): boolean {
+  switch (s.k) {
+    case 'string':
+      return true;
+    case 'list':
+      return s.length === undefined || hasPointers(s.element);
+    case 'record':
+      return s.fields.some(hasPointers);
+    case 'variant':
+      return s.cases.some((c) => c !== undefined && hasPointers(c));
+    default:
+      return false;
+  }
+}
+
 /** The parameter and result shapes of a function type (several results only in pre-0.2 binaries). */
 export function signatureOf(t: FuncTypeRef): { params: Shape[]; results: Shape[] } {
   const r = t.def.results;

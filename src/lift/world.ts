@@ -4,7 +4,7 @@
  * `component-type*` custom sections wit-bindgen embeds (world-decode.ts) and `--wit` (world-wit.ts).
  * Named types are objects: two interfaces that name the same object share the type (a `use`).
  */
-import { flatten, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, type CoreType, type Shape } from '../component/abi.js';
+import { flatten, hasPointers, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, type CoreType, type Shape } from '../component/abi.js';
 import { WasiAdaptError } from '../errors.js';
 
 export type Prim = 'bool' | 's8' | 'u8' | 's16' | 'u16' | 's32' | 'u32' | 's64' | 'u64' | 'f32' | 'f64' | 'char' | 'string';
@@ -106,21 +106,6 @@ export function shapeOf(t: VType): Shape {
   }
 }
 
-/** Does a value hold memory the callee must read or allocate (strings, lists)? */
-function hasPointers(s: Shape): boolean {
-  switch (s.k) {
-    case 'string':
-      return true;
-    case 'list':
-      return s.length === undefined || hasPointers(s.element);
-    case 'record':
-      return s.fields.some(hasPointers);
-    case 'variant':
-      return s.cases.some((c) => c !== undefined && hasPointers(c));
-    default:
-      return false;
-  }
-}
 
 export interface CoreSig {
   params: CoreType[];

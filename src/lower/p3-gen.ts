@@ -1,8 +1,7 @@
 import { BinaryWriter } from '../binary/writer.js';
-import { alignTo, alignment, discriminantSize, flatten, size, type CoreType, type Shape } from '../component/abi.js';
+import { alignTo, alignment, discriminantSize, flatten, hasPointers, size, type CoreType, type Shape } from '../component/abi.js';
 import { Code, OP, coerce } from './fuse-code.js';
 import type { GenContext } from './gen.js';
-import { hasPointers } from './p3-plan.js';
 import type { GenFunc, Target } from './plan.js';
 
 // Bodies of the WASI 0.3 generated functions (their plan: p3-plan.ts).

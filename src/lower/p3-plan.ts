@@ -1,7 +1,7 @@
 import type { ValType } from '../binary/component-types.js';
 import { funcTypeEquals, type FuncType } from '../binary/types.js';
 import { WasiAdaptError } from '../errors.js';
-import { MAX_FLAT_PARAMS, alignment, discriminantSize, flatten, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
+import { MAX_FLAT_PARAMS, alignment, discriminantSize, flatten, hasPointers, shapeOf, signatureOf, size, type CoreType, type Shape } from '../component/abi.js';
 import type { CoreFunc, Evaluation, FuncTypeRef, LiftedExport, TypeScope } from '../component/evaluate.js';
 import type { GenFunc, Target } from './plan.js';
 
@@ -221,21 +221,6 @@ export interface ResultArea {
   value: Shape;
 }
 
-/** Does a value point into memory (a string or list somewhere in it)? Then task.return copies what it points to. */
-export function hasPointers(s: Shape): boolean {
-  switch (s.k) {
-    case 'string':
-      return true;
-    case 'list':
-      return s.length === undefined || hasPointers(s.element);
-    case 'record':
-      return s.fields.some(hasPointers);
-    case 'variant':
-      return s.cases.some((c) => c !== undefined && hasPointers(c));
-    default:
-      return false;
-  }
-}
 
 function resultArea(shapes: Shape[]): ResultArea {
   const value: Shape = { k: 'record', fields: shapes };
