@@ -2,6 +2,7 @@
  * Component instance types for WASI interfaces, built from wasi.ts: which
  * interfaces and types an import set needs, and their binary encoding.
  */
+import { InstanceDecls } from './instance-decls.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { WASI } from './wasi.js';
@@ -121,28 +122,9 @@ export function instanceType(p: InterfacePlan, outer: ReadonlyMap<string, number
 function encodeInstanceType(p: InterfacePlan, outer: ReadonlyMap<string, number>): Uint8Array {
   const s = spec(p.name);
   const resolve = resolveIn(p.name);
-  const decls = new BinaryWriter();
-  let count = 0;
-  let types = 0;
+  const decls = new InstanceDecls();
   const named = new Map<string, number>();
-  const anon = new Map<string, number>();
-
-  const declare = (body: Uint8Array): number => {
-    const key = String.fromCharCode(...body);
-    const seen = anon.get(key);
-    if (seen !== undefined) return seen;
-    decls.u8(0x01).bytes(body);
-    count++;
-    anon.set(key, types);
-    return types++;
-  };
-  const exportType = (name: string, bound: number | 'resource'): number => {
-    decls.u8(0x04).u8(0x00).name(name).u8(0x03);
-    if (bound === 'resource') decls.u8(0x01);
-    else decls.u8(0x00).u32(bound);
-    count++;
-    return types++;
-  };
+  const declare = (body: Uint8Array): number => decls.define(body);
   const bytes = (fill: (b: BinaryWriter) => void): Uint8Array => {
     const b = new BinaryWriter(32);
     fill(b);
@@ -156,15 +138,13 @@ function encodeInstanceType(p: InterfacePlan, outer: ReadonlyMap<string, number>
     if (s.uses?.[name]) {
       const at = outer.get(name);
       if (at === undefined) throw new WasiAdaptError('unresolved', `${p.name} uses ${name} before it is imported`);
-      decls.u8(0x02).u8(0x03).u8(0x02).u32(1).u32(at);
-      count++;
-      idx = exportType(name, types++);
+      idx = decls.exportType(name, decls.aliasOuter(at));
     } else if (isResource(p.name, name)) {
-      idx = exportType(name, 'resource');
+      idx = decls.exportType(name, 'resource');
     } else {
       const d = resolve(name);
       if (!d) throw new WasiAdaptError('unresolved', `${p.name} has no type ${name}`);
-      idx = exportType(name, declare(defBytes(d)));
+      idx = decls.exportType(name, declare(defBytes(d)));
     }
     named.set(name, idx);
     return idx;
@@ -234,8 +214,7 @@ function encodeInstanceType(p: InterfacePlan, outer: ReadonlyMap<string, number>
         else b.u8(0x01).u8(0x00);
       }),
     );
-    decls.u8(0x04).u8(0x00).name(f).u8(0x01).u32(ft);
-    count++;
+    decls.exportFunc(f, ft);
   }
-  return new BinaryWriter(decls.length + 8).u8(0x42).u32(count).bytes(decls.finish()).finish();
+  return decls.finish();
 }

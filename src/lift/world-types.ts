@@ -4,6 +4,7 @@
  * exports. Where types go (an instance type's declarations, the component's type section) is
  * the caller's: `define` declares an anonymous type and `namedIndex` gives a named one's index.
  */
+import { InstanceDecls } from './instance-decls.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { ownedBy, type Fn, type Iface, type Named, type NamedDef, type Prim, type VType } from './world.js';
@@ -156,53 +157,28 @@ export function typesNeeded(owner: string, exported: boolean, iface: Iface, func
  * (`outer` gives its index there) and exported under its local name; then `funcs`.
  */
 export function instanceType(owner: string, iface: Iface, funcs: readonly string[], needed: ReadonlySet<Named>, outer: (n: Named) => number): Uint8Array {
-  const decls = new BinaryWriter();
-  let count = 0;
-  let types = 0;
-  const anon = new Map<string, number>();
+  const decls = new InstanceDecls();
   const exported = new Map<Named, number>();
-  const define = (body: Uint8Array): number => {
-    const key = body.join(',');
-    const seen = anon.get(key);
-    if (seen !== undefined) return seen;
-    decls.u8(0x01).bytes(body);
-    count++;
-    anon.set(key, types);
-    return types++;
-  };
-  const exportType = (name: string, bound: number | 'resource'): number => {
-    decls.u8(0x04).u8(0x00).name(name).u8(0x03);
-    if (bound === 'resource') decls.u8(0x01);
-    else decls.u8(0x00).u32(bound);
-    count++;
-    return types++;
-  };
   const namedIndex = (n: Named): number => {
     const idx = exported.get(n);
     if (idx === undefined) throw new WasiAdaptError('unresolved', `interface ${owner} mentions type ${n.owner}/${n.name}, which it neither defines nor uses`);
     return idx;
   };
-  const enc = new TypeEncoder(define, namedIndex);
+  const enc = new TypeEncoder((body) => decls.define(body), namedIndex);
   for (const [local, n] of dependencyOrder(owner, false, iface, needed)) {
     const first = exported.get(n);
     let idx: number;
     if (first !== undefined) {
-      idx = exportType(local, first);
+      idx = decls.exportType(local, first);
     } else if (!ownedBy(n, owner, false)) {
-      decls.u8(0x02).u8(0x03).u8(0x02).u32(1).u32(outer(n));
-      count++;
-      idx = exportType(local, types++);
+      idx = decls.exportType(local, decls.aliasOuter(outer(n)));
     } else {
-      idx = exportType(local, n.def.k === 'resource' ? 'resource' : define(enc.def(n)));
+      idx = decls.exportType(local, n.def.k === 'resource' ? 'resource' : decls.define(enc.def(n)));
     }
     if (first === undefined) exported.set(n, idx);
   }
-  for (const f of funcs) {
-    const ft = define(enc.func(iface.funcs.get(f)!));
-    decls.u8(0x04).u8(0x00).name(f).u8(0x01).u32(ft);
-    count++;
-  }
-  return new BinaryWriter(decls.length + 8).u8(0x42).u32(count).bytes(decls.finish()).finish();
+  for (const f of funcs) decls.exportFunc(f, decls.define(enc.func(iface.funcs.get(f)!)));
+  return decls.finish();
 }
 
 /**
