@@ -70,7 +70,7 @@ export class Generator {
     callee: PlannedSide & { func: Target },
     regions: Regions | undefined,
     bulk: boolean,
-    handles?: { handle: NonNullable<FuseSpec['handle']>; rep: (resource: number) => Target },
+    handles?: { handle: NonNullable<FuseSpec['handle']>; func: (name: string) => Target },
     scratch?: Scratch,
   ): Target {
     const { params, results } = signatureOf(type);
@@ -92,7 +92,7 @@ export class Generator {
       const name = imports[at]!;
       const [module, field] = name.split('.') as [string, string];
       if (module === 'mem') return regions ? regions.memory() : (caller.memory ?? callee.memory)!;
-      if (module === 'handle') return handles!.rep(Number(field.slice('rep'.length)));
+      if (module === 'handle') return handles!.func(field);
       if (module === 'scratch') return field === 'mark' ? scratch!.mark : scratch!.release;
       const s = module === 'caller' ? caller : callee;
       switch (field) {

@@ -55,11 +55,15 @@ export interface FuseSpec {
   /**
    * How a handle crosses (the output has one handle table for every component, so an own handle
    * keeps its number: taking it from the caller's table and inserting it in the callee's is the
-   * same slot): 'pass' unchanged; 'rep' a borrow into the component that implements the resource,
-   * which receives the rep (import `handle.rep<i>`, `i` the resource's index in `resources`);
+   * same slot): 'pass' unchanged; 'own' an own handle of a component's resource, checked live and
+   * not lent (import `handle.own<i>`, `i` the resource's index); 'rep' a borrow into the component
+   * that implements the resource, which receives the rep (`handle.rep<i>`); 'lend' a borrow into
+   * another component: the lender's loan counted (`handle.lend<i>`, giving the rep) and a borrow
+   * slot made for the callee (`handle.borrow<i>`), the call bracketed by `handle.mark`,
+   * `handle.lent` and `handle.end` (traps unless the callee dropped it; ends the loans);
    * undefined: refused.
    */
-  handle?: (h: HandleShape) => { how: 'pass' } | { how: 'rep'; resource: number } | undefined;
+  handle?: (h: HandleShape) => { how: 'pass' } | { how: 'own' | 'rep' | 'lend'; resource: number } | undefined;
   /**
    * Whether the host's side allocates in the scratch (`fuse-scratch.ts`, imports `scratch.mark`
    * and `scratch.release`): the adapter marks it first and releases it once the results are
@@ -108,7 +112,10 @@ class Fuser {
   private readonly bodies: { type: number; body: Uint8Array | undefined }[] = [];
   private readonly transcoders = new Map<string, number>();
   private funcImports = 0;
-  private readonly reps = new Map<number, number>();
+  /** The handle-table functions imported (`handle.<name>`), by name. */
+  private readonly handleFuncs = new Map<string, number>();
+  /** Locals holding the undo mark and the open-borrow count before the arguments, when a borrow is lent. */
+  private lendMarks: { undo: number; lent: number } | undefined;
   private importsDone = false;
   private readonly caller: SideCtx;
   private readonly callee: SideCtx;
@@ -150,9 +157,20 @@ class Fuser {
     if (callerBase !== undefined) this.addImport('caller', 'base', { kind: 'global', type: { type: 'i32', mutable: true } });
     const calleeBase = base(spec.callee.region);
     if (calleeBase !== undefined) this.addImport('callee', 'base', { kind: 'global', type: { type: 'i32', mutable: true } });
+    const handleFunc = (name: string, t: FuncType) => {
+      if (!this.handleFuncs.has(name)) this.handleFuncs.set(name, this.importFunc('handle', name, t));
+    };
+    const one: FuncType = { kind: 'func', params: ['i32'], results: ['i32'] };
     for (const h of handlesIn([...params, ...results])) {
       const how = spec.handle?.(h);
-      if (how?.how === 'rep' && !this.reps.has(how.resource)) this.reps.set(how.resource, this.importFunc('handle', `rep${how.resource}`, { kind: 'func', params: ['i32'], results: ['i32'] }));
+      if (!how || how.how === 'pass') continue;
+      if (how.how === 'lend') {
+        handleFunc('mark', sizeSig);
+        handleFunc('lent', sizeSig);
+        handleFunc('end', { kind: 'func', params: ['i32', 'i32'], results: [] });
+        handleFunc(`borrow${how.resource}`, one);
+      }
+      handleFunc(`${how.how}${how.resource}`, one);
     }
     this.importsDone = true;
     if (this.scratch) this.scratch.global = globals;
@@ -175,6 +193,10 @@ class Fuser {
     const c = new Code(sig.params as CoreType[]);
     const mark = this.scratch && c.local('i32');
     if (this.scratch) c.call(this.scratch.mark).set(mark!);
+    if (this.handleFuncs.has('end')) {
+      this.lendMarks = { undo: c.local('i32'), lent: c.local('i32') };
+      c.call(this.handleFunc('mark')).set(this.lendMarks.undo).call(this.handleFunc('lent')).set(this.lendMarks.lent);
+    }
     // Before the results go on the stack: the scratch released, or its mark kept for post-return.
     const release = () => {
       if (!this.scratch) return;
@@ -214,6 +236,8 @@ class Fuser {
       c.get(retArea);
     }
     c.call(this.calleeFunc);
+    // The callee's task is over: every borrow it received must be dropped, and the loans end (its results stay on the stack).
+    if (this.lendMarks) c.get(this.lendMarks.undo).get(this.lendMarks.lent).call(this.handleFunc('end'));
 
     // Results: callee -> caller, then the callee's post-return with its own flat results.
     if (flatResults.length === 0) {
@@ -313,10 +337,10 @@ class Fuser {
     return side.realloc;
   }
 
-  /** resource.rep of resource `i` in the one table (imported; every import precedes the definitions, so all are known up front). */
-  private repFunc(i: number): number {
-    const f = this.reps.get(i);
-    if (f === undefined) throw new WasiAdaptError('bad-value', `fused adapter: resource ${i} has no rep import`);
+  /** A handle-table function (imported; every import precedes the definitions, so all are known up front). */
+  private handleFunc(name: string): number {
+    const f = this.handleFuncs.get(name);
+    if (f === undefined) throw new WasiAdaptError('bad-value', `fused adapter: no handle.${name} import`);
     return f;
   }
 
@@ -362,13 +386,14 @@ class Fuser {
         if (!how) {
           throw new WasiAdaptError(
             'unsupported',
-            'a resource handle crosses between two components of a composition in a way down does not follow (a borrow to a component that does not implement the resource, a stream, future or error-context): run it on a WASI 0.2 host',
+            'a resource handle crosses between two components of a composition in a way down does not follow (a borrow of a host resource, a stream, future or error-context): run it on a WASI 0.2 host',
           );
         }
         if (dst.kind === 'mem') c.addr(d.dst.mem, dst.ptr);
         if (src.kind === 'flat') flatGet(c, src.vals[0]!, 'i32');
         else c.addr(d.src.mem, src.ptr).mem(OP.i32Load, src.off);
-        if (how.how === 'rep') c.call(this.repFunc(how.resource));
+        if (how.how !== 'pass') c.call(this.handleFunc(`${how.how}${how.resource}`));
+        if (how.how === 'lend') c.call(this.handleFunc(`borrow${how.resource}`));
         if (dst.kind === 'mem') c.mem(OP.i32Store, dst.off);
         else flatSet(c, dst.vals[0]!, 'i32');
         return;

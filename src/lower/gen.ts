@@ -65,7 +65,11 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'handle-new':
     case 'handle-get':
     case 'handle-take':
+    case 'handle-check':
+    case 'handle-lend':
       return { kind: 'func', params: ['i32'], results: ['i32'] };
+    case 'lend-end':
+      return { kind: 'func', params: ['i32', 'i32'], results: [] };
     case 'handle-drop':
     case 'undo-restore':
       return { kind: 'func', params: ['i32'], results: [] };
@@ -120,6 +124,9 @@ const op = {
   brIf: 0x0d,
 } as const;
 
+/** One loan to another component in a slot's tag word (tags stay below it). */
+const LEND = 0x10000;
+
 /** A function body (locals + expression), ready for the code section. */
 export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
   const w = new BinaryWriter(64);
@@ -168,16 +175,37 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       break;
     case 'handle-get':
       w.u32(1).u32(2).u8(0x7f); // locals p, tag
-      liveSlot(w, ctx.handleGlobals(), g.tags);
+      liveSlot(w, ctx.handleGlobals(), g.tags, true);
       w.u8(op.localGet).u32(1).u8(op.i32Load).u32(2).u32(4);
       w.u8(op.end);
+      break;
+    case 'handle-check':
+      w.u32(1).u32(2).u8(0x7f); // locals p, tag
+      liveSlot(w, ctx.handleGlobals(), g.tags, false);
+      w.u8(op.localGet).u32(0).u8(op.end);
+      break;
+    case 'handle-lend': {
+      const [P, TAG] = [1, 2];
+      w.u32(1).u32(2).u8(0x7f); // locals p, tag
+      liveSlot(w, ctx.handleGlobals(), g.tags, true);
+      // An own slot counts the loan in its tag word's upper bits (logged, so lend-end restores it).
+      w.u8(op.localGet).u32(TAG).u8(op.i32Const).sleb(LEND - 1).u8(op.i32And).u8(op.i32Const).sleb(g.ownTag).u8(op.i32Eq).u8(op.if).u8(op.void);
+      w.u8(op.localGet).u32(0).u8(op.localGet).u32(TAG).u8(op.call).u32(ctx.func(g.push));
+      w.u8(op.localGet).u32(P).u8(op.localGet).u32(TAG).u8(op.i32Const).sleb(LEND).u8(op.i32Add).u8(op.i32Store).u32(2).u32(0);
+      w.u8(op.end);
+      w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4);
+      w.u8(op.end);
+      break;
+    }
+    case 'lend-end':
+      lendEnd(w, ctx.undoGlobals(), ctx.handleGlobals(), ctx.lentGlobal());
       break;
     case 'handle-take':
     case 'handle-drop': {
       const h = ctx.handleGlobals();
       const [P, TAG, VALUE] = [1, 2, 3];
       w.u32(1).u32(3).u8(0x7f); // locals p, tag, value
-      liveSlot(w, h, g.kind === 'handle-take' ? g.tags : [g.tag, ...(g.borrowTag === undefined ? [] : [g.borrowTag])]);
+      liveSlot(w, h, g.kind === 'handle-take' ? g.tags : [g.tag, ...(g.borrowTag === undefined ? [] : [g.borrowTag])], false);
       w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.localSet).u32(VALUE);
       // the slot joins the free list
       w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(0).u8(op.i32Store).u32(2).u32(0);
@@ -261,6 +289,25 @@ function undoRestore(w: BinaryWriter, l: UndoGlobals): void {
   w.u8(op.end);
 }
 
+/**
+ * lend-end(mark, lent): traps unless the open borrows number `lent` again (the callee dropped each it
+ * received), then puts back the tag word of every own slot lent since `mark`, newest first.
+ */
+function lendEnd(w: BinaryWriter, l: UndoGlobals, h: HandleGlobals, lent: number): void {
+  const [MARK, LENT, P] = [0, 1, 2];
+  w.u32(1).u32(1).u8(0x7f); // local p
+  w.u8(op.globalGet).u32(lent).u8(op.localGet).u32(LENT).u8(op.i32Ne).u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
+  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
+  w.u8(op.globalGet).u32(l.top).u8(op.localGet).u32(MARK).u8(op.i32GtU).u8(op.i32Eqz).u8(op.brIf).u32(1);
+  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.globalSet).u32(l.top);
+  // the pair is (handle, tag word): the table may have moved since, so its slot is found again
+  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localSet).u32(P);
+  w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add);
+  w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  w.u8(op.end);
+}
+
 /** A stand-in's body (see lower/stubs.ts): plain stores and constants, no feature beyond wasm 1.0. */
 function stub(w: BinaryWriter, g: Extract<GenFunc, { kind: 'stub' }>, ctx: GenContext): void {
   const b = g.behaviour;
@@ -304,13 +351,16 @@ function stub(w: BinaryWriter, g: Extract<GenFunc, { kind: 'stub' }>, ctx: GenCo
  * p (local 1) = the slot of handle (param 0), its tag in local 2; traps unless the handle is live
  * with one of `tags` (its resource type and how it is held), as a component's table would.
  */
-function liveSlot(w: BinaryWriter, h: HandleGlobals, tags: readonly number[]): void {
+function liveSlot(w: BinaryWriter, h: HandleGlobals, tags: readonly number[], lentOk: boolean): void {
   w.u8(op.localGet).u32(0).u8(op.i32Eqz).u8(op.localGet).u32(0).u8(op.globalGet).u32(h.len).u8(op.i32GeU).u8(op.i32Or);
   w.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
   w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add).u8(op.localTee).u32(1);
   w.u8(op.i32Load).u32(2).u32(0).u8(op.localSet).u32(2);
   tags.forEach((tag, i) => {
-    w.u8(op.localGet).u32(2).u8(op.i32Const).sleb(tag).u8(op.i32Ne);
+    // A slot's loans to other components are counted above its tag: reading it is fine, freeing or moving it is not.
+    w.u8(op.localGet).u32(2);
+    if (lentOk) w.u8(op.i32Const).sleb(LEND - 1).u8(op.i32And);
+    w.u8(op.i32Const).sleb(tag).u8(op.i32Ne);
     if (i) w.u8(op.i32And);
   });
   w.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);

@@ -165,6 +165,7 @@ class Merger {
         else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
         else if (g.kind === 'handle-new' || g.kind === 'undo-push') target(g.alloc);
         else if (g.kind === 'handle-drop' && g.dtor) target(g.dtor);
+        else if (g.kind === 'handle-lend') target(g.push);
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
         else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);

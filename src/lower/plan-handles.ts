@@ -4,8 +4,12 @@ import { WasiAdaptError } from '../errors.js';
 import { handleInMemory, hasHandle } from './gen-handles.js';
 import type { GenFunc, Target } from './plan.js';
 
-/** How a handle-table slot holds its resource: the program's own (value = rep), the host's owned or lent for a call (value = host handle). */
-const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3 } as const;
+/**
+ * How a handle-table slot holds its resource: the program's own (value = rep), the host's owned or
+ * lent for a call (value = host handle), or borrowed by a component that does not implement it
+ * for a call into it (value = rep).
+ */
+const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3, lent: 4 } as const;
 
 /** What the planner lends the handle planner: generated functions and the allocator. */
 export interface GenSink {
@@ -28,8 +32,35 @@ export class HandlePlanner {
   /** resource.new/rep/drop of the program's own resource type `type`; `dtor` runs on drop. */
   own(op: 'new' | 'rep' | 'drop', type: TypeVal, dtor: Target | undefined): Target {
     if (op === 'new') return this.op('new', type, [HOLD.local]);
-    if (op === 'rep') return this.op('get', type, [HOLD.local]);
-    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local), borrowTag: undefined, dtor });
+    if (op === 'rep') return this.op('get', type, [HOLD.local, HOLD.lent]);
+    // Dropping a borrow another component lent only ends it (CanonicalABI.md `canon_resource_drop`).
+    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local), borrowTag: this.tagOf(type, HOLD.lent), dtor });
+  }
+
+  /**
+   * What a fused adapter calls for the program's own resource `type` crossing between two
+   * components (CanonicalABI.md `lift_own`, `lift_borrow`, `lower_borrow`): `own` checks an own
+   * handle moving (live, not lent); `lend` counts a loan on the lender and gives the rep, `borrow`
+   * makes the callee's borrow slot of it (`lendCall` brackets the call).
+   */
+  between(type: TypeVal): { own: Target; lend: Target; borrow: Target } {
+    const push = this.generated('undo-push', { kind: 'undo-push', alloc: this.sink.bump() });
+    const own = this.tagOf(type, HOLD.local);
+    const lent = this.tagOf(type, HOLD.lent);
+    return {
+      own: this.generated(`check:${own}`, { kind: 'handle-check', tags: [own] }),
+      lend: this.generated(`lend:${own}`, { kind: 'handle-lend', tags: [own, lent], ownTag: own, push }),
+      borrow: this.op('new', type, [HOLD.lent]),
+    };
+  }
+
+  /** What brackets a call lending borrows to a component (see `between`). */
+  lendCall(): { mark: Target; lent: Target; end: Target } {
+    return {
+      mark: this.generated('undo-mark', { kind: 'undo-mark' }),
+      lent: this.generated('lent-count', { kind: 'lent-count' }),
+      end: this.generated('lend-end', { kind: 'lend-end' }),
+    };
   }
 
   /** resource.drop of the host's resource: the slot goes, and the host's drop runs for an owned one (not for a loan). */
@@ -94,7 +125,7 @@ export class HandlePlanner {
   private op(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[]): Target {
     const tags = holds.map((h) => this.tagOf(type, h));
     const g: GenFunc =
-      op === 'new' ? { kind: 'handle-new', alloc: this.sink.bump(), tag: tags[0]!, lent: holds[0] === HOLD.hostBorrow } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
+      op === 'new' ? { kind: 'handle-new', alloc: this.sink.bump(), tag: tags[0]!, lent: holds[0] === HOLD.hostBorrow || holds[0] === HOLD.lent } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
     return this.generated(`${op}:${tags.join(',')}`, g);
   }
 
@@ -109,7 +140,7 @@ export class HandlePlanner {
     const key = type.kind === 'imported' ? `${type.iface}\0${type.name}` : type;
     let id = this.typeIds.get(key);
     if (id === undefined) this.typeIds.set(key, (id = this.typeIds.size));
-    return id * 4 + hold;
+    return id * 8 + hold;
   }
 }
 

@@ -3,10 +3,11 @@ import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
-import { holdsString, signatureOf, type HandleShape, type Shape } from '../component/abi.js';
+import { holdsString, signatureOf, type Shape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
+import type { FuseSpec } from './fuse.js';
 import { REGIONS_MODULE } from './memory-regions.js';
 import type { LinkModule } from './link-module.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
@@ -37,6 +38,15 @@ export type GenFunc =
   | { kind: 'handle-get'; tags: number[] }
   | { kind: 'handle-take'; tags: number[] }
   | { kind: 'handle-drop'; tag: number; borrowTag: number | undefined; dtor: Target | undefined }
+  /**
+   * Lending between components: check(handle) -> handle traps unless it is live with one of `tags` and
+   * not lent (an own handle moving); lend(handle) -> rep counts a loan on an own slot tagged `ownTag` (its
+   * old tag word logged with `push`); lend-end(undo mark, lent count) traps unless the callee dropped
+   * every borrow it received, then ends the loans logged since the mark.
+   */
+  | { kind: 'handle-check'; tags: number[] }
+  | { kind: 'handle-lend'; tags: number[]; ownTag: number; push: Target }
+  | { kind: 'lend-end' }
   /** The undo log (gen.ts UndoGlobals): mark () -> top, push (addr, value), restore (mark). */
   | { kind: 'undo-mark' }
   | { kind: 'undo-push'; alloc: Target }
@@ -807,23 +817,28 @@ class Planner {
 
   /**
    * Handles between two components share the output's one table: an own handle keeps its slot
-   * (taking it from one component and giving it to the other is that slot), a borrow into the
-   * component implementing the resource (the component instance that defined its type and
-   * lifted the function) becomes its rep.
+   * (taking it from one component and giving it to the other is that slot; one of a component's
+   * resources is checked live and not lent), a borrow into the component implementing the resource
+   * (the component instance that defined its type and lifted the function) becomes its rep, a
+   * borrow into another component a borrow slot of the rep, lent for the call.
    */
-  private handlesBetween(liftOwner: object): { handle: (h: HandleShape) => { how: 'pass' } | { how: 'rep'; resource: number } | undefined; rep: (i: number) => Target } {
+  private handlesBetween(liftOwner: object): { handle: NonNullable<FuseSpec['handle']>; func: (name: string) => Target } {
     const resources: TypeVal[] = [];
     return {
       handle: (h) => {
         const r = h.resource;
         if (!r) return undefined;
-        if (!h.borrow) return { how: 'pass' };
-        if (r.kind !== 'own' || r.owner !== liftOwner) return undefined;
+        if (r.kind !== 'own') return h.borrow ? undefined : { how: 'pass' };
         let i = resources.indexOf(r);
         if (i < 0) i = resources.push(r) - 1;
-        return { how: 'rep', resource: i };
+        return { how: !h.borrow ? 'own' : r.owner === liftOwner ? 'rep' : 'lend', resource: i };
       },
-      rep: (i) => this.handles.own('rep', resources[i]!, undefined),
+      func: (name) => {
+        const [, op, i] = /^([a-z]+)(\d*)$/.exec(name)!;
+        if (op === 'mark' || op === 'lent' || op === 'end') return this.handles.lendCall()[op];
+        const r = resources[Number(i)]!;
+        return op === 'rep' ? this.handles.own('rep', r, undefined) : this.handles.between(r)[op as 'own' | 'lend' | 'borrow'];
+      },
     };
   }
 
@@ -964,8 +979,8 @@ class Planner {
 /** WASI handles (streams, descriptors, ...) are slots of the one table the polyfill reads: they cross unchanged. */
 const WASI_HANDLES = {
   handle: () => ({ how: 'pass' }) as const,
-  rep: (): Target => {
-    throw new WasiAdaptError('bad-value', 'a WASI handle crosses unchanged, never as a rep');
+  func: (): Target => {
+    throw new WasiAdaptError('bad-value', 'a WASI handle crosses unchanged, never through the handle table');
   },
 };
 
