@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseComponent, writeComponent, MAX_DEPTH } from '../src/binary/component.js';
 import { WasiAdaptError } from '../src/errors.js';
-import { componentOf, nested, PREAMBLE, rng } from './helpers/component-bytes.js';
+import { componentOf, nested, PREAMBLE } from './helpers/component-bytes.js';
+import { rng } from './helpers/rng.js';
 import { KITCHEN_SINK } from './helpers/sample-wat.js';
 import { wat } from './helpers/wat.js';
 

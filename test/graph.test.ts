@@ -6,7 +6,8 @@ import {
   type ComponentGraph, type Definition,
 } from '../src/component/graph.js';
 import { WasiAdaptError } from '../src/errors.js';
-import { componentOf, rng } from './helpers/component-bytes.js';
+import { componentOf } from './helpers/component-bytes.js';
+import { rng } from './helpers/rng.js';
 import { ADAPTER_SHAPED, KITCHEN_SINK } from './helpers/sample-wat.js';
 import { wat } from './helpers/wat.js';
 import { errorOf } from './helpers/errors.js';

@@ -4,42 +4,12 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { WasiAdaptError } from '../src/errors.js';
 import { lower } from '../src/lower/index.js';
+import { mutate } from './helpers/mutate.js';
 import { wat } from './helpers/wat.js';
 import { componentFixtures } from './lower-helpers.js';
 
 const SMALL = ['hello', 'p2_hello', 'mixed', 'wat_twice', 'wat_reactor', 'wat_nested_utf16'];
 const MUTANTS = 150;
-
-/** mulberry32: a small seeded PRNG, so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(input: Uint8Array, seed: number): Uint8Array {
-  const next = rng(seed);
-  const at = () => Math.floor(next() * input.length);
-  const kind = Math.floor(next() * 4);
-  if (kind === 0) return input.subarray(0, at()); // truncated
-  const out = Uint8Array.from(input);
-  if (kind === 1) {
-    for (let i = 0; i < 1 + Math.floor(next() * 4); i++) out[at()] = Math.floor(next() * 256); // bytes replaced
-    return out;
-  }
-  if (kind === 2) {
-    const i = at(); // a LEB-ish length blown up
-    out[i] = 0xff;
-    if (i + 1 < out.length) out[i + 1] = 0xff;
-    return out;
-  }
-  const i = at(); // a span duplicated
-  const len = Math.floor(next() * 64);
-  return Uint8Array.from([...input.subarray(0, i + len), ...input.subarray(i)]);
-}
 
 const fixtures = componentFixtures().filter((f) => SMALL.includes(f.name));
 

@@ -10,6 +10,7 @@ import { WasiAdaptError } from '../src/errors.js';
 import { inspect } from '../src/inspect/index.js';
 import { lower } from '../src/lower/index.js';
 import { runP1 } from './harness/run-p1.js';
+import { mutate } from './helpers/mutate.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'p3');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'bin', 'p3');
@@ -216,27 +217,6 @@ async function roundTrip(module: Uint8Array, importModule: string, exportName: s
     (exports[`cabi_post_${exportName}`] as (r: number) => void)(r);
     return output;
   });
-}
-
-/** mulberry32: a seeded PRNG, so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(input: Uint8Array, seed: number): Uint8Array {
-  const next = rng(seed);
-  const at = () => Math.floor(next() * input.length);
-  const out = Uint8Array.from(input);
-  const kind = Math.floor(next() * 3);
-  if (kind === 0) return input.subarray(0, at());
-  if (kind === 1) for (let i = 0; i < 1 + Math.floor(next() * 4); i++) out[at()] = Math.floor(next() * 256);
-  else out[at()] = 0xff;
-  return out;
 }
 
 test('mutated 0.3 components give a valid module or a WasiAdaptError, nothing else', () => {

@@ -12,22 +12,11 @@
 import type { CType } from '../harness/cabi.js';
 import { camel, flatten, size } from '../harness/cabi.js';
 import { sample } from '../harness/gen-values.js';
+import { rng } from './rng.js';
 
 const PRIMS = ['bool', 'u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64', 'char'] as const;
 // Labels of two words, so that jco's camelCase record fields and flags are exercised.
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'omega'];
-
-/** mulberry32 */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random types for one composition, with the named ones among them in definition order (a named type after those it contains). */
 export class TypeGen {
