@@ -55,7 +55,7 @@ export function pretranspile(components: (Uint8Array | string)[]): Promise<strin
 }
 
 async function build(todo: Map<string, Uint8Array>): Promise<void> {
-  const failed = await transpileInCache(todo, CHILD);
+  const failed = await transpileInCache(todo, 'shim');
   for (const h of todo.keys()) {
     if (failed.has(h)) throw new Error(`jco transpile failed: ${failed.get(h)}`);
     if (!existsSync(entryOf(h))) throw new Error(`transpile produced no ${entryOf(h)}`);
@@ -69,7 +69,7 @@ async function build(todo: Map<string, Uint8Array>): Promise<void> {
  * instance"), so the child stops at its first failure (exit code 3) and the rest go to a fresh
  * process. Components are transpiled into private dirs and renamed: parallel test workers may race.
  */
-export async function transpileInCache(todo: Map<string, Uint8Array>, child: string): Promise<Map<string, string>> {
+export async function transpileInCache(todo: Map<string, Uint8Array>, mode: 'shim' | 'instantiation'): Promise<Map<string, string>> {
   mkdirSync(CACHE, { recursive: true });
   const failed = new Map<string, string>();
   let jobs = [...todo].map(([key, component]) => {
@@ -83,7 +83,7 @@ export async function transpileInCache(todo: Map<string, Uint8Array>, child: str
     while (jobs.length > 0) {
       const stderr: Buffer[] = [];
       const code = await new Promise<number | null>((resolve, reject) => {
-        const cp = spawn(process.execPath, ['--no-warnings', child, ...jobs.flatMap((j) => [j.input, j.tmp])], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const cp = spawn(process.execPath, ['--no-warnings', CHILD, mode, ...jobs.flatMap((j) => [j.input, j.tmp])], { stdio: ['ignore', 'ignore', 'pipe'] });
         cp.stderr.on('data', (d: Buffer) => stderr.push(d));
         cp.on('error', reject);
         cp.on('exit', resolve);

@@ -4,10 +4,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CACHE, transpileInCache } from './transpile-cache.js';
 
-const CHILD = fileURLToPath(new URL('./transpile-inst-child.mjs', import.meta.url));
 // Bump when the transpile options change.
 // v2: errors are no longer cached (v1 directories may hold one).
 const CACHE_VERSION = 'jco-1.35.0-instantiation-async-v2';
@@ -28,6 +26,6 @@ export async function pretranspileInstantiable(components: Uint8Array[]): Promis
   keys.forEach((k, i) => {
     if (!existsSync(entryOf(k))) todo.set(k, components[i]!);
   });
-  const failed = todo.size > 0 ? await transpileInCache(todo, CHILD) : new Map<string, string>();
+  const failed = todo.size > 0 ? await transpileInCache(todo, 'instantiation') : new Map<string, string>();
   return keys.map((k) => (failed.has(k) ? { error: failed.get(k)! } : { entry: entryOf(k) }));
 }
