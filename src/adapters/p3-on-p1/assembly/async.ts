@@ -550,23 +550,29 @@ export function p3_stream_read(h: u32, ptr: u32, n: u32, type: u32): u32 {
   }
   if (load<u8>(r + t.R_PENDING) == 2) {
     sameInstanceCheck(r);
-    const remain = load<u32>(r + t.R_REMAIN);
-    if (remain > 0) {
-      let k: u32 = 0;
-      if (n > 0) {
-        k = n < remain ? n : remain;
-        const src = load<u32>(r + t.R_PTR);
-        copyElems(r, ptr, src, k);
-        store<u32>(r + t.R_PTR, src + k * elemSize(r));
-        store<u32>(r + t.R_REMAIN, remain - k);
-        copied(r, k);
-      }
-      return COMPLETED | (k << 4);
-    }
+    if (load<u32>(r + t.R_REMAIN) > 0) return COMPLETED | (meetPending(r, ptr, n, true) << 4);
     notifyPending(r, COMPLETED);
   }
   setPending(r, 1, h, ptr, n);
   return BLOCKED;
+}
+
+/**
+ * This side's copy meets the other side's pending one (whose buffer and remaining count the
+ * record holds): up to `n` elements move between `ptr` and that buffer, in the direction the
+ * reader gets them; returns how many.
+ */
+function meetPending(r: u32, ptr: u32, n: u32, reading: bool): u32 {
+  if (n == 0) return 0;
+  const remain = load<u32>(r + t.R_REMAIN);
+  const k = n < remain ? n : remain;
+  const other = load<u32>(r + t.R_PTR);
+  if (reading) copyElems(r, ptr, other, k);
+  else copyElems(r, other, ptr, k);
+  store<u32>(r + t.R_PTR, other + k * elemSize(r));
+  store<u32>(r + t.R_REMAIN, remain - k);
+  copied(r, k);
+  return k;
 }
 
 export function p3_stream_write(h: u32, ptr: u32, n: u32, type: u32): u32 {
@@ -582,19 +588,7 @@ export function p3_stream_write(h: u32, ptr: u32, n: u32, type: u32): u32 {
   if (host == t.H_SINK || host == t.H_FILE_SINK) return hostWrite(r, s, ptr, n);
   if (load<u8>(r + t.R_PENDING) == 1) {
     sameInstanceCheck(r);
-    const remain = load<u32>(r + t.R_REMAIN);
-    if (remain > 0) {
-      let k: u32 = 0;
-      if (n > 0) {
-        k = n < remain ? n : remain;
-        const dst = load<u32>(r + t.R_PTR);
-        copyElems(r, dst, ptr, k);
-        store<u32>(r + t.R_PTR, dst + k * elemSize(r));
-        store<u32>(r + t.R_REMAIN, remain - k);
-        copied(r, k);
-      }
-      return COMPLETED | (k << 4);
-    }
+    if (load<u32>(r + t.R_REMAIN) > 0) return COMPLETED | (meetPending(r, ptr, n, false) << 4);
     if (n == 0 && load<u32>(r + t.R_PROGRESS) == 0) return COMPLETED; // both buffers zero-length
     notifyPending(r, COMPLETED);
   }
