@@ -71,6 +71,12 @@ export interface FuseSpec {
    * export, which the host calls when it is done with the results.
    */
   scratch?: boolean;
+  /**
+   * A custom host import ('import' callee, with `scratch`): the host call is wrapped in
+   * `scratch.enter`/`scratch.leave`, so that what the host allocates with `cabi_realloc` for the
+   * results comes from the scratch too (`hostReallocModule`).
+   */
+  hostResults?: boolean;
 }
 
 export interface FusedAdapter {
@@ -123,6 +129,7 @@ class Fuser {
   private readonly postReturn: number | undefined;
   /** The scratch's functions, and the global an export adapter keeps its mark in until post-return. */
   private readonly scratch: { mark: number; release: number; global: number } | undefined;
+  private readonly hosting: { enter: number; leave: number } | undefined;
 
   constructor(private readonly spec: FuseSpec) {
     const { params, results } = spec;
@@ -148,6 +155,9 @@ class Fuser {
         release: this.importFunc('scratch', 'release', { kind: 'func', params: ['i32'], results: [] }),
         global: 0,
       };
+      if (spec.hostResults) {
+        this.hosting = { enter: this.importFunc('scratch', 'enter', sizeSig), leave: this.importFunc('scratch', 'leave', { kind: 'func', params: ['i32'], results: [] }) };
+      }
     }
     if (spec.caller.memory || spec.callee.memory) this.addImport('mem', 'memory', { kind: 'memory', type: { min: 0 } });
     let globals = 0;
@@ -235,7 +245,10 @@ class Fuser {
       this.alloc(c, this.callee, retArea, alignment(resultTuple), (k) => k.i32(size(resultTuple)), 'the results');
       c.get(retArea);
     }
+    const hosting = this.hosting && c.local('i32');
+    if (this.hosting) c.call(this.hosting.enter).set(hosting!);
     c.call(this.calleeFunc);
+    if (this.hosting) c.get(hosting!).call(this.hosting.leave);
     // The callee's task is over: every borrow it received must be dropped, and the loans end (its results stay on the stack).
     if (this.lendMarks) c.get(this.lendMarks.undo).get(this.lendMarks.lent).call(this.handleFunc('end'));
 

@@ -198,6 +198,8 @@ class Planner {
   private hostAlloc: Target | undefined;
   /** A refusal of the first pass, thrown unless a second pass with regions follows. */
   private deferred: WasiAdaptError | undefined;
+  /** Whether an import adapter calls the host (its results then come from the scratch: fuse-scratch.ts). */
+  private hostResults = false;
   private bulkMemory: boolean | undefined;
 
   constructor(
@@ -291,6 +293,8 @@ class Planner {
         { offset: this.importRealloc.offset },
       ));
     }
+    const realloc = out.find((e) => e.name === 'cabi_realloc');
+    if (realloc && this.hostResults) realloc.target = this.generator.hostRealloc(this.scratch()!, realloc.target);
     const memory = this.theMemory();
     if (memory) add('memory', 'memory', memory);
     const init = this.mainExport('_initialize');
@@ -895,14 +899,16 @@ class Planner {
   /** A custom import lowered with utf16/latin1+utf16 strings or over another region: an adapter calls the host. */
   private hostImport(iface: string, func: string, options: CanonOptions, type: FuncTypeRef, host: Target, offset: number | undefined): Target | undefined {
     const caller = this.side(options, 'lower');
-    if (!this.needsHostAdapter(options, type)) return undefined;
+    // First pass: over another memory than the host's, even with UTF-8 (region 1+ needs an adapter).
     if (this.otherMemory(caller.memory)) return host;
+    if (!this.needsHostAdapter(options, type)) return undefined;
     const realloc = this.hostRealloc(caller.realloc, caller.region);
     this.custom.add(`${iface}#${func}`);
     if (realloc) this.customRealloc(iface, func, realloc, offset);
     // What the adapter copies for the host (arguments, the results area) lives for the call only.
     const scratch = this.scratch();
-    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch?.alloc ?? realloc), func: host }, this.regions, this.bulk(), undefined, scratch);
+    if (scratch) this.hostResults = true;
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch?.alloc ?? realloc), func: host }, this.regions, this.bulk(), undefined, scratch, scratch !== undefined);
   }
 
   /** Whether a WASI lowering needs an adapter: strings in another encoding than UTF-8, or (second pass) a memory other than region 0. */
