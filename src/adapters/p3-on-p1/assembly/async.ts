@@ -562,7 +562,7 @@ export function p3_stream_read(h: u32, ptr: u32, n: u32, type: u32): u32 {
  * record holds): up to `n` elements move between `ptr` and that buffer, in the direction the
  * reader gets them; returns how many.
  */
-function meetPending(r: u32, ptr: u32, n: u32, reading: bool): u32 {
+function meetPending(r: usize, ptr: u32, n: u32, reading: bool): u32 {
   if (n == 0) return 0;
   const remain = load<u32>(r + t.R_REMAIN);
   const k = n < remain ? n : remain;
