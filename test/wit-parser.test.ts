@@ -9,6 +9,7 @@ import { componentEmbed, componentNew } from '@bytecodealliance/jco';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseComponent } from '../src/binary/component.js';
 import { WasiAdaptError } from '../src/errors.js';
+import { errorOf } from './helpers/errors.js';
 import type { WitFile } from '../src/wit/ast.js';
 import { loadWit } from '../src/wit/load.js';
 import { parseWit } from '../src/wit/parser.js';
@@ -22,16 +23,6 @@ function witFilesUnder(dir: string): string[] {
     .filter((p) => p.endsWith('.wit'))
     .map((p) => join(dir, p))
     .sort();
-}
-
-function errorOf(f: () => unknown): WasiAdaptError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WasiAdaptError) return e;
-    throw e;
-  }
-  throw new Error('no error');
 }
 
 describe('jco lib/wit', () => {
