@@ -7,7 +7,11 @@ import { defaultOutput, inFile, readInput, writeOutput } from './io.js';
 const HELP = `Usage: wasi-adapt down IN.wasm [-o OUT.wasm] [options]
 
 Turns a WASI 0.2 component into one WASI preview 1 core module that any p1
-runtime (wasmtime, wasmer, node:wasi, browsers with a p1 shim) runs.
+runtime (wasmtime, wasmer, node:wasi, browsers with a p1 shim) runs. Also takes
+compositions (components calling components: one memory out, strings transcoded)
+and WASI 0.3 components whose run is a callback-style async lift (an event loop
+over poll_oneoff; an async export returns at task.return, and its cabi_post_
+export runs the rest of the task). Stackful async lifts are refused.
 
 Options:
   -o, --output FILE     where to write the module (default IN.p1.wasm; '-' for stdout)
