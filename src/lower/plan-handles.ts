@@ -45,12 +45,14 @@ export class HandlePlanner {
    */
   between(type: TypeVal): { own: Target; lend: Target; borrow: Target } {
     const push = this.generated('undo-push', { kind: 'undo-push', alloc: this.sink.bump() });
-    const own = this.tagOf(type, HOLD.local);
-    const lent = this.tagOf(type, HOLD.lent);
+    // A host resource's slots hold the host's handle, owned or lent; a component's hold the rep.
+    const [ownHold, borrowHold] = hostResource(type) ? [HOLD.hostOwn, HOLD.hostBorrow] : [HOLD.local, HOLD.lent];
+    const own = this.tagOf(type, ownHold);
+    const lent = this.tagOf(type, borrowHold);
     return {
       own: this.generated(`check:${own}`, { kind: 'handle-check', tags: [own] }),
       lend: this.generated(`lend:${own}`, { kind: 'handle-lend', tags: [own, lent], ownTag: own, push }),
-      borrow: this.op('new', type, [HOLD.lent]),
+      borrow: this.op('new', type, [borrowHold]),
     };
   }
 
@@ -145,7 +147,7 @@ export class HandlePlanner {
 }
 
 /** A resource the host implements and the output keeps as imports (WASI resources live in the polyfill's own tables). */
-function hostResource(r: TypeVal | undefined): boolean {
+export function hostResource(r: TypeVal | undefined): boolean {
   return r?.kind === 'imported' && !r.iface.startsWith('wasi:');
 }
 

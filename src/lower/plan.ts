@@ -5,7 +5,7 @@ import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { holdsString, signatureOf, type Shape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
-import { HandlePlanner } from './plan-handles.js';
+import { HandlePlanner, hostResource } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
 import type { FuseSpec } from './fuse.js';
 import { REGIONS_MODULE } from './memory-regions.js';
@@ -731,7 +731,7 @@ class Planner {
   private layoutRegions(plan: RegionPlan): Regions {
     const limits = plan.owners.map((key) => this.linkModuleOf(key).core.memories[0]!);
     const modules = this.c.modules.map((m) => this.options.linkModule!(m.index));
-    const regions = new Regions(plan.owners, limits, featuresOf(modules), this.generator);
+    const regions = new Regions(plan.owners, limits, featuresOf(modules), this.generator, { view: this.c, linkModule: this.options.linkModule! });
     const rebase = (key: number, k: number) => {
       const m = this.moduleOf(key);
       regions.rebase(key, this.linkModuleOf(key), k, m.name, m.role);
@@ -824,7 +824,8 @@ class Planner {
    * (taking it from one component and giving it to the other is that slot; one of a component's
    * resources is checked live and not lent), a borrow into the component implementing the resource
    * (the component instance that defined its type and lifted the function) becomes its rep, a
-   * borrow into another component a borrow slot of the rep, lent for the call.
+   * borrow into another component a borrow slot of the rep, lent for the call. A host resource's
+   * slots hold the host's handle: it moves and is lent the same way, and no component implements it.
    */
   private handlesBetween(liftOwner: object): { handle: NonNullable<FuseSpec['handle']>; func: (name: string) => Target } {
     const resources: TypeVal[] = [];
@@ -832,10 +833,11 @@ class Planner {
       handle: (h) => {
         const r = h.resource;
         if (!r) return undefined;
-        if (r.kind !== 'own') return h.borrow ? undefined : { how: 'pass' };
+        // WASI resources are the polyfill's handles, plain numbers to every component.
+        if (r.kind !== 'own' && !hostResource(r)) return h.borrow ? undefined : { how: 'pass' };
         let i = resources.indexOf(r);
         if (i < 0) i = resources.push(r) - 1;
-        return { how: !h.borrow ? 'own' : r.owner === liftOwner ? 'rep' : 'lend', resource: i };
+        return { how: !h.borrow ? 'own' : r.kind === 'own' && r.owner === liftOwner ? 'rep' : 'lend', resource: i };
       },
       func: (name) => {
         const [, op, i] = /^([a-z]+)(\d*)$/.exec(name)!;
