@@ -15,6 +15,11 @@ export interface LowerOptions {
 }
 
 export interface LowerReport {
+  /**
+   * Every core instance linked, in order: the component's modules with their roles, `polyfill`,
+   * and `generated` for the modules the linker wrote (fused adapters, region runtime, scratch
+   * allocator, host realloc).
+   */
   modules: { name: string; role: Role | 'polyfill' }[];
   adapter: 'dropped' | 'kept' | 'none';
   /** Core imports of linked modules bound to something. */
