@@ -6,10 +6,10 @@ import { WasiAdaptError } from '../errors.js';
 import { hostReallocModule, scratchModule } from './fuse-scratch.js';
 import { fuseAdapter, type FuseSide, type FuseSpec } from './fuse.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
-import { layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type RegionLayout } from './memory-regions.js';
+import { componentGlobals, layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type ImportedGlobals, type RegionLayout } from './memory-regions.js';
 import { moduleView } from './module-view.js';
 import type { Target } from './plan.js';
-import type { ModuleImport, ModuleView, Role } from './view.js';
+import type { ComponentView, ModuleImport, ModuleView, Role } from './view.js';
 
 /**
  * The planner's side of compositions: core instances the linker generates (fused adapters,
@@ -43,9 +43,9 @@ export class Generator {
     this.next = firstKey;
   }
 
-  add(name: string, bytes: Uint8Array, bind: (imp: ModuleImport, at: number) => Target, role: Role = 'other'): number {
+  add(name: string, bytes: Uint8Array, bind: (imp: ModuleImport, at: number) => Target): number {
     const link = readLinkModule(bytes, 0);
-    const view = moduleView(-1, name, role, link);
+    const view = moduleView(-1, name, 'generated', link);
     const key = this.next++;
     this.generated.set(key, { view, link, imports: view.imports.map(bind) });
     return key;
@@ -160,6 +160,7 @@ export class Regions {
   readonly layout: RegionLayout;
   private runtimeKey: number | undefined;
   private readonly rebased = new Map<number, { view: ModuleView; link: LinkModule; region: number }>();
+  private readonly globals: ((key: number) => ImportedGlobals) | undefined;
 
   constructor(
     /** The instances defining the memories, region by region (region 0: the host's, at address 0 for good). */
@@ -167,8 +168,11 @@ export class Regions {
     limits: readonly Limits[],
     private readonly features: ReadonlySet<Feature>,
     private readonly gen: Generator,
+    /** The component, so that data segment offsets reading its instances' globals become constants (`componentGlobals`). */
+    component?: { view: ComponentView; linkModule: (index: number) => LinkModule },
   ) {
     this.layout = layoutRegions(limits);
+    this.globals = component && componentGlobals(component.view, component.linkModule);
   }
 
   regionOf(owner: number): number | undefined {
@@ -195,7 +199,14 @@ export class Regions {
   rebase(key: number, lm: LinkModule, k: number, name: string, role: Role): ModuleView {
     let r = this.rebased.get(key);
     if (!r) {
-      const link = readLinkModule(rebaseModule(lm.core.bytes, k, this.layout), 0);
+      let bytes: Uint8Array;
+      try {
+        bytes = rebaseModule(lm.core.bytes, k, this.layout, this.globals?.(key));
+      } catch (err) {
+        if (!(err instanceof WasiAdaptError)) throw err;
+        throw new WasiAdaptError(err.code, `${name} (core instance ${key}, region ${k}): ${err.message}`, { offset: err.offset, cause: err });
+      }
+      const link = readLinkModule(bytes, 0);
       r = { view: moduleView(-1, `${name} (region ${k})`, role, link), link, region: k };
       this.rebased.set(key, r);
     }

@@ -32,9 +32,11 @@ import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { ADDED, rebaseCode, type RegionRefs } from './memory-regions-access.js';
 import { checkMergeable, REGIONS_MODULE, regionNames, type RegionLayout } from './memory-regions-layout.js';
+import { evaluateConst, globalValues, type ImportedGlobals, type LinkTimeValue } from './memory-regions-offsets.js';
 import { buildRegionRuntime } from './memory-regions-runtime.js';
 
 export { layoutRegions, REGIONS_MODULE, regionNames, type Region, type RegionLayout } from './memory-regions-layout.js';
+export { componentGlobals, type ImportedGlobals } from './memory-regions-offsets.js';
 
 /**
  * A copy of `module` whose one memory is region `k`: it imports the output
@@ -44,12 +46,14 @@ export { layoutRegions, REGIONS_MODULE, regionNames, type Region, type RegionLay
  * after its own imports (defined functions and globals shift up by two; every
  * reference is renumbered, the name section too). Every load/store/memory.*
  * is rebased by base<k> and bounds-checked against region k (trap outside
- * it); active data segments land in region k at its initial base. Callers that
+ * it); active data segments land in region k at its initial base (an offset
+ * that reads globals is evaluated first: `imported` answers for imported ones,
+ * memory-regions-offsets.ts). Callers that
  * hold an address across a call that may grow any region must re-read
  * base<k>: regions above a growing one move. A module without a memory is
  * returned as it is.
  */
-export function rebaseModule(module: Uint8Array, k: number, layout: RegionLayout): Uint8Array {
+export function rebaseModule(module: Uint8Array, k: number, layout: RegionLayout, imported?: ImportedGlobals): Uint8Array {
   const m = parseModule(module);
   if (m.memoryCount === 0) return module;
   if (m.memoryCount > 1) {
@@ -62,7 +66,7 @@ export function rebaseModule(module: Uint8Array, k: number, layout: RegionLayout
   if (own.min > region.initial) {
     throw new WasiAdaptError('invalid-argument', `the module memory starts at ${own.min} pages but region ${k} at ${region.initial}; lay regions out from the memories' limits`);
   }
-  return new Rebaser(m, k, layout).module();
+  return new Rebaser(m, k, layout, globalValues(m, imported)).module();
 }
 
 /**
@@ -84,6 +88,7 @@ class Rebaser {
     private readonly m: CoreModule,
     private readonly k: number,
     private readonly layout: RegionLayout,
+    private readonly globalValue: (g: number) => LinkTimeValue,
   ) {
     const funcs = m.importedFuncCount;
     const globals = m.importedGlobalCount;
@@ -216,16 +221,22 @@ class Rebaser {
     );
   }
 
-  /** Active segments move into the region; their offsets must be constants (the region's base is static only at instantiation). */
+  /**
+   * Active segments move into the region, at a constant: the region's base is static only at
+   * instantiation, so an offset that reads globals is evaluated here (memory-regions-offsets.ts).
+   */
   private data(d: DataSegment, i: number): DataSegment {
     if (d.mode !== 'active') return d;
     const at = d.offset!.offset;
-    const r = new BinaryReader(d.offset!.bytes, at);
-    if (r.u8() !== 0x41) {
-      throw new WasiAdaptError('unsupported', `data segment ${i} has a computed offset (global.get or extended-const); only i32.const offsets can be moved into a region`, { offset: at });
+    const v = evaluateConst(d.offset!, this.globalValue);
+    if ('why' in v) {
+      throw new WasiAdaptError(
+        'unsupported',
+        `data segment ${i} has a computed offset the linker cannot know: ${v.why}; only offsets made of i32.const and immutable globals with constant values (and i32.add/sub/mul) can be moved into a region`,
+        { offset: at },
+      );
     }
-    const offset = r.s32() >>> 0;
-    if (r.u8() !== 0x0b) throw new WasiAdaptError('unsupported', `data segment ${i} has a computed offset; only i32.const offsets can be moved into a region`, { offset: at });
+    const offset = v.value;
     const region = this.layout.regions[this.k]!;
     if (offset + d.init.length > region.initial * 65536) {
       throw new WasiAdaptError('bad-value', `data segment ${i} (${d.init.length} bytes at ${offset}) does not fit in the memory's ${region.initial} initial pages; the module cannot be instantiated`, { offset: at });
