@@ -123,7 +123,7 @@ class Rebaser {
           out.push({ id: s.id, payload: this.tables() ?? s.payload });
           break;
         case SectionId.global:
-          out.push({ id: s.id, payload: encodeGlobalSection(this.m.globals.map((g) => ({ type: g.type, init: this.expr(g.init) }))) });
+          out.push({ id: s.id, payload: encodeGlobalSection(this.m.globals.map((g) => ({ type: g.type, init: g.type.type === 'i32' ? this.folded(g.init) : this.expr(g.init) }))) });
           break;
         case SectionId.export:
           out.push({ id: s.id, payload: encodeExportSection(this.m.exports.map((e) => ({ ...e, index: this.mapExport(e.kind, e.index) }))) });
@@ -186,6 +186,18 @@ class Rebaser {
     return { bytes: rewriteIndices(e.bytes, e.offset, this.maps), offset: e.offset };
   }
 
+  /**
+   * An i32 constant expression that reads globals, as the constant it evaluates to when that is
+   * known (else renumbered like any other): the linker makes every global that came from another
+   * instance a defined one, which engines without GC do not let constant expressions read.
+   */
+  private folded(e: Expr): Expr {
+    let reads = false;
+    const v = evaluateConst(e, (g) => ((reads = true), this.globalValue(g)));
+    if (!reads || 'why' in v) return this.expr(e);
+    return { bytes: new BinaryWriter(8).u8(0x41).sleb(v.value | 0).u8(0x0b).finish(), offset: e.offset };
+  }
+
   private mapExport(kind: string, index: number): number {
     if (kind === 'func') return this.maps.func!(index);
     if (kind === 'global') return this.maps.global!(index);
@@ -202,7 +214,7 @@ class Rebaser {
     return encodeElementSection(
       this.m.elements.map((seg) => ({
         ...seg,
-        offset: seg.offset && this.expr(seg.offset),
+        offset: seg.offset && this.folded(seg.offset),
         funcs: seg.funcs?.map(this.maps.func!),
         exprs: seg.exprs?.map((e) => this.expr(e)),
       })),
