@@ -45,3 +45,18 @@ test('host-borrow: a host resource lent and moved between two components; a kept
   expect(want.results[0]![1]).toMatchObject({ kind: 'trap', message: expect.stringMatching(/unknown handle index/) });
   expect(want.results[4]).toEqual([ok(0)]);
 });
+
+test('wasi-borrow: stdout lent to a logger component, which drops the borrow (the stream lives on) and then is given it; a kept borrow traps', async () => {
+  const bytes = new Uint8Array(readFileSync(`${BIN}wasi-borrow.wasm`));
+  const { module } = lower(bytes);
+  const sequences = [[call('run')], [call('forget')]];
+  const spec = { importsModule: `${SRC}prop-imports.mjs`, component: 'wasi-borrow', imports: [], sequences };
+  const [t] = await pretranspileInstantiable([bytes]);
+  if (!t || 'error' in t) throw new Error(`jco cannot transpile wasi-borrow: ${t && 'error' in t ? t.error : ''}`);
+  const [want, got] = await Promise.all([runCorpusCalls({ ...spec, side: 'jco', target: t.entry }), runCorpusCalls({ ...spec, side: 'core', target: module })]);
+  const text = '[logger] first message\n[app] still mine\n[logger] second message\n[logger] took it\n[app] a new stdout\n[logger] ';
+  expect(got.stdout).toBe(text);
+  expect(got.results.map((r) => r.map((o) => o.kind))).toEqual([['ok'], ['trap']]);
+  expect(got.stdout).toBe(want.stdout);
+  expect(got.results.map((r) => r.map((o) => o.kind))).toEqual(want.results.map((r) => r.map((o) => o.kind)));
+});

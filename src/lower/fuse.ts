@@ -60,10 +60,12 @@ export interface FuseSpec {
    * that implements the resource, which receives the rep (`handle.rep<i>`); 'lend' a borrow into
    * another component: the lender's loan counted (`handle.lend<i>`, giving the rep) and a borrow
    * slot made for the callee (`handle.borrow<i>`), the call bracketed by `handle.mark`,
-   * `handle.lent` and `handle.end` (traps unless the callee dropped it; ends the loans);
+   * `handle.lent` and `handle.end` (traps unless the callee dropped it; ends the loans); 'loan'
+   * a borrow of a WASI resource (the polyfill's handle, the same number to both): the loan logged
+   * (`handle.loan<i>`) so that the callee's drop only ends it, bracketed as 'lend' is;
    * undefined: refused.
    */
-  handle?: (h: HandleShape) => { how: 'pass' } | { how: 'own' | 'rep' | 'lend'; resource: number } | undefined;
+  handle?: (h: HandleShape) => { how: 'pass' } | { how: 'own' | 'rep' | 'lend' | 'loan'; resource: number } | undefined;
   /**
    * Whether the host's side allocates in the scratch (`fuse-scratch.ts`, imports `scratch.mark`
    * and `scratch.release`): the adapter marks it first and releases it once the results are
@@ -174,12 +176,12 @@ class Fuser {
     for (const h of handlesIn([...params, ...results])) {
       const how = spec.handle?.(h);
       if (!how || how.how === 'pass') continue;
-      if (how.how === 'lend') {
+      if (how.how === 'lend' || how.how === 'loan') {
         handleFunc('mark', sizeSig);
         handleFunc('lent', sizeSig);
         handleFunc('end', { kind: 'func', params: ['i32', 'i32'], results: [] });
-        handleFunc(`borrow${how.resource}`, one);
       }
+      if (how.how === 'lend') handleFunc(`borrow${how.resource}`, one);
       handleFunc(`${how.how}${how.resource}`, one);
     }
     this.importsDone = true;
@@ -399,7 +401,7 @@ class Fuser {
         if (!how) {
           throw new WasiAdaptError(
             'unsupported',
-            'a resource handle crosses between two components of a composition in a way down does not follow (a borrow of a host resource, a stream, future or error-context): run it on a WASI 0.2 host',
+            'a stream, future or error-context crosses between two components of a composition, which down does not follow: run it on a WASI 0.3 host',
           );
         }
         if (dst.kind === 'mem') c.addr(d.dst.mem, dst.ptr);

@@ -67,10 +67,12 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'handle-take':
     case 'handle-check':
     case 'handle-lend':
+    case 'wasi-loan':
       return { kind: 'func', params: ['i32'], results: ['i32'] };
     case 'lend-end':
       return { kind: 'func', params: ['i32', 'i32'], results: [] };
     case 'handle-drop':
+    case 'wasi-loan-drop':
     case 'undo-restore':
       return { kind: 'func', params: ['i32'], results: [] };
     case 'undo-mark':
@@ -126,6 +128,8 @@ const op = {
 
 /** One loan to another component in a slot's tag word (tags stay below it). */
 const LEND = 0x10000;
+/** Marks a WASI loan's entry in the undo log (its first word is the polyfill's handle, never this large). */
+const LOAN = -0x80000000;
 
 /** A function body (locals + expression), ready for the code section. */
 export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
@@ -199,6 +203,17 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
     }
     case 'lend-end':
       lendEnd(w, ctx.undoGlobals(), ctx.handleGlobals(), ctx.lentGlobal());
+      break;
+    case 'wasi-loan': {
+      const lent = ctx.lentGlobal();
+      w.u32(0);
+      w.u8(op.localGet).u32(0).u8(op.i32Const).sleb(LOAN).u8(op.i32Or).u8(op.i32Const).sleb(g.tag).u8(op.call).u32(ctx.func(g.push));
+      w.u8(op.globalGet).u32(lent).u8(op.i32Const).sleb(1).u8(op.i32Add).u8(op.globalSet).u32(lent);
+      w.u8(op.localGet).u32(0).u8(op.end);
+      break;
+    }
+    case 'wasi-loan-drop':
+      loanDrop(w, ctx.undoGlobals(), ctx.lentGlobal(), g.tag, ctx.func(g.dtor));
       break;
     case 'handle-take':
     case 'handle-drop': {
@@ -300,11 +315,37 @@ function lendEnd(w: BinaryWriter, l: UndoGlobals, h: HandleGlobals, lent: number
   w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
   w.u8(op.globalGet).u32(l.top).u8(op.localGet).u32(MARK).u8(op.i32GtU).u8(op.i32Eqz).u8(op.brIf).u32(1);
   w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.globalSet).u32(l.top);
-  // the pair is (handle, tag word): the table may have moved since, so its slot is found again
-  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localSet).u32(P);
+  // the pair is (handle, tag word): the table may have moved since, so its slot is found again;
+  // a WASI loan's pair (marked handle, tag) has nothing to put back
+  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localTee).u32(P);
+  w.u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(LOAN).u8(op.i32And).u8(op.i32Eqz).u8(op.if).u8(op.void);
   w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add);
   w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
+  w.u8(op.end);
   w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  w.u8(op.end);
+}
+
+/**
+ * wasi-loan-drop(handle): the newest open loan of `handle` (undo-log pair (handle | LOAN, tag)) ends
+ * (its tag zeroed, the open count down) when there is one; otherwise the polyfill's drop runs.
+ */
+function loanDrop(w: BinaryWriter, l: UndoGlobals, lent: number, tag: number, dtor: number): void {
+  const [H, AT, P] = [0, 1, 2];
+  w.u32(1).u32(2).u8(0x7f); // locals at, p
+  w.u8(op.globalGet).u32(l.top).u8(op.localSet).u32(AT);
+  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
+  w.u8(op.localGet).u32(AT).u8(op.i32Eqz).u8(op.brIf).u32(1);
+  w.u8(op.localGet).u32(AT).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.localSet).u32(AT);
+  w.u8(op.globalGet).u32(l.base).u8(op.localGet).u32(AT).u8(op.i32Add).u8(op.localTee).u32(P);
+  w.u8(op.i32Load).u32(2).u32(0).u8(op.localGet).u32(H).u8(op.i32Const).sleb(LOAN).u8(op.i32Or).u8(op.i32Eq);
+  w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Const).sleb(tag).u8(op.i32Eq).u8(op.i32And);
+  w.u8(op.if).u8(op.void);
+  w.u8(op.localGet).u32(P).u8(op.i32Const).sleb(0).u8(op.i32Store).u32(2).u32(4);
+  w.u8(op.globalGet).u32(lent).u8(op.i32Const).sleb(1).u8(op.i32Sub).u8(op.globalSet).u32(lent);
+  w.u8(op.return).u8(op.end);
+  w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  w.u8(op.localGet).u32(H).u8(op.call).u32(dtor);
   w.u8(op.end);
 }
 

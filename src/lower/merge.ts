@@ -88,6 +88,8 @@ class Merger {
   private readonly names = new Map<number, string>();
   private dataCount = false;
   private start: number | undefined;
+  /** The instances' start functions, in instantiation order (placeStarts decides where they run). */
+  private starts: number[] = [];
   private nextFunc = 0;
 
   constructor(
@@ -110,6 +112,7 @@ class Merger {
       const index = e.sort === 'func' ? this.funcIndex(e.target) : this.itemIndex(e.target, e.sort as ItemSort);
       this.exports.push({ name: e.name, kind: e.sort, index });
     }
+    this.placeStarts();
     const head = encodeModule({
       types: this.types,
       imports: this.imports,
@@ -165,7 +168,8 @@ class Merger {
         else if (g.kind === 'realloc-dispatch') g.reallocs.forEach(target);
         else if (g.kind === 'handle-new' || g.kind === 'undo-push') target(g.alloc);
         else if (g.kind === 'handle-drop' && g.dtor) target(g.dtor);
-        else if (g.kind === 'handle-lend') target(g.push);
+        else if (g.kind === 'handle-lend' || g.kind === 'wasi-loan') target(g.push);
+        else if (g.kind === 'wasi-loan-drop') target(g.dtor);
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
         else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);
@@ -340,7 +344,6 @@ class Merger {
   }
 
   private copyBodies(): void {
-    const starts: number[] = [];
     for (const inst of this.plan.instances) {
       const lm = this.mods.get(inst.key)!;
       const m = lm.core;
@@ -364,7 +367,7 @@ class Merger {
       m.globals.forEach((g, i) => {
         this.globals[space.global[m.importedGlobalCount + i]!] = { type: g.type, init: rewritten(g.init, maps) };
       });
-      if (m.start !== undefined) starts.push(space.func[m.start]!);
+      if (m.start !== undefined) this.starts.push(space.func[m.start]!);
     }
     const ctx = this.genContext();
     for (const [g, index] of this.genIndex) {
@@ -373,13 +376,40 @@ class Merger {
       this.code.push(genBody(gen, ctx));
       this.names.set(index, `wasi-adapt:${gen.kind}`);
     }
-    this.start = starts.length <= 1 ? starts[0] : this.startAll(starts);
   }
 
-  /** A module has one start function, so several instances' starts run, in instantiation order, from one. */
-  private startAll(starts: number[]): number {
+  /**
+   * Where the instances' start functions run. A p1 host serves WASI only from `_start` or
+   * `_initialize` on (node:wasi has no memory to read before), and a component's starts may reach
+   * it: wit-component starts main's `_initialize`, whose constructors call WASI. A command runs
+   * them first in `_start`, as a component host runs them at instantiation, before `run` (and
+   * main's `_initialize` is then not exported too when a start calls it). In a reactor, the starts
+   * from the one calling main's exported `_initialize` on run when the host calls `_initialize`
+   * (once, not also at instantiation); the others stay the module's start.
+   */
+  private placeStarts(): void {
+    let starts = this.starts;
+    const func = (name: string) => this.exports.findIndex((e) => e.name === name && e.kind === 'func');
+    const start = func('_start');
+    let init = func('_initialize');
+    if (start >= 0 && starts.length) {
+      if (init >= 0 && starts.includes(this.exports[init]!.index)) this.exports.splice(init, 1);
+      const entry = this.exports[func('_start')]!;
+      entry.index = this.sequence([...starts, entry.index]);
+      return;
+    }
+    const from = init >= 0 ? starts.indexOf(this.exports[init]!.index) : -1;
+    if (from >= 0) {
+      this.exports[init]!.index = this.sequence(starts.slice(from));
+      starts = starts.slice(0, from);
+    }
+    this.start = starts.length <= 1 ? starts[0] : this.sequence(starts);
+  }
+
+  /** A function calling `funcs` in order (a module has one start function; `_start` runs the starts first). */
+  private sequence(funcs: number[]): number {
     const w = new BinaryWriter(16).u32(0);
-    for (const s of starts) w.u8(0x10).u32(s);
+    for (const s of funcs) w.u8(0x10).u32(s);
     w.u8(0x0b);
     const index = this.nextFunc++;
     this.functions.push(this.typeIndex({ kind: 'func', params: [], results: [] }));

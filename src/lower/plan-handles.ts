@@ -1,15 +1,18 @@
 import { MAX_FLAT_PARAMS, signatureOf, type HandleShape, type Shape } from '../component/abi.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
+import { withoutVersion } from '../interface-name.js';
 import { handleInMemory, hasHandle } from './gen-handles.js';
 import type { GenFunc, Target } from './plan.js';
+import type { CoreFunc } from './view.js';
 
 /**
  * How a handle-table slot holds its resource: the program's own (value = rep), the host's owned or
  * lent for a call (value = host handle), or borrowed by a component that does not implement it
- * for a call into it (value = rep).
+ * for a call into it (value = rep). `wasiLoan` tags a loan of a WASI resource in the undo log (the
+ * polyfill's handles live in its own table).
  */
-const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3, lent: 4 } as const;
+const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3, lent: 4, wasiLoan: 5 } as const;
 
 /** What the planner lends the handle planner: generated functions and the allocator. */
 export interface GenSink {
@@ -54,6 +57,20 @@ export class HandlePlanner {
       lend: this.generated(`lend:${own}`, { kind: 'handle-lend', tags: [own, lent], ownTag: own, push }),
       borrow: this.op('new', type, [borrowHold]),
     };
+  }
+
+  /**
+   * What a fused adapter calls to lend a WASI resource to a component: the callee gets the polyfill's
+   * handle itself, and the loan is logged so that its drop only ends the loan (`wasiDrop`).
+   */
+  wasiLoan(type: TypeVal): Target {
+    const tag = this.tagOf(unversioned(type), HOLD.wasiLoan);
+    return this.generated(`loan:${tag}`, { kind: 'wasi-loan', tag, push: this.generated('undo-push', { kind: 'undo-push', alloc: this.sink.bump() }) });
+  }
+
+  /** resource.drop of a WASI resource some component may be lent: ends a loan of that handle, else the polyfill's `drop`. */
+  wasiDrop(iface: string, resource: string, drop: Target): Target {
+    return this.sink.gen({ kind: 'wasi-loan-drop', tag: this.tagOf(unversioned({ kind: 'imported', iface, name: resource }), HOLD.wasiLoan), dtor: drop });
   }
 
   /** What brackets a call lending borrows to a component (see `between`). */
@@ -144,6 +161,28 @@ export class HandlePlanner {
     if (id === undefined) this.typeIds.set(key, (id = this.typeIds.size));
     return id * 8 + hold;
   }
+}
+
+function unversioned(type: TypeVal): TypeVal {
+  return type.kind === 'imported' ? { ...type, iface: withoutVersion(type.iface) } : type;
+}
+
+/** WASI resources a call between two components borrows (`iface#resource`, unversioned): their drops must tell a loan. */
+export function wasiResourcesLent(funcs: readonly CoreFunc[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of funcs) {
+    if (f.kind !== 'lower-lifted') continue;
+    const shapes = shapesOfType(f.type);
+    if (!shapes) continue;
+    for (const s of [...shapes.params, ...(shapes.result ? [shapes.result] : [])]) {
+      hasHandle(s, (h) => {
+        const r = h.resource;
+        if (h.borrow && r?.kind === 'imported' && !hostResource(r)) out.add(`${withoutVersion(r.iface)}#${r.name}`);
+        return false;
+      });
+    }
+  }
+  return out;
 }
 
 /** A resource the host implements and the output keeps as imports (WASI resources live in the polyfill's own tables). */

@@ -5,7 +5,7 @@ import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { holdsString, signatureOf, type Shape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
-import { HandlePlanner, hostResource } from './plan-handles.js';
+import { HandlePlanner, hostResource, wasiResourcesLent } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
 import type { FuseSpec } from './fuse.js';
 import { REGIONS_MODULE } from './memory-regions.js';
@@ -47,6 +47,13 @@ export type GenFunc =
   | { kind: 'handle-check'; tags: number[] }
   | { kind: 'handle-lend'; tags: number[]; ownTag: number; push: Target }
   | { kind: 'lend-end' }
+  /**
+   * A WASI resource lent between components stays the polyfill's handle: loan(handle) -> handle logs
+   * it in the undo log (marked, with `tag`) and counts it open; loan-drop(handle) ends the newest
+   * open loan of that handle, or else is the polyfill's drop `dtor` (lend-end skips loans).
+   */
+  | { kind: 'wasi-loan'; tag: number; push: Target }
+  | { kind: 'wasi-loan-drop'; tag: number; dtor: Target }
   /** The undo log (gen.ts UndoGlobals): mark () -> top, push (addr, value), restore (mark). */
   | { kind: 'undo-mark' }
   | { kind: 'undo-push'; alloc: Target }
@@ -201,6 +208,8 @@ class Planner {
   /** Whether an import adapter calls the host (its results then come from the scratch: fuse-scratch.ts). */
   private hostResults = false;
   private bulkMemory: boolean | undefined;
+  /** WASI resources some component may lend another (`iface#resource`, unversioned). */
+  private wasiLent: Set<string> | undefined;
 
   constructor(
     private readonly c: ComponentView,
@@ -583,10 +592,16 @@ class Planner {
       case 'resource':
         if (f.op !== 'drop') throw new WasiAdaptError('bad-value', `canon resource.${f.op} of the imported resource ${f.iface}#${f.resource}`);
         if (!f.iface.startsWith('wasi:')) return this.handles.hostDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig));
-        return this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig);
+        return this.wasiDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig));
       case 'own-resource':
         return this.handles.own(f.op, f.type, f.dtor === undefined ? undefined : this.func(f.dtor));
     }
+  }
+
+  /** A WASI resource's drop: the polyfill's, unless a component may be lent one (then a drop of a loan only ends it). */
+  private wasiDrop(iface: string, resource: string, drop: Target): Target {
+    this.wasiLent ??= wasiResourcesLent(this.c.coreFuncs);
+    return this.wasiLent.has(`${withoutVersion(iface)}#${resource}`) ? this.handles.wasiDrop(iface, resource, drop) : drop;
   }
 
   /** A call into a function another component of the composition lifted: direct when nothing must be copied between them. */
@@ -833,16 +848,17 @@ class Planner {
       handle: (h) => {
         const r = h.resource;
         if (!r) return undefined;
-        // WASI resources are the polyfill's handles, plain numbers to every component.
-        if (r.kind !== 'own' && !hostResource(r)) return h.borrow ? undefined : { how: 'pass' };
         let i = resources.indexOf(r);
         if (i < 0) i = resources.push(r) - 1;
+        // A WASI resource is the polyfill's handle, the same number to every component: an own one moves unchanged.
+        if (r.kind === 'imported' && !hostResource(r)) return h.borrow ? { how: 'loan', resource: i } : { how: 'pass' };
         return { how: !h.borrow ? 'own' : r.kind === 'own' && r.owner === liftOwner ? 'rep' : 'lend', resource: i };
       },
       func: (name) => {
         const [, op, i] = /^([a-z]+)(\d*)$/.exec(name)!;
         if (op === 'mark' || op === 'lent' || op === 'end') return this.handles.lendCall()[op];
         const r = resources[Number(i)]!;
+        if (op === 'loan') return this.handles.wasiLoan(r);
         return op === 'rep' ? this.handles.own('rep', r, undefined) : this.handles.between(r)[op as 'own' | 'lend' | 'borrow'];
       },
     };
