@@ -101,23 +101,55 @@ const DIRECT = `
     (core instance $env (instantiate $Env))`;
 
 /**
- * Two imports between the constant and the library: $Mid imports both bases from $Base and
- * re-exports them, and the library's "env" is an inline export instance of $Mid's exports.
+ * Two imports between the constant and the library: $Mid imports the memory base from $Base and
+ * re-exports it, and the library's "env" is an inline export instance of $Mid's exports; the
+ * table base is a global of $Mid whose initializer reads another of its imports.
  */
 const CHAIN = `
     (core module $Base
       (global (export "memory_base") i32 (i32.const 5000))
-      (global (export "table_base") i32 (i32.const 2)))
+      (global (export "two") i32 (i32.const 2)))
     (core module $Mid
       (import "base" "memory_base" (global $mb i32))
-      (import "base" "table_base" (global $tb i32))
+      (import "base" "two" (global $two i32))
       (export "memory_base" (global $mb))
-      (export "table_base" (global $tb)))
+      (global (export "table_base") i32 (global.get $two)))
     (core instance $base (instantiate $Base))
     (core instance $mid (instantiate $Mid (with "base" (instance $base))))
     (core instance $env
       (export "__memory_base" (global $mid "memory_base"))
       (export "__table_base" (global $mid "table_base")))`;
+
+/**
+ * The dynamic-linking shape with one memory (no regions, nothing rebased): `env` defines the
+ * memory and the library's bases, the library places its data and table slot at them.
+ */
+const ONE_MEMORY = `(component
+  (core module $Env
+    (memory (export "memory") 1)
+    (table (export "table") 4 funcref)
+    (global (export "lib:memory_base") i32 (i32.const 2048))
+    (global (export "lib:table_base") i32 (i32.const 3)))
+  (core instance $env (instantiate $Env))
+  (core module $L
+    (import "env" "memory" (memory 1))
+    (import "env" "table" (table 4 funcref))
+    (import "env" "__memory_base" (global $mb i32))
+    (import "env" "__table_base" (global $tb i32))
+    (global $end i32 (global.get $mb))
+    (data (global.get $mb) "${LIB_TEXT}")
+    (elem (global.get $tb) func $text)
+    (func $text (result i32) (global.get $mb))
+    (func (export "lib") (result i32)
+      (i32.store (i32.const 16) (call_indirect (result i32) (global.get $tb)))
+      (i32.store (i32.const 20) (i32.const ${LIB_TEXT.length}))
+      (i32.const 16)))
+  (core instance $l (instantiate $L (with "env" (instance
+    (export "memory" (memory $env "memory"))
+    (export "table" (table $env "table"))
+    (export "__memory_base" (global $env "lib:memory_base"))
+    (export "__table_base" (global $env "lib:table_base"))))))
+  (func (export "lib") (result string) (canon lift (core func $l "lib") (memory (core memory $env "memory")))))`;
 
 /** Builds, lowers and runs a composition on the down output and on jco: both calls' results. */
 async function runBoth(text: string, jco = true) {
@@ -144,10 +176,21 @@ describe('data segments at global offsets in a composition, down output vs jco',
     expect(got.results).toEqual(want!.results);
   });
 
-  test('the base reaches the library through a chain of two imports and an inline export instance', async () => {
+  test('the base reaches the library through a chain of two imports, an inline export instance and an initializer', async () => {
     const { got, want } = await runBoth(composition(CHAIN));
     expect(got.results[0]).toEqual(EXPECTED);
     expect(got.results).toEqual(want!.results);
+  });
+
+  test('one memory (nothing rebased): the merged module reads no global that is no longer imported', async () => {
+    const bytes = await wat(ONE_MEMORY);
+    const { module } = lower(bytes);
+    const spec = { importsModule: IMPORTS, component: 'offsets', imports: [], sequences: [[call('lib')]] };
+    const [t] = await pretranspileInstantiable([bytes]);
+    if (!t || 'error' in t) throw new Error(`jco cannot transpile the composition: ${t && 'error' in t ? t.error : ''}`);
+    const [got, want] = await Promise.all([runCorpusCalls({ ...spec, side: 'core', target: module }), runCorpusCalls({ ...spec, side: 'jco', target: t.entry })]);
+    expect(got.results).toEqual([[ok(LIB_TEXT)]]);
+    expect(got.results).toEqual(want.results);
   });
 
   // Node 20 (jco's engine here) has no extended-const; the down output computes it when linking.

@@ -11,15 +11,17 @@
 import type { CoreModule, Import } from '../binary/module.js';
 import type { Expr } from '../binary/instructions.js';
 import { BinaryReader } from '../binary/reader.js';
+import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import type { LinkModule } from './link-module.js';
+import type { Target } from './plan.js';
 import type { ComponentView } from './view.js';
 
 /** What a global holds at instantiation, when the linker can know it: its value, or why not. */
 export type LinkTimeValue = { value: number } | { why: string };
 
-/** The value of an imported global of a module (`imp`: its import), answered by whoever knows what it is bound to. */
-export type ImportedGlobals = (imp: Import) => LinkTimeValue;
+/** The value of an imported global of a module (`imp`: its import, `at` its position among the module's imports), answered by whoever knows what it is bound to. */
+export type ImportedGlobals = (imp: Import, at: number) => LinkTimeValue;
 
 /** Above this many instances between a global and the constant it reads, the component is refused (hostile input). */
 const MAX_DEPTH = 1000;
@@ -29,7 +31,9 @@ const MAX_DEPTH = 1000;
  * once each). `imported` answers for imported globals; without it they have no known value.
  */
 export function globalValues(m: CoreModule, imported: ImportedGlobals | undefined): (g: number) => LinkTimeValue {
-  const importedGlobals = m.imports.filter((imp) => imp.desc.kind === 'global');
+  // Positions in `m.imports` of the imported globals, in global index order.
+  const importedGlobals: number[] = [];
+  m.imports.forEach((imp, at) => imp.desc.kind === 'global' && importedGlobals.push(at));
   const memo = new Map<number, LinkTimeValue>();
   const value = (g: number): LinkTimeValue => {
     let v = memo.get(g);
@@ -40,13 +44,14 @@ export function globalValues(m: CoreModule, imported: ImportedGlobals | undefine
     return v;
   };
   const compute = (g: number): LinkTimeValue => {
-    const imp = importedGlobals[g];
-    if (imp) {
+    const at = importedGlobals[g];
+    if (at !== undefined) {
+      const imp = m.imports[at]!;
       const type = imp.desc.kind === 'global' ? imp.desc.type : undefined;
       if (type?.mutable) return { why: `global ${g} is the mutable import ${imp.module}.${imp.name} (its value can change before the segment is written)` };
       if (type?.type !== 'i32') return { why: `global ${g} (import ${imp.module}.${imp.name}) is not an i32` };
       if (!imported) return { why: `global ${g} is the import ${imp.module}.${imp.name}, and what provides it is not known here` };
-      return imported(imp);
+      return imported(imp, at);
     }
     const def = m.globals[g - importedGlobals.length];
     if (!def) return { why: `global ${g} does not exist` };
@@ -97,6 +102,18 @@ export function evaluateConst(expr: Expr, read: (global: number) => LinkTimeValu
 }
 
 /**
+ * An i32 constant expression that reads globals, as the `i32.const` it evaluates to; undefined
+ * when it reads none (nothing to do) or a value is not known. Exact: the engine would compute the
+ * same value at instantiation.
+ */
+export function foldGlobalReads(expr: Expr, read: (global: number) => LinkTimeValue): Uint8Array | undefined {
+  let reads = false;
+  const v = evaluateConst(expr, (g) => ((reads = true), read(g)));
+  if (!reads || 'why' in v) return undefined;
+  return new BinaryWriter(8).u8(0x41).sleb(v.value | 0).u8(0x0b).finish();
+}
+
+/**
  * For each core instance of the component, the link-time values of its module's imported globals:
  * each import is followed to the module instance that defines the global (`origin`, through
  * re-exports and inline export instances), whose own initializer is evaluated the same way.
@@ -144,4 +161,35 @@ function globalExports(m: CoreModule): Map<string, number> {
     exportsByModule.set(m, map);
   }
   return map;
+}
+
+/**
+ * The same over the linker's plan, for the modules it merges (where a global another instance
+ * provides becomes a defined global, which engines without GC do not let constant expressions
+ * read): each instance's imports as bound, a `local` target naming the providing instance's global.
+ */
+export function boundGlobals(moduleOf: (key: number) => CoreModule | undefined, importsOf: (key: number) => readonly Target[] | undefined): (key: number) => (g: number) => LinkTimeValue {
+  const values = new Map<number, (g: number) => LinkTimeValue>();
+  let depth = 0;
+  const valuesOf = (key: number): ((g: number) => LinkTimeValue) => {
+    let v = values.get(key);
+    if (!v) {
+      const m = moduleOf(key);
+      v = m ? globalValues(m, importedOf(key)) : () => ({ why: `instance ${key} is not linked` });
+      values.set(key, v);
+    }
+    return v;
+  };
+  const importedOf = (key: number): ImportedGlobals => (imp, at) => {
+    const t = importsOf(key)?.[at];
+    if (t?.kind !== 'local' || t.sort !== 'global') return { why: `${imp.module}.${imp.name} is provided by the host` };
+    if (++depth > MAX_DEPTH) throw new WasiAdaptError('too-deep', `a global's initializer reads globals through more than ${MAX_DEPTH} instances`);
+    try {
+      const v = valuesOf(t.instance)(t.index);
+      return 'why' in v ? { why: `${imp.module}.${imp.name} is global ${t.index} of instance ${t.instance}, where ${v.why}` } : v;
+    } finally {
+      depth--;
+    }
+  };
+  return valuesOf;
 }

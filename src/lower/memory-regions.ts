@@ -32,7 +32,7 @@ import { BinaryWriter } from '../binary/writer.js';
 import { WasiAdaptError } from '../errors.js';
 import { ADDED, rebaseCode, type RegionRefs } from './memory-regions-access.js';
 import { checkMergeable, REGIONS_MODULE, regionNames, type RegionLayout } from './memory-regions-layout.js';
-import { evaluateConst, globalValues, type ImportedGlobals, type LinkTimeValue } from './memory-regions-offsets.js';
+import { evaluateConst, foldGlobalReads, globalValues, type ImportedGlobals, type LinkTimeValue } from './memory-regions-offsets.js';
 import { buildRegionRuntime } from './memory-regions-runtime.js';
 
 export { layoutRegions, REGIONS_MODULE, regionNames, type Region, type RegionLayout } from './memory-regions-layout.js';
@@ -192,10 +192,8 @@ class Rebaser {
    * instance a defined one, which engines without GC do not let constant expressions read.
    */
   private folded(e: Expr): Expr {
-    let reads = false;
-    const v = evaluateConst(e, (g) => ((reads = true), this.globalValue(g)));
-    if (!reads || 'why' in v) return this.expr(e);
-    return { bytes: new BinaryWriter(8).u8(0x41).sleb(v.value | 0).u8(0x0b).finish(), offset: e.offset };
+    const bytes = foldGlobalReads(e, this.globalValue);
+    return bytes ? { bytes, offset: e.offset } : this.expr(e);
   }
 
   private mapExport(kind: string, index: number): number {
