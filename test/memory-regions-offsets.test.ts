@@ -172,6 +172,9 @@ describe('data segments at global offsets in a composition, down output vs jco',
     const { report, got, want } = await runBoth(composition(DIRECT));
     // Two regions: the app's (the host's, region 0) and the library's.
     expect(report.modules.map((m) => m.name).filter((n) => n.includes('(region 1)'))).toHaveLength(1);
+    // What the linker wrote says so in the report.
+    expect(report.modules).toContainEqual({ name: 'region runtime', role: 'generated' });
+    expect(report.modules.filter((m) => m.name.startsWith('fused adapter')).map((m) => m.role)).toEqual(['generated']);
     expect(got.results[0]).toEqual(EXPECTED);
     expect(got.results).toEqual(want!.results);
   });
