@@ -1,8 +1,10 @@
-// What a p1 host allocates with the exported cabi_realloc for a host import's results, while an
-// import adapter calls it, is released with the call: fixtures/src/compositions/host-results.wat
-// (a library in region 1 calling the host's `name() -> string` 10,000 times; region 0's own
-// allocator never frees) keeps the output memory's size; outside such a call cabi_realloc is
-// still the program's allocator (what the host allocates stays).
+// What a p1 host allocates with the exported cabi_realloc is released with the call it is for
+// (fixtures/src/compositions/host-results.wat; region 0's own allocator never frees): a host
+// import's results (a library in region 1 calling the host's `name() -> string` 10,000 times),
+// and an export's arguments (10,000 strings passed to `measure`, lifted over region 1, each
+// followed by its post-return). The adapters at the host boundary make cabi_realloc the scratch,
+// so an export lifted over region 0 that takes a string (`count`) gets an adapter too: region 0's
+// program must never be handed a block its own allocator did not make.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -14,6 +16,10 @@ const CALLS = 10_000;
 
 interface Output {
   'fetch-many'(n: number): number;
+  measure(p: number, n: number): number;
+  cabi_post_measure(r: number): void;
+  count(p: number, n: number): number;
+  cabi_post_count(r: number): void;
   hello(): number;
   cabi_realloc(old: number, oldSize: number, align: number, size: number): number;
   memory: WebAssembly.Memory;
@@ -48,14 +54,32 @@ test('10,000 host results into region 1: what the host allocated for each is rel
   expect(out.memory.buffer.byteLength / 65536).toBe(pages);
 });
 
-test('outside an import adapter cabi_realloc is the program allocator: its blocks stay', () => {
+test('10,000 strings passed to an export over region 1: what the host allocated for each is released by its post-return', () => {
   const out = instantiate();
-  const a = out.cabi_realloc(0, 0, 1, 100);
-  const b = out.cabi_realloc(0, 0, 1, 100);
-  expect(b).toBeGreaterThanOrEqual(a + 100);
+  const bytes = new TextEncoder().encode(NAME);
+  const call = () => {
+    const p = out.cabi_realloc(0, 0, 1, bytes.length);
+    new Uint8Array(out.memory.buffer, p, bytes.length).set(bytes);
+    const r = out.measure(p, bytes.length);
+    out.cabi_post_measure(r);
+    return r;
+  };
+  const want = bytes.length + bytes[bytes.length - 1]! * 1000;
+  expect(call()).toBe(want);
   const pages = out.memory.buffer.byteLength / 65536;
-  for (let i = 0; i < 1000; i++) out.cabi_realloc(0, 0, 1, 1000);
-  expect(out.memory.buffer.byteLength / 65536).toBeGreaterThan(pages);
+  for (let i = 0; i < CALLS; i++) expect(call()).toBe(want);
+  expect(out.memory.buffer.byteLength / 65536).toBe(pages);
+});
+
+test('an export over region 0 taking a string goes through an adapter: the block the host allocated is not handed to the program', () => {
+  const out = instantiate();
+  const p = out.cabi_realloc(0, 0, 1, 3);
+  new Uint8Array(out.memory.buffer, p, 3).set([65, 66, 67]);
+  // The scratch's pages sit past region 0's program pages (its allocator's blocks start at 4096 in page 0).
+  expect(p).toBeGreaterThanOrEqual(65536);
+  const r = out.count(p, 3);
+  out.cabi_post_count(r);
+  expect(r).toBe(3 + 65 * 1000);
   const view = new DataView(out.memory.buffer);
   const at = out.hello();
   expect(new TextDecoder().decode(new Uint8Array(out.memory.buffer, view.getUint32(at, true), view.getUint32(at + 4, true)))).toBe('hello');

@@ -3,7 +3,7 @@ import type { Limits } from '../binary/types.js';
 import { signatureOf } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
-import { hostReallocModule, scratchModule } from './fuse-scratch.js';
+import { scratchModule } from './fuse-scratch.js';
 import { fuseAdapter, type FuseSide, type FuseSpec } from './fuse.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { componentGlobals, layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type ImportedGlobals, type RegionLayout } from './memory-regions.js';
@@ -72,7 +72,6 @@ export class Generator {
     bulk: boolean,
     handles?: { handle: NonNullable<FuseSpec['handle']>; func: (name: string) => Target },
     scratch?: Scratch,
-    hostResults = false,
   ): Target {
     const { params, results } = signatureOf(type);
     if (!regions && caller.memory && callee.memory && !sameTarget(caller.memory, callee.memory)) {
@@ -87,14 +86,14 @@ export class Generator {
       ...(s.kind ? { kind: s.kind } : {}),
     });
     const { bytes, imports } = fuseAdapter({
-      params, results, caller: side(caller), callee: side(callee), bulk, ...(handles ? { handle: handles.handle } : {}), ...(scratch ? { scratch: true } : {}), ...(hostResults ? { hostResults: true } : {}),
+      params, results, caller: side(caller), callee: side(callee), bulk, ...(handles ? { handle: handles.handle } : {}), ...(scratch ? { scratch: true } : {}),
     });
     const key = this.add(`fused adapter (${what})`, bytes, (_imp, at) => {
       const name = imports[at]!;
       const [module, field] = name.split('.') as [string, string];
       if (module === 'mem') return regions ? regions.memory() : (caller.memory ?? callee.memory)!;
       if (module === 'handle') return handles!.func(field);
-      if (module === 'scratch') return scratch![field as 'mark' | 'release' | 'enter' | 'leave'];
+      if (module === 'scratch') return scratch![field as 'mark' | 'release'];
       const s = module === 'caller' ? caller : callee;
       switch (field) {
         case 'func':
@@ -127,15 +126,7 @@ export class Generator {
     }
     const key = this.scratchKey;
     const f = (name: string) => this.exportTarget(key, name, 'func');
-    return { alloc: f('alloc'), mark: f('mark'), release: f('release'), kept: f('kept'), enter: f('enter'), leave: f('leave'), hosting: f('hosting') };
-  }
-
-  /** The host's `cabi_realloc` when import adapters call the host: the scratch during those calls, else `program` (fuse-scratch.ts). */
-  hostRealloc(scratch: Scratch, program: Target): Target {
-    const { bytes, imports } = hostReallocModule();
-    const bound: Record<string, Target> = { 'scratch.alloc': scratch.alloc, 'scratch.hosting': scratch.hosting, 'program.realloc': program };
-    const key = this.add('host realloc', bytes, (_imp, at) => bound[imports[at]!]!);
-    return this.exportTarget(key, 'realloc', 'func');
+    return { alloc: f('alloc'), mark: f('mark'), release: f('release'), kept: f('kept') };
   }
 }
 
@@ -146,10 +137,6 @@ export interface Scratch {
   release: Target;
   /** An allocator of region 0 that never frees (what must outlive calls). */
   kept: Target;
-  /** Around a host import's call (an adapter's), what the host's `cabi_realloc` allocates comes from the scratch. */
-  enter: Target;
-  leave: Target;
-  hosting: Target;
 }
 
 /**

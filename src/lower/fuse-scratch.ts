@@ -22,9 +22,12 @@ import { Code, OP } from './fuse-code.js';
  * what must stay (the polyfill's state) when the host's memory is region 0 of several, where
  * growing the output memory past the regions would be overwritten by the next region's move.
  *
+ * When adapters stand at the host boundary, `alloc` is also the output's `cabi_realloc`: what the
+ * p1 host allocates (an export's arguments, an import's results) is then released with the
+ * adapter's call (plan.ts `hostScratch`).
+ *
  * Imports: `mem.memory`, and `grow` (`(i32) -> i32`, the host region's grow) when
- * `regions`. Exports `alloc` (a Canonical ABI realloc), `mark`, `release`, `kept`, and `enter`
- * (sets `hosting`, returns what it was), `leave(old)` and `hosting` for `hostReallocModule`.
+ * `regions`. Exports `alloc` (a Canonical ABI realloc), `mark`, `release` and `kept`.
  */
 export function scratchModule(regions: boolean): { bytes: Uint8Array; imports: string[] } {
   const realloc: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
@@ -39,25 +42,19 @@ export function scratchModule(regions: boolean): { bytes: Uint8Array; imports: s
     bytes: encodeModule({
       types: [realloc, markT, releaseT, growT],
       imports,
-      functions: [0, 1, 2, 0, 1, 2, 1],
-      globals: [global(), global(), global(), global(), global(), global(), global()],
+      functions: [0, 1, 2, 0],
+      globals: [global(), global(), global(), global(), global(), global()],
       exports: [
         { name: 'alloc', kind: 'func', index: fn },
         { name: 'mark', kind: 'func', index: fn + 1 },
         { name: 'release', kind: 'func', index: fn + 2 },
         { name: 'kept', kind: 'func', index: fn + 3 },
-        { name: 'enter', kind: 'func', index: fn + 4 },
-        { name: 'leave', kind: 'func', index: fn + 5 },
-        { name: 'hosting', kind: 'func', index: fn + 6 },
       ],
       code: [
         allocBody(regions ? 0 : undefined, SCRATCH),
         new Code([]).op(OP.globalGet).u(TOP).finish(),
         releaseBody(),
         allocBody(regions ? 0 : undefined, KEPT),
-        new Code([]).op(OP.globalGet).u(HOSTING).i32(1).op(OP.globalSet).u(HOSTING).finish(),
-        new Code(['i32']).get(0).op(OP.globalSet).u(HOSTING).finish(),
-        new Code([]).op(OP.globalGet).u(HOSTING).finish(),
       ],
     }),
     imports: imports.map((i) => `${i.module}.${i.name}`),
@@ -73,35 +70,6 @@ interface Chunk {
 const SCRATCH: Chunk = { start: 0, top: 1, end: 2 };
 const KEPT: Chunk = { start: 3, top: 4, end: 5 };
 const { start: START, top: TOP } = SCRATCH;
-/** 1 while an import adapter calls the host: what the host allocates then is that call's results. */
-const HOSTING = 6;
-
-/**
- * The host's `cabi_realloc` when import adapters call the host: while one does (the scratch's
- * `hosting`), every allocation the host makes is for that import's results, which the adapter
- * copies out before it releases its mark, so they come from the scratch; at any other time the
- * host allocates for an export without an adapter (or arguments its component keeps), so from
- * the program's realloc, as before. Imports `scratch.alloc`, `scratch.hosting`, `program.realloc`.
- */
-export function hostReallocModule(): { bytes: Uint8Array; imports: string[] } {
-  const realloc: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
-  const flag: FuncType = { kind: 'func', params: [], results: ['i32'] };
-  const imports: Import[] = [
-    { module: 'scratch', name: 'alloc', desc: { kind: 'func', typeIndex: 0 } },
-    { module: 'scratch', name: 'hosting', desc: { kind: 'func', typeIndex: 1 } },
-    { module: 'program', name: 'realloc', desc: { kind: 'func', typeIndex: 0 } },
-  ];
-  const c = new Code(['i32', 'i32', 'i32', 'i32']);
-  const args = () => c.get(0).get(1).get(2).get(3);
-  c.call(1).op(OP.if, 0x7f);
-  args().call(0).op(OP.else);
-  args().call(2).op(OP.end);
-  return {
-    bytes: encodeModule({ types: [realloc, flag], imports, functions: [0], exports: [{ name: 'realloc', kind: 'func', index: 3 }], code: [c.finish()] }),
-    imports: imports.map((i) => `${i.module}.${i.name}`),
-  };
-}
-
 /** realloc(old, oldSize, align, size): in place when `old` is the last block and still fits, else a new block (and a copy of the old bytes). */
 function allocBody(grow: number | undefined, { start: START, top: TOP, end: END }: Chunk): Uint8Array {
   const [OLD, OLD_SIZE, ALIGN, SIZE] = [0, 1, 2, 3];

@@ -1,7 +1,7 @@
-import { encodeModule, type Export, type Global, type Import } from '../binary/module.js';
+import { encodeModule, type Export, type Import } from '../binary/module.js';
 import type { FuncType } from '../binary/types.js';
 import {
-  alignTo, alignment, discriminantSize, flatten, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
+  alignTo, alignment, discriminantSize, flatten, hasPointers, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
   type CoreType, type HandleShape, type Shape,
 } from '../component/abi.js';
 import type { StringEncoding } from '../component/evaluate.js';
@@ -69,16 +69,12 @@ export interface FuseSpec {
   /**
    * Whether the host's side allocates in the scratch (`fuse-scratch.ts`, imports `scratch.mark`
    * and `scratch.release`): the adapter marks it first and releases it once the results are
-   * copied out; an adapter the host calls ('export') keeps the mark until its `post-return`
-   * export, which the host calls when it is done with the results.
+   * copied out. An adapter the host calls ('export') is an outermost call, so everything in the
+   * scratch is its own, the arguments the host allocated before the call included: it empties
+   * the scratch when it returns if its results hold nothing there, and its `post-return` export
+   * (which the host calls once it is done with the results) empties it in any case.
    */
   scratch?: boolean;
-  /**
-   * A custom host import ('import' callee, with `scratch`): the host call is wrapped in
-   * `scratch.enter`/`scratch.leave`, so that what the host allocates with `cabi_realloc` for the
-   * results comes from the scratch too (`hostReallocModule`).
-   */
-  hostResults?: boolean;
 }
 
 export interface FusedAdapter {
@@ -129,9 +125,8 @@ class Fuser {
   private readonly callee: SideCtx;
   private readonly calleeFunc: number;
   private readonly postReturn: number | undefined;
-  /** The scratch's functions, and the global an export adapter keeps its mark in until post-return. */
-  private readonly scratch: { mark: number; release: number; global: number } | undefined;
-  private readonly hosting: { enter: number; leave: number } | undefined;
+  /** The scratch's functions. */
+  private readonly scratch: { mark: number; release: number } | undefined;
 
   constructor(private readonly spec: FuseSpec) {
     const { params, results } = spec;
@@ -155,11 +150,7 @@ class Fuser {
       this.scratch = {
         mark: this.importFunc('scratch', 'mark', sizeSig),
         release: this.importFunc('scratch', 'release', { kind: 'func', params: ['i32'], results: [] }),
-        global: 0,
       };
-      if (spec.hostResults) {
-        this.hosting = { enter: this.importFunc('scratch', 'enter', sizeSig), leave: this.importFunc('scratch', 'leave', { kind: 'func', params: ['i32'], results: [] }) };
-      }
     }
     if (spec.caller.memory || spec.callee.memory) this.addImport('mem', 'memory', { kind: 'memory', type: { min: 0 } });
     let globals = 0;
@@ -185,7 +176,6 @@ class Fuser {
       handleFunc(`${how.how}${how.resource}`, one);
     }
     this.importsDone = true;
-    if (this.scratch) this.scratch.global = globals;
     this.caller = { mem: { base: callerBase, size: callerSize }, realloc: callerRealloc, encoding: spec.caller.encoding, name: 'caller' };
     this.callee = { mem: { base: calleeBase, size: calleeSize }, realloc: calleeRealloc, encoding: spec.callee.encoding, name: 'callee' };
   }
@@ -203,18 +193,17 @@ class Fuser {
       : { kind: 'func', params: [...(spillP ? I32 : flatParams), ...(spillR ? I32 : [])], results: spillR ? [] : flatResults };
     const adapter = this.defineFunc(sig);
     const c = new Code(sig.params as CoreType[]);
-    const mark = this.scratch && c.local('i32');
-    if (this.scratch) c.call(this.scratch.mark).set(mark!);
+    const mark = this.scratch && !hostCaller ? c.local('i32') : undefined;
+    if (mark !== undefined) c.call(this.scratch!.mark).set(mark);
     if (this.handleFuncs.has('end')) {
       this.lendMarks = { undo: c.local('i32'), lent: c.local('i32') };
       c.call(this.handleFunc('mark')).set(this.lendMarks.undo).call(this.handleFunc('lent')).set(this.lendMarks.lent);
     }
-    // Before the results go on the stack: the scratch released, or its mark kept for post-return.
+    // Before the results go on the stack: the scratch released (an export adapter's results in it wait for post-return).
     const release = () => {
       if (!this.scratch) return;
-      c.get(mark!);
-      if (hostCaller) c.op(OP.globalSet).u(this.scratch.global);
-      else c.call(this.scratch.release);
+      if (mark !== undefined) c.get(mark).call(this.scratch.release);
+      else if (!spillR && !results.some(hasPointers)) c.i32(0).call(this.scratch.release);
     };
     const down: Dir = { src: this.caller, dst: this.callee };
     const up: Dir = { src: this.callee, dst: this.caller };
@@ -247,10 +236,7 @@ class Fuser {
       this.alloc(c, this.callee, retArea, alignment(resultTuple), (k) => k.i32(size(resultTuple)), 'the results');
       c.get(retArea);
     }
-    const hosting = this.hosting && c.local('i32');
-    if (this.hosting) c.call(this.hosting.enter).set(hosting!);
     c.call(this.calleeFunc);
-    if (this.hosting) c.get(hosting!).call(this.hosting.leave);
     // The callee's task is over: every borrow it received must be dropped, and the loans end (its results stay on the stack).
     if (this.lendMarks) c.get(this.lendMarks.undo).get(this.lendMarks.lent).call(this.handleFunc('end'));
 
@@ -287,19 +273,16 @@ class Fuser {
     }
     this.bodies[adapter - this.funcImports]!.body = c.finish();
     const exports: Export[] = [{ name: 'adapter', kind: 'func', index: adapter }];
-    const globals: Global[] = [];
     if (this.scratch && hostCaller) {
       const post = this.defineFunc({ kind: 'func', params: sig.results, results: [] });
-      this.bodies[post - this.funcImports]!.body = new Code(sig.results as CoreType[]).op(OP.globalGet).u(this.scratch.global).call(this.scratch.release).finish();
+      this.bodies[post - this.funcImports]!.body = new Code(sig.results as CoreType[]).i32(0).call(this.scratch.release).finish();
       exports.push({ name: 'post-return', kind: 'func', index: post });
-      globals.push({ type: { type: 'i32', mutable: true }, init: { bytes: Uint8Array.of(OP.i32Const, 0, OP.end), offset: 0 } });
     }
 
     const bytes = encodeModule({
       types: this.types,
       imports: this.imports,
       functions: this.bodies.map((b) => b.type),
-      globals,
       exports,
       code: this.bodies.map((b) => b.body!),
     });

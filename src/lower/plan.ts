@@ -3,7 +3,7 @@ import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
 import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
-import { holdsString, signatureOf, type Shape } from '../component/abi.js';
+import { flatten, hasPointers, holdsString, MAX_FLAT_PARAMS, signatureOf, type Shape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
 import { HandlePlanner, hostResource, wasiResourcesLent } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
@@ -206,7 +206,8 @@ class Planner {
   /** A refusal of the first pass, thrown unless a second pass with regions follows. */
   private deferred: WasiAdaptError | undefined;
   /** Whether an import adapter calls the host (its results then come from the scratch: fuse-scratch.ts). */
-  private hostResults = false;
+  /** Whether what the host allocates goes to the scratch (see `hostScratch`). */
+  private hostInScratch: boolean | undefined;
   private bulkMemory: boolean | undefined;
   /** WASI resources some component may lend another (`iface#resource`, unversioned). */
   private wasiLent: Set<string> | undefined;
@@ -270,6 +271,8 @@ class Planner {
       seen.add(name);
       out.push({ name, sort, target, wit });
     };
+    // What the host allocates is an adapter's to free (see hostScratch), whatever else exports a realloc.
+    if (this.hostScratch()) add('cabi_realloc', 'func', this.scratch()!.alloc);
     for (const e of this.c.exports) {
       if (e.options.async) {
         if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', p3Start(e, this.p3(), PROC_EXIT), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
@@ -302,8 +305,6 @@ class Planner {
         { offset: this.importRealloc.offset },
       ));
     }
-    const realloc = out.find((e) => e.name === 'cabi_realloc');
-    if (realloc && this.hostResults) realloc.target = this.generator.hostRealloc(this.scratch()!, realloc.target);
     const memory = this.theMemory();
     if (memory) add('memory', 'memory', memory);
     const init = this.mainExport('_initialize');
@@ -881,9 +882,34 @@ class Planner {
     return this.mainExport('cabi_realloc');
   }
 
-  /** Whether a boundary with the host needs an adapter: strings in another encoding than UTF-8, or a memory the host does not see at 0. */
-  private needsHostAdapter(o: CanonOptions, type: FuncTypeRef): boolean {
-    return (o.encoding !== 'utf8' && holdsStrings(type)) || (this.memoryRegion(o.memory) ?? 0) !== 0;
+  /**
+   * Whether a boundary with the host needs an adapter: strings in another encoding than UTF-8, or
+   * a memory the host does not see at 0; or the host allocates for it (`side`: what the host
+   * allocates, an export's arguments or an import's results) while its allocations go to the scratch.
+   */
+  private needsHostAdapter(o: CanonOptions, type: FuncTypeRef, side: 'export' | 'import'): boolean {
+    return translatedForHost(o, type, this.memoryRegion(o.memory)) || (this.hostScratch() && hostAllocates(type, side));
+  }
+
+  /**
+   * Whether everything the p1 host allocates with `cabi_realloc` comes from the scratch: when some
+   * boundary with the host needs an adapter and the host allocates for it. The adapter copies those
+   * values to where the component wants them, so the host's blocks are the adapter's to free (an
+   * export's arguments with its results, in its post-return; an import's results once copied out);
+   * a component's own realloc would leave them behind. Then every boundary where the host allocates
+   * gets an adapter, even one the host could call directly, since a program frees what it is given
+   * with its own allocator: `cabi_realloc` is the scratch alone.
+   */
+  private hostScratch(): boolean {
+    if (this.hostInScratch === undefined) {
+      const adapted = (o: CanonOptions, type: FuncTypeRef | undefined, side: 'export' | 'import') =>
+        !o.async && type !== undefined && translatedForHost(o, type, this.memoryRegion(o.memory)) && hostAllocates(type, side);
+      this.hostInScratch =
+        this.theMemory() !== undefined &&
+        (this.c.exports.some((e) => adapted(e.options, e.type, 'export')) ||
+          this.c.coreFuncs.some((f) => f.kind === 'lower' && !f.iface.startsWith('wasi:') && adapted(f.options, f.type, 'import')));
+    }
+    return this.hostInScratch;
   }
 
   /**
@@ -901,14 +927,14 @@ class Planner {
   private hostExport(e: LiftedExport, target: Target): { target: Target; realloc: Target | undefined; post?: Target } | undefined {
     if (!e.type) return undefined;
     const callee = this.side(e.options, 'lift');
-    if (!this.needsHostAdapter(e.options, e.type)) {
+    if (!this.needsHostAdapter(e.options, e.type, 'export')) {
       if (callee.memory) this.noteHostMemory(callee.memory, `export ${e.func}`, e.offset);
       this.hostAlloc ??= callee.realloc;
       return undefined;
     }
     if (this.otherMemory(callee.memory)) return { target, realloc: undefined };
-    const realloc = this.hostRealloc(callee.realloc, callee.region);
     const scratch = this.scratch();
+    const realloc = this.hostScratch() ? scratch!.alloc : this.hostRealloc(callee.realloc, callee.region);
     const caller = { ...this.hostSide(scratch?.alloc), kind: 'export' as const };
     const adapter = this.generator.adapter(`export ${e.iface}#${e.func}`, e.type, caller, { ...callee, func: target }, this.regions, this.bulk(), undefined, scratch);
     return { target: adapter, realloc, ...(scratch ? { post: this.generator.postReturnOf(adapter) } : {}) };
@@ -919,14 +945,13 @@ class Planner {
     const caller = this.side(options, 'lower');
     // First pass: over another memory than the host's, even with UTF-8 (region 1+ needs an adapter).
     if (this.otherMemory(caller.memory)) return host;
-    if (!this.needsHostAdapter(options, type)) return undefined;
-    const realloc = this.hostRealloc(caller.realloc, caller.region);
+    if (!this.needsHostAdapter(options, type, 'import')) return undefined;
+    const scratch = this.scratch();
+    const realloc = this.hostScratch() ? scratch!.alloc : this.hostRealloc(caller.realloc, caller.region);
     this.custom.add(`${iface}#${func}`);
     if (realloc) this.customRealloc(iface, func, realloc, offset);
-    // What the adapter copies for the host (arguments, the results area) lives for the call only.
-    const scratch = this.scratch();
-    if (scratch) this.hostResults = true;
-    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch?.alloc ?? realloc), func: host }, this.regions, this.bulk(), undefined, scratch, scratch !== undefined);
+    // What the adapter copies for the host (arguments, the results area, the host's results) lives for the call only.
+    return this.generator.adapter(`import ${iface}#${func}`, type, caller, { ...this.hostSide(scratch?.alloc ?? realloc), func: host }, this.regions, this.bulk(), undefined, scratch);
   }
 
   /** Whether a WASI lowering needs an adapter: strings in another encoding than UTF-8, or (second pass) a memory other than region 0. */
@@ -1032,6 +1057,22 @@ function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | unde
     `${what} passes strings as ${options.encoding}; ${why} and down does not transcode yet: build the component with string-encoding=utf8`,
     { offset },
   );
+}
+
+/** Whether values cross the host boundary transcoded or copied: strings in another encoding than UTF-8, or a region other than the host's (0). */
+function translatedForHost(o: CanonOptions, type: FuncTypeRef, region: number | undefined): boolean {
+  return (o.encoding !== 'utf8' && holdsStrings(type)) || (region ?? 0) !== 0;
+}
+
+/** Whether the host allocates with `cabi_realloc` for a call: an export's arguments (lists, strings, or spilled), an import's results (lists, strings). */
+function hostAllocates(type: FuncTypeRef, side: 'export' | 'import'): boolean {
+  try {
+    const { params, results } = signatureOf(type);
+    return side === 'export' ? params.some(hasPointers) || params.flatMap(flatten).length > MAX_FLAT_PARAMS : results.some(hasPointers);
+  } catch (err) {
+    if (!(err instanceof WasiAdaptError)) throw err;
+    return true;
+  }
 }
 
 function holdsStrings(type: FuncTypeRef): boolean {
