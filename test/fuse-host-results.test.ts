@@ -25,7 +25,8 @@ interface Output {
   memory: WebAssembly.Memory;
 }
 
-function instantiate(): Output {
+/** `reenter`: the host's `name` first calls the export `count` (another component instance: the component model allows it). */
+function instantiate(reenter = false): Output {
   const { module } = lower(new Uint8Array(readFileSync(`${BIN}host-results.wasm`)));
   let out: Output | undefined;
   const bytes = new TextEncoder().encode(NAME);
@@ -33,6 +34,13 @@ function instantiate(): Output {
     'test:leak/host': {
       // The p1 host's side of `name() -> string`: the string allocated with cabi_realloc, its pointer and length at `ret`.
       name: (ret: number) => {
+        if (reenter) {
+          const q = out!.cabi_realloc(0, 0, 1, 3);
+          new Uint8Array(out!.memory.buffer, q, 3).set([65, 66, 67]);
+          const r = out!.count(q, 3);
+          out!.cabi_post_count(r);
+          if (r !== 3 + 65 * 1000) throw new Error(`count answered ${r}`);
+        }
         const p = out!.cabi_realloc(0, 0, 1, bytes.length);
         new Uint8Array(out!.memory.buffer, p, bytes.length).set(bytes);
         const view = new DataView(out!.memory.buffer);
@@ -83,4 +91,13 @@ test('an export over region 0 taking a string goes through an adapter: the block
   const view = new DataView(out.memory.buffer);
   const at = out.hello();
   expect(new TextDecoder().decode(new Uint8Array(out.memory.buffer, view.getUint32(at, true), view.getUint32(at + 4, true)))).toBe('hello');
+});
+
+test('a host calling an export while an import adapter waits for it: the export releases only what the host allocated for it', () => {
+  const out = instantiate(true);
+  const n = new TextEncoder().encode(NAME).length;
+  expect(out['fetch-many'](1)).toBe(n);
+  const pages = out.memory.buffer.byteLength / 65536;
+  expect(out['fetch-many'](1000)).toBe(n * 1000);
+  expect(out.memory.buffer.byteLength / 65536).toBe(pages);
 });

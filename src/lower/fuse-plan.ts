@@ -126,7 +126,7 @@ export class Generator {
     }
     const key = this.scratchKey;
     const f = (name: string) => this.exportTarget(key, name, 'func');
-    return { alloc: f('alloc'), mark: f('mark'), release: f('release'), kept: f('kept') };
+    return { alloc: f('alloc'), host: f('host'), mark: f('mark'), release: f('release'), kept: f('kept') };
   }
 }
 
@@ -137,11 +137,25 @@ export interface Scratch {
   release: Target;
   /** An allocator of region 0 that never frees (what must outlive calls). */
   kept: Target;
+  /** `alloc` for the host (the output's `cabi_realloc` when adapters stand at the host boundary; see fuse-scratch.ts). */
+  host: Target;
 }
 
 /**
- * The composition's memories as regions of the one output memory: the layout, the runtime
- * instance, and each module that reaches a memory rebased onto that memory's region.
+ * Region 0: the host's, where the polyfill, the scratch and `kept` allocate, and no component
+ * memory lies. Its addresses are the output memory's for good (nothing lies below it to grow),
+ * which the polyfill's own state and the pointers it hands the p1 host need. A component's
+ * memory there would not be its own: an allocator that takes everything below `memory.size` as
+ * its heap when it starts (wasi-libc's dlmalloc before 2023: `sbrk(0)`) would hand out and
+ * overwrite the pages the linker grew there before (the polyfill's handle table). Its first page
+ * stays unused, so that nothing is allocated at address 0 (null to a C host).
+ */
+const HOST_REGION: Limits = { min: 1 };
+
+/**
+ * The composition's memories as regions of the one output memory: the layout (region 0 the
+ * host's, the components' memories above it), the runtime instance, and each module that reaches
+ * a memory rebased onto that memory's region.
  */
 export class Regions {
   readonly layout: RegionLayout;
@@ -150,7 +164,7 @@ export class Regions {
   private readonly globals: ((key: number) => ImportedGlobals) | undefined;
 
   constructor(
-    /** The instances defining the memories, region by region (region 0: the host's, at address 0 for good). */
+    /** The instances defining the memories, in order: regions 1, 2, ... (regionOf). */
     readonly owners: readonly number[],
     limits: readonly Limits[],
     private readonly features: ReadonlySet<Feature>,
@@ -158,13 +172,14 @@ export class Regions {
     /** The component, so that data segment offsets reading its instances' globals become constants (`componentGlobals`). */
     component?: { view: ComponentView; linkModule: (index: number) => LinkModule },
   ) {
-    this.layout = layoutRegions(limits);
+    this.layout = layoutRegions([HOST_REGION, ...limits]);
     this.globals = component && componentGlobals(component.view, component.linkModule);
   }
 
+  /** The region of the memory `owner` defines; region 0 is the host's, no component's. */
   regionOf(owner: number): number | undefined {
     const k = this.owners.indexOf(owner);
-    return k < 0 ? undefined : k;
+    return k < 0 ? undefined : k + 1;
   }
 
   private runtime(): number {

@@ -22,12 +22,15 @@ import { Code, OP } from './fuse-code.js';
  * what must stay (the polyfill's state) when the host's memory is region 0 of several, where
  * growing the output memory past the regions would be overwritten by the next region's move.
  *
- * When adapters stand at the host boundary, `alloc` is also the output's `cabi_realloc`: what the
- * p1 host allocates (an export's arguments, an import's results) is then released with the
- * adapter's call (plan.ts `hostScratch`).
+ * When adapters stand at the host boundary, `host` (the same allocator) is the output's
+ * `cabi_realloc`: what the p1 host allocates (an export's arguments, an import's results) is then
+ * released with the adapter's call (plan.ts `hostScratch`). The host allocates an export's
+ * arguments before the adapter runs, so the first such allocation since the last `mark` or
+ * `release` records where it started, and the next `mark` (the export adapter's, on entry) answers
+ * that: its release frees the arguments with its results.
  *
  * Imports: `mem.memory`, and `grow` (`(i32) -> i32`, the host region's grow) when
- * `regions`. Exports `alloc` (a Canonical ABI realloc), `mark`, `release` and `kept`.
+ * `regions`. Exports `alloc` (a Canonical ABI realloc), `host`, `mark`, `release` and `kept`.
  */
 export function scratchModule(regions: boolean): { bytes: Uint8Array; imports: string[] } {
   const realloc: FuncType = { kind: 'func', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] };
@@ -37,24 +40,26 @@ export function scratchModule(regions: boolean): { bytes: Uint8Array; imports: s
   const imports: Import[] = [{ module: 'mem', name: 'memory', desc: { kind: 'memory', type: { min: 0 } } }];
   if (regions) imports.push({ module: 'regions', name: 'grow', desc: { kind: 'func', typeIndex: 3 } });
   const fn = regions ? 1 : 0;
-  const global = (): Global => ({ type: { type: 'i32', mutable: true }, init: { bytes: new BinaryWriter(4).u8(OP.i32Const).sleb(0).u8(OP.end).finish(), offset: 0 } });
+  const global = (v: number): Global => ({ type: { type: 'i32', mutable: true }, init: { bytes: new BinaryWriter(4).u8(OP.i32Const).sleb(v).u8(OP.end).finish(), offset: 0 } });
   return {
     bytes: encodeModule({
       types: [realloc, markT, releaseT, growT],
       imports,
-      functions: [0, 1, 2, 0],
-      globals: [global(), global(), global(), global(), global(), global()],
+      functions: [0, 1, 2, 0, 0],
+      globals: [global(0), global(0), global(0), global(0), global(0), global(0), global(-1)],
       exports: [
         { name: 'alloc', kind: 'func', index: fn },
         { name: 'mark', kind: 'func', index: fn + 1 },
         { name: 'release', kind: 'func', index: fn + 2 },
         { name: 'kept', kind: 'func', index: fn + 3 },
+        { name: 'host', kind: 'func', index: fn + 4 },
       ],
       code: [
         allocBody(regions ? 0 : undefined, SCRATCH),
-        new Code([]).op(OP.globalGet).u(TOP).finish(),
+        markBody(),
         releaseBody(),
         allocBody(regions ? 0 : undefined, KEPT),
+        hostAllocBody(fn),
       ],
     }),
     imports: imports.map((i) => `${i.module}.${i.name}`),
@@ -70,6 +75,8 @@ interface Chunk {
 const SCRATCH: Chunk = { start: 0, top: 1, end: 2 };
 const KEPT: Chunk = { start: 3, top: 4, end: 5 };
 const { start: START, top: TOP } = SCRATCH;
+/** Where the host's allocations since the last mark or release began, or -1. */
+const HOST_MARK = 6;
 /** realloc(old, oldSize, align, size): in place when `old` is the last block and still fits, else a new block (and a copy of the old bytes). */
 function allocBody(grow: number | undefined, { start: START, top: TOP, end: END }: Chunk): Uint8Array {
   const [OLD, OLD_SIZE, ALIGN, SIZE] = [0, 1, 2, 3];
@@ -115,5 +122,23 @@ function allocBody(grow: number | undefined, { start: START, top: TOP, end: END 
 function releaseBody(): Uint8Array {
   const c = new Code(['i32']);
   c.get(0).op(OP.globalGet).u(START).get(0).op(OP.globalGet).u(START).op(OP.i32GeU).op(OP.select).op(OP.globalSet).u(TOP);
+  c.i32(-1).op(OP.globalSet).u(HOST_MARK);
+  return c.finish();
+}
+
+/** mark() -> where the host's pending allocations began, if any, else top. */
+function markBody(): Uint8Array {
+  const c = new Code([]);
+  const m = c.local('i32');
+  c.op(OP.globalGet).u(HOST_MARK).tee(m).i32(-1).op(OP.i32Eq).op(OP.if, 0x40).op(OP.globalGet).u(TOP).op(OP.return, OP.end);
+  c.i32(-1).op(OP.globalSet).u(HOST_MARK).get(m);
+  return c.finish();
+}
+
+/** The host's realloc: `alloc` (function `alloc`), the first since a mark or release noting where it began. */
+function hostAllocBody(alloc: number): Uint8Array {
+  const c = new Code(['i32', 'i32', 'i32', 'i32']);
+  c.op(OP.globalGet).u(HOST_MARK).i32(-1).op(OP.i32Eq).op(OP.if, 0x40).op(OP.globalGet).u(TOP).op(OP.globalSet).u(HOST_MARK).op(OP.end);
+  c.get(0).get(1).get(2).get(3).call(alloc);
   return c.finish();
 }

@@ -1,4 +1,4 @@
-import { encodeModule, type Export, type Import } from '../binary/module.js';
+import { encodeModule, type Export, type Global, type Import } from '../binary/module.js';
 import type { FuncType } from '../binary/types.js';
 import {
   alignTo, alignment, discriminantSize, flatten, hasPointers, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
@@ -69,10 +69,10 @@ export interface FuseSpec {
   /**
    * Whether the host's side allocates in the scratch (`fuse-scratch.ts`, imports `scratch.mark`
    * and `scratch.release`): the adapter marks it first and releases it once the results are
-   * copied out. An adapter the host calls ('export') is an outermost call, so everything in the
-   * scratch is its own, the arguments the host allocated before the call included: it empties
-   * the scratch when it returns if its results hold nothing there, and its `post-return` export
-   * (which the host calls once it is done with the results) empties it in any case.
+   * copied out. An adapter the host calls ('export') releases when it returns if its results
+   * hold nothing there, else in its `post-return` export, which the host calls once it is done
+   * with the results; its mark also covers the arguments the host allocated before the call
+   * (`scratch.mark` answers where the host's allocations began).
    */
   scratch?: boolean;
 }
@@ -125,8 +125,8 @@ class Fuser {
   private readonly callee: SideCtx;
   private readonly calleeFunc: number;
   private readonly postReturn: number | undefined;
-  /** The scratch's functions. */
-  private readonly scratch: { mark: number; release: number } | undefined;
+  /** The scratch's functions, and the global an export adapter keeps its mark in until post-return. */
+  private readonly scratch: { mark: number; release: number; global: number } | undefined;
 
   constructor(private readonly spec: FuseSpec) {
     const { params, results } = spec;
@@ -150,6 +150,7 @@ class Fuser {
       this.scratch = {
         mark: this.importFunc('scratch', 'mark', sizeSig),
         release: this.importFunc('scratch', 'release', { kind: 'func', params: ['i32'], results: [] }),
+        global: 0,
       };
     }
     if (spec.caller.memory || spec.callee.memory) this.addImport('mem', 'memory', { kind: 'memory', type: { min: 0 } });
@@ -176,6 +177,7 @@ class Fuser {
       handleFunc(`${how.how}${how.resource}`, one);
     }
     this.importsDone = true;
+    if (this.scratch) this.scratch.global = globals;
     this.caller = { mem: { base: callerBase, size: callerSize }, realloc: callerRealloc, encoding: spec.caller.encoding, name: 'caller' };
     this.callee = { mem: { base: calleeBase, size: calleeSize }, realloc: calleeRealloc, encoding: spec.callee.encoding, name: 'callee' };
   }
@@ -193,17 +195,17 @@ class Fuser {
       : { kind: 'func', params: [...(spillP ? I32 : flatParams), ...(spillR ? I32 : [])], results: spillR ? [] : flatResults };
     const adapter = this.defineFunc(sig);
     const c = new Code(sig.params as CoreType[]);
-    const mark = this.scratch && !hostCaller ? c.local('i32') : undefined;
-    if (mark !== undefined) c.call(this.scratch!.mark).set(mark);
+    const mark = this.scratch && c.local('i32');
+    if (this.scratch) c.call(this.scratch.mark).set(mark!);
     if (this.handleFuncs.has('end')) {
       this.lendMarks = { undo: c.local('i32'), lent: c.local('i32') };
       c.call(this.handleFunc('mark')).set(this.lendMarks.undo).call(this.handleFunc('lent')).set(this.lendMarks.lent);
     }
-    // Before the results go on the stack: the scratch released (an export adapter's results in it wait for post-return).
+    // Before the results go on the stack: the scratch released, or (results in it) its mark kept for post-return.
     const release = () => {
       if (!this.scratch) return;
-      if (mark !== undefined) c.get(mark).call(this.scratch.release);
-      else if (!spillR && !results.some(hasPointers)) c.i32(0).call(this.scratch.release);
+      if (hostCaller) c.get(mark!).op(OP.globalSet).u(this.scratch.global);
+      if (!hostCaller || (!spillR && !results.some(hasPointers))) c.get(mark!).call(this.scratch.release);
     };
     const down: Dir = { src: this.caller, dst: this.callee };
     const up: Dir = { src: this.callee, dst: this.caller };
@@ -273,16 +275,19 @@ class Fuser {
     }
     this.bodies[adapter - this.funcImports]!.body = c.finish();
     const exports: Export[] = [{ name: 'adapter', kind: 'func', index: adapter }];
+    const globals: Global[] = [];
     if (this.scratch && hostCaller) {
       const post = this.defineFunc({ kind: 'func', params: sig.results, results: [] });
-      this.bodies[post - this.funcImports]!.body = new Code(sig.results as CoreType[]).i32(0).call(this.scratch.release).finish();
+      this.bodies[post - this.funcImports]!.body = new Code(sig.results as CoreType[]).op(OP.globalGet).u(this.scratch.global).call(this.scratch.release).finish();
       exports.push({ name: 'post-return', kind: 'func', index: post });
+      globals.push({ type: { type: 'i32', mutable: true }, init: { bytes: Uint8Array.of(OP.i32Const, 0, OP.end), offset: 0 } });
     }
 
     const bytes = encodeModule({
       types: this.types,
       imports: this.imports,
       functions: this.bodies.map((b) => b.type),
+      globals,
       exports,
       code: this.bodies.map((b) => b.body!),
     });

@@ -199,7 +199,7 @@ class Planner {
   /** The composition's memories as regions of one (second pass); the first pass only notes that they differ. */
   private readonly regions: Regions | undefined;
   private severalMemories = false;
-  /** The memory the host reads directly (WASI lowerings', else the exports'): region 0. */
+  /** The memory of the first WASI lowering or export at the host boundary: another one means several memories (regions). */
   private hostMemory: Target | undefined;
   /** The realloc of an export over the host's memory: what the host allocates with (cabi_realloc). */
   private hostAlloc: Target | undefined;
@@ -272,7 +272,7 @@ class Planner {
       out.push({ name, sort, target, wit });
     };
     // What the host allocates is an adapter's to free (see hostScratch), whatever else exports a realloc.
-    if (this.hostScratch()) add('cabi_realloc', 'func', this.scratch()!.alloc);
+    if (this.hostScratch()) add('cabi_realloc', 'func', this.scratch()!.host);
     for (const e of this.c.exports) {
       if (e.options.async) {
         if (RUN_IFACE.test(e.iface) && e.func === 'run') add('_start', 'func', p3Start(e, this.p3(), PROC_EXIT), `${e.iface}#run ${e.witType ?? 'func() -> result'}`);
@@ -501,6 +501,8 @@ class Planner {
 
   /** With the adapter dropped, its p1 exports are the host's p1 functions and its `run` is main's `_start`. */
   private throughAdapter(key: number, m: ModuleView, name: string, sig: FuncType | undefined): Target {
+    // The host reads p1 pointers in region 0, the host's, which holds no component's memory.
+    if (this.regions) throw new AdapterNeeded(`the adapter's export '${name}' is called over a region the p1 host does not read`);
     if (P1_FUNCTIONS.has(name)) return { kind: 'host', module: P1_MODULE, name, sig };
     if (RUN_IFACE.test(name) && name.endsWith('#run')) {
       const start = m.imports.find((i) => i.sort === 'func' && i.name === '_start');
@@ -752,7 +754,7 @@ class Planner {
       const m = this.moduleOf(key);
       regions.rebase(key, this.linkModuleOf(key), k, m.name, m.role);
     };
-    plan.owners.forEach(rebase);
+    for (const owner of plan.owners) rebase(owner, regions.regionOf(owner)!);
     for (const [user, owner] of plan.users) rebase(user, regions.regionOf(owner)!);
     return regions;
   }
@@ -772,8 +774,6 @@ class Planner {
     const owners = [...this.resolved.keys()]
       .filter((key) => key < this.polyKey && this.c.coreInstances[key]?.kind === 'instantiate' && this.linkModuleOf(key).core.memories.length > 0)
       .sort((a, b) => a - b);
-    const host = this.hostMemory?.kind === 'local' ? this.hostMemory.instance : undefined;
-    if (host !== undefined && owners.includes(host)) owners.splice(owners.indexOf(host), 1), owners.unshift(host);
     const users: [number, number][] = [];
     for (const [key, targets] of this.resolved) {
       if (key >= this.polyKey || !targets) continue;
@@ -870,15 +870,11 @@ class Planner {
     return { kind: 'import', encoding: 'utf8', memory: this.theMemory(), realloc, postReturn: undefined, region: undefined };
   }
 
-  /** The realloc that allocates in the host's view (region 0's, or the one memory's). */
-  private hostRealloc(own: Target | undefined, k: number | undefined): Target | undefined {
-    if (own && (k === undefined || k === 0)) return own;
+  /** The realloc that allocates in the host's view (region 0, which no component allocates in; or the one memory). */
+  private hostRealloc(own: Target | undefined): Target | undefined {
+    if (this.regions) return this.scratch()!.kept;
+    if (own) return own;
     if (this.hostAlloc) return this.hostAlloc;
-    const owner = this.regions?.owners[0];
-    if (owner !== undefined) {
-      const m = this.moduleOf(owner);
-      if (m.exports.some((e) => e.name === 'cabi_realloc' && e.sort === 'func')) return this.instanceExport(owner, 'cabi_realloc', 'func');
-    }
     return this.mainExport('cabi_realloc');
   }
 
@@ -934,7 +930,7 @@ class Planner {
     }
     if (this.otherMemory(callee.memory)) return { target, realloc: undefined };
     const scratch = this.scratch();
-    const realloc = this.hostScratch() ? scratch!.alloc : this.hostRealloc(callee.realloc, callee.region);
+    const realloc = this.hostScratch() ? scratch!.host : this.hostRealloc(callee.realloc);
     const caller = { ...this.hostSide(scratch?.alloc), kind: 'export' as const };
     const adapter = this.generator.adapter(`export ${e.iface}#${e.func}`, e.type, caller, { ...callee, func: target }, this.regions, this.bulk(), undefined, scratch);
     return { target: adapter, realloc, ...(scratch ? { post: this.generator.postReturnOf(adapter) } : {}) };
@@ -947,7 +943,7 @@ class Planner {
     if (this.otherMemory(caller.memory)) return host;
     if (!this.needsHostAdapter(options, type, 'import')) return undefined;
     const scratch = this.scratch();
-    const realloc = this.hostScratch() ? scratch!.alloc : this.hostRealloc(caller.realloc, caller.region);
+    const realloc = this.hostScratch() ? scratch!.host : this.hostRealloc(caller.realloc);
     this.custom.add(`${iface}#${func}`);
     if (realloc) this.customRealloc(iface, func, realloc, offset);
     // What the adapter copies for the host (arguments, the results area, the host's results) lives for the call only.
