@@ -46,7 +46,8 @@ describe.skipIf(!present).each(['simple-nested', 'simple-nested-optimized'])('%s
 
   test.concurrent.each(MODES)('%s: the down output answers as jco does', async (_mode, options) => {
     const { module, report } = lower(bytes, options);
-    expect(report.modules.filter((m) => m.name.startsWith('fused adapter'))).toHaveLength(4);
+    // Three between the components, one for the host's import, one for the export (no component's memory is the host's).
+    expect(report.modules.filter((m) => m.name.startsWith('fused adapter'))).toHaveLength(5);
     expect(report.modules.some((m) => m.name === 'region runtime')).toBe(true);
     const [want, got] = await Promise.all([(jco ??= reference()), runCorpusCalls({ side: 'core', target: module, importsModule: IMPORTS, component: name, imports: HELLO_IMPORT, sequences })]);
     expect(got.results).toEqual(want.results);

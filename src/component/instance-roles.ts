@@ -83,7 +83,9 @@ export function instanceRoles(ev: Evaluation): ModuleRole[] {
     if (ci.kind !== 'instantiate') return;
     instantiated.add(ci.module);
     const m = ev.modules[ci.module]!.info.core;
-    if (m.functions.length || m.start !== undefined || !m.elements.length) return;
+    // A fixup may have a start: with no functions of its own it calls an import (wit-component
+    // starts main's `_initialize` from its fixup).
+    if (m.functions.length || !m.elements.length) return;
     for (const seg of m.elements) {
       if (seg.mode !== 'active' || seg.table >= m.importedTableCount) continue;
       const imp = importAt(m, 'table', seg.table)!;
@@ -117,8 +119,11 @@ export function instanceRoles(ev: Evaluation): ModuleRole[] {
   let best: { index: number; score: number; size: number } | undefined;
   ev.modules.forEach((em, i) => {
     if (roles[i] !== 'other') return;
-    if (!instantiated.has(i)) {
-      roles[i] = classifyModule(em.info.core);
+    // Never instantiated: what its own imports and exports suggest. Instantiated: an `init` (no
+    // exports, a start: wit-component's start of main's `_initialize`) is not main either.
+    const own = classifyModule(em.info.core);
+    if (!instantiated.has(i) || own === 'init') {
+      roles[i] = own;
       return;
     }
     const score = mainScore(em.info.core);

@@ -34,6 +34,7 @@ export function moduleView(index: number, name: string, role: Role, lm: LinkModu
     trampolines: trampolines(lm),
     tableFills: fills,
     initializes: m.start !== undefined || m.elements.some((e) => e.mode === 'active') || m.data.some((d) => d.mode === 'active'),
+    hasStart: m.start !== undefined,
     funcType: (f) => funcType(lm, f),
     exportNamed: (n, sort) => exportKeys.get(`${sort}:${n}`),
     importPosition: (sort, i) => importKeys.get(`${sort}:${i}`) ?? -1,
@@ -81,7 +82,8 @@ function trampolineOf(lm: LinkModule, f: number): { table: number; slot: number 
 /** Slots a filler-like module writes (see ModuleView.tableFills). */
 function tableFills(lm: LinkModule): TableFill[] | undefined {
   const m = lm.core;
-  if (m.functions.length || m.start !== undefined) return undefined;
+  // A start is an imported function then (wit-component starts main's `_initialize` there): it fills no slot.
+  if (m.functions.length) return undefined;
   const fills: TableFill[] = [];
   for (const seg of m.elements) {
     if (seg.mode !== 'active' || !seg.funcs || !seg.offset) return undefined;

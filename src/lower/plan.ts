@@ -393,7 +393,7 @@ class Planner {
     }
   }
 
-  /** Instances nothing calls but that fill a table (or memory) of an included instance must run too. */
+  /** Instances nothing calls but that fill a table (or memory) of an included instance, or have a start, must run too. */
   private includeInitializers(): void {
     for (let changed = true; changed; ) {
       changed = false;
@@ -401,7 +401,8 @@ class Planner {
         if (def.kind !== 'instantiate' || this.resolved.has(key)) return;
         const m = this.c.modules[def.module]!;
         if (!m.initializes || (this.options.dropAdapter && m.role === 'adapter')) return;
-        const touches = m.imports.some((imp) => {
+        // A start runs at instantiation (wit-component starts main's `_initialize` from its fixup).
+        const touches = m.hasStart || m.imports.some((imp) => {
           if (imp.sort === 'func') return false;
           const origin = this.importOrigin(def, imp);
           return origin !== undefined && this.resolved.has(origin.instance);

@@ -54,13 +54,15 @@ export interface ModuleView {
    */
   trampolines: Map<number, { table: number; slot: number }>;
   /**
-   * For a filler-like module (no funcs of its own, no start, every element
-   * segment active with a constant offset and plain func indices): the slots
-   * it fills. Undefined for any other module.
+   * For a filler-like module (no funcs of its own, every element segment
+   * active with a constant offset and plain func indices; a start, if any,
+   * is an imported function): the slots it fills. Undefined for any other module.
    */
   tableFills: TableFill[] | undefined;
   /** Whether instantiating it changes state elsewhere: active segments or a start function. */
   initializes: boolean;
+  /** Whether it has a start function: that runs at instantiation, so its instance is always linked. */
+  hasStart: boolean;
   funcType(func: number): FuncType;
   /** The export `name` of `sort`; indexed, since planning asks once per import of every instance. */
   exportNamed(name: string, sort: Sort): ModuleExport | undefined;

@@ -1,0 +1,106 @@
+// A composition in the shape `wac plug` makes from real toolchains: fixtures/bin/compositions/
+// greeter-app.wasm, a C library (reactor) and a C command, each wasi-libc + the official
+// preview1 adapter (main, adapter, shim, fixup; the fixup starts main's `_initialize`), the
+// command's test:greeter/api import wired to the library's export by fixtures/compose.mjs. The
+// down output (adapter dropped or kept) on node:wasi and on Wasmtime's preview1 must print what
+// jco and Wasmtime's component host print, and write the same file; 10,000 rounds of library
+// calls (WASI from both memories) must end with the output memory the size one round leaves.
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASI } from 'node:wasi';
+import { describe, expect, test } from 'vitest';
+import { parseModule } from '../src/binary/module.js';
+import { lower } from '../src/lower/index.js';
+import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
+
+const BIN = fileURLToPath(new URL('../fixtures/bin/compositions/', import.meta.url));
+const bytes = new Uint8Array(readFileSync(`${BIN}greeter-app.wasm`));
+const MOTD = 'message of the day: caf\u00e9 \u2713 \u{1f680}\nsecond line\n';
+const SPEC: RunSpec = {
+  args: ['app', 'Ada', 'caf\u00e9 \u{1f680}', ''],
+  // EMPTY last: jco 1.35's adapter runs an empty value into the next variable (fixtures/README.md, Host limits).
+  env: { GREETING: 'gr\u00fc\u00dfe', OTHER: 'a=b', EMPTY: '' },
+  preopens: [{ guest: '/sandbox', files: { 'motd.txt': MOTD } }],
+};
+
+function same(got: RunResult, want: RunResult): void {
+  expect(got.trapped, got.trapMessage).toBe(false);
+  expect(got.stdout.toString()).toBe(want.stdout.toString());
+  expect(got.stderr.toString()).toBe(want.stderr.toString());
+  expect(got.exitCode).toBe(want.exitCode);
+  expect(filesOf(got)).toEqual(filesOf(want));
+}
+
+function filesOf(r: RunResult): Record<string, string> {
+  return Object.fromEntries(Object.entries(r.files).map(([path, e]) => [path, e.kind === 'file' ? e.data.toString() : 'dir']));
+}
+
+describe('greeter-app: two adapter-shaped C components composed', () => {
+  const reference = Promise.all([runP2(bytes, SPEC), runWasmtimeComponent(bytes, SPEC)]);
+
+  test('the reference hosts agree (jco and Wasmtime run the composition)', async () => {
+    const [jco, wasmtime] = await reference;
+    expect(jco.stdout.toString()).toContain('greet: gr\u00fc\u00dfe, caf\u00e9 \u{1f680}!\n');
+    expect(jco.stdout.toString()).toContain('motd: ok(message of the day: caf\u00e9 \u2713 \u{1f680})\n');
+    expect(jco.stdout.toString()).toContain('split: 6 words: [the] [quick] [brown] [fox] [caf\u00e9] [\u{1f680}]\n');
+    expect(jco.stdout.toString()).toMatch(/app done\n$/);
+    expect(jco.stderr.toString()).toContain('[greeter] first env\n');
+    expect(jco.files['/sandbox/app.log']?.kind).toBe('file');
+    same(wasmtime, jco);
+  });
+
+  for (const keepAdapter of [false, true]) {
+    describe(keepAdapter ? 'keepAdapter' : 'default', () => {
+      const { module, report } = lower(bytes, { keepAdapter });
+
+      test('no component memory is region 0; both adapters run (their p1 calls would hand the host region-relative pointers)', () => {
+        const names = report.modules.map((m) => m.name);
+        expect(names.some((n) => n.includes('(region 0)'))).toBe(false);
+        expect(names.filter((n) => n.includes('(region 1)')).length).toBeGreaterThan(0);
+        expect(names.filter((n) => n.includes('(region 2)')).length).toBeGreaterThan(0);
+        expect(report.modules.filter((m) => m.role === 'adapter').length).toBe(2);
+        // Both fixups start their main's `_initialize`: in `_start`, before `run`, not as a start
+        // section (p1 hosts serve WASI from `_start` on) nor as an export of its own.
+        const m = parseModule(module);
+        expect(m.start).toBeUndefined();
+        expect(m.exports.map((e) => e.name).sort()).toEqual(['_start', 'memory']);
+      });
+
+      test('node:wasi and Wasmtime print and write what jco prints and writes', async () => {
+        const [want] = await reference;
+        const [p1, wasmtime] = await Promise.all([runP1(module, SPEC), runWasmtime(module, SPEC)]);
+        same(p1, want);
+        same(wasmtime, want);
+      });
+
+      test('10,000 rounds of library calls: the output memory does not grow', () => {
+        const once = pagesAfterRun(module, ['app', 'loop', '1']);
+        const loop = pagesAfterRun(module, ['app', 'loop', '10000']);
+        expect(once.stdout).toMatch(/^loop: 1 rounds, checksum \d+$/m);
+        const perRound = Number(/checksum (\d+)/.exec(once.stdout)![1]);
+        expect(loop.stdout).toContain(`loop: 10000 rounds, checksum ${perRound * 10000}\n`);
+        expect(loop.pages).toBe(once.pages);
+      });
+    });
+  }
+});
+
+/** Runs the output on node:wasi in this process and reads its memory's size afterwards. */
+function pagesAfterRun(module: Uint8Array, args: string[]): { pages: number; stdout: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'wasi-adapt-fuse-adapters-'));
+  try {
+    writeFileSync(join(dir, 'motd.txt'), MOTD);
+    const out = openSync(join(dir, 'stdout'), 'w');
+    const wasi = new WASI({ version: 'preview1', args, env: { GREETING: 'hi' }, preopens: { '/sandbox': dir }, returnOnExit: true, stdout: out, stderr: out });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(module), wasi.getImportObject() as WebAssembly.Imports);
+    const code = wasi.start(instance);
+    closeSync(out);
+    expect(code).toBe(0);
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    return { pages: memory.buffer.byteLength / 65536, stdout: readFileSync(join(dir, 'stdout'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
