@@ -391,7 +391,7 @@ class Merger {
     let starts = this.starts;
     const func = (name: string) => this.exports.findIndex((e) => e.name === name && e.kind === 'func');
     const start = func('_start');
-    let init = func('_initialize');
+    const init = func('_initialize');
     if (start >= 0 && starts.length) {
       if (init >= 0 && starts.includes(this.exports[init]!.index)) this.exports.splice(init, 1);
       const entry = this.exports[func('_start')]!;
@@ -400,7 +400,8 @@ class Merger {
     }
     const from = init >= 0 ? starts.indexOf(this.exports[init]!.index) : -1;
     if (from >= 0) {
-      this.exports[init]!.index = this.sequence(starts.slice(from));
+      const rest = starts.slice(from);
+      this.exports[init]!.index = rest.length === 1 ? rest[0]! : this.sequence(rest);
       starts = starts.slice(0, from);
     }
     this.start = starts.length <= 1 ? starts[0] : this.sequence(starts);
