@@ -25,6 +25,7 @@ import { handleTargets } from './gen-handles.js';
 import { genBody, genSig, type GenContext, type HandleGlobals, type UndoGlobals } from './gen.js';
 import type { LowerReport } from './index.js';
 import { funcType, type LinkModule } from './link-module.js';
+import { boundGlobals, foldGlobalReads } from './memory-regions-offsets.js';
 import type { Plan, PlannedInstance, Target } from './plan.js';
 import { p3ExportTargets } from './p3-gen.js';
 
@@ -71,6 +72,8 @@ class Merger {
   private readonly hostReached = new Map<string, Extract<Target, { kind: 'host' }>>();
   private readonly hostIndex = new Map<string, number>();
   private readonly typeKeys = new Map<string, number>();
+  /** Link-time values of each instance's globals: constant expressions reading one another instance provides are folded (memory-regions-offsets.ts). */
+  private readonly globalValues = boundGlobals((k) => this.mods.get(k)?.core, (k) => this.insts.get(k)?.imports);
   private readonly extra: { bump?: { next: number; end: number }; selector?: number; handles?: HandleGlobals; undo?: UndoGlobals; lent?: number } = {};
 
   // The output, in section order.
@@ -365,7 +368,7 @@ class Merger {
         if (name !== undefined) this.names.set(out, name);
       }
       m.globals.forEach((g, i) => {
-        this.globals[space.global[m.importedGlobalCount + i]!] = { type: g.type, init: rewritten(g.init, maps) };
+        this.globals[space.global[m.importedGlobalCount + i]!] = { type: g.type, init: (g.type.type === 'i32' && this.folded(inst.key, g.init)) || rewritten(g.init, maps) };
       });
       if (m.start !== undefined) this.starts.push(space.func[m.start]!);
     }
@@ -436,6 +439,11 @@ class Merger {
     return this.globals.push({ type: { type: 'i32', mutable: true }, init: { bytes: init, offset: 0 } }) - 1;
   }
 
+  private folded(key: number, e: Expr): Expr | undefined {
+    const bytes = foldGlobalReads(e, this.globalValues(key));
+    return bytes && { bytes, offset: e.offset };
+  }
+
   private copySegments(): void {
     for (const inst of this.plan.instances) {
       const m = this.mods.get(inst.key)!.core;
@@ -453,7 +461,7 @@ class Merger {
           // The form read may imply table 0; let the encoder pick one that can name the new table.
           flags: table === seg.table ? seg.flags : undefined,
         };
-        if (seg.offset) out.offset = exprs(seg.offset);
+        if (seg.offset) out.offset = this.folded(inst.key, seg.offset) ?? exprs(seg.offset);
         if (seg.funcs) out.funcs = seg.funcs.map(maps.func!);
         if (seg.exprs) out.exprs = seg.exprs.map(exprs);
         this.elements[space.elem[i]!] = out;
@@ -461,7 +469,7 @@ class Merger {
       m.data.forEach((seg, i) => {
         const memory = seg.mode === 'active' ? maps.memory!(seg.memory) : 0;
         const out: DataSegment = { mode: seg.mode, memory, init: seg.init, initOffset: seg.initOffset };
-        if (seg.offset) out.offset = exprs(seg.offset);
+        if (seg.offset) out.offset = this.folded(inst.key, seg.offset) ?? exprs(seg.offset);
         this.data[space.data[i]!] = out;
       });
     }
