@@ -174,7 +174,9 @@ describe('data segments at global offsets in a composition, down output vs jco',
     expect(report.modules.map((m) => m.name).filter((n) => n.includes('(region 1)'))).toHaveLength(1);
     // What the linker wrote says so in the report.
     expect(report.modules).toContainEqual({ name: 'region runtime', role: 'generated' });
-    expect(report.modules.filter((m) => m.name.startsWith('fused adapter')).map((m) => m.role)).toEqual(['generated']);
+    const adapters = report.modules.filter((m) => m.name.startsWith('fused adapter'));
+    expect(adapters.length).toBeGreaterThan(0);
+    expect(new Set(adapters.map((m) => m.role))).toEqual(new Set(['generated']));
     expect(got.results[0]).toEqual(EXPECTED);
     expect(got.results).toEqual(want!.results);
   });
