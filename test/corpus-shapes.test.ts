@@ -33,7 +33,7 @@ const SHAPES: Record<string, Shape> = {
 // None: the compositions (simple-nested*) and utf16 strings (strings) go down since issue 9.
 const REFUSED: Record<string, RegExp> = {};
 
-const GENERATED = /^(fused adapter \(|region runtime$|scratch allocator$|host realloc$)/;
+const GENERATED = /^(fused adapter \(|region runtime$|scratch allocator$)/;
 
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.wasm')).sort();
 

@@ -18,7 +18,7 @@ export interface LowerReport {
   /**
    * Every core instance linked, in order: the component's modules with their roles, `polyfill`,
    * and `generated` for the modules the linker wrote (fused adapters, region runtime, scratch
-   * allocator, host realloc).
+   * allocator).
    */
   modules: { name: string; role: Role | 'polyfill' }[];
   adapter: 'dropped' | 'kept' | 'none';

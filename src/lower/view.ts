@@ -13,7 +13,7 @@ export type {
  * keeping them narrow keeps the planning logic independent of parser details.
  */
 
-/** A component module's role, or `generated`: a module the linker wrote itself (fused adapters, the region runtime, the scratch allocator, the host's realloc dispatcher). */
+/** A component module's role, or `generated`: a module the linker wrote itself (fused adapters, the region runtime, the scratch allocator). */
 export type Role = ModuleRole | 'generated';
 
 export interface ModuleImport {
