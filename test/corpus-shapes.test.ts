@@ -58,8 +58,7 @@ test.each(files)('%s', (file) => {
     }
     const { module, report } = lower(bytes, { keepAdapter });
     // What the linker generates for compositions and utf16 strings (docs/compositions.md) aside.
-    // So does an init instance (wit-component's start of main's `_initialize`, run as the output's).
-    const linked = report.modules.filter((m) => m.role !== 'generated' && m.role !== 'init').map((m) => m.role);
+    const linked = report.modules.filter((m) => m.role !== 'generated').map((m) => m.role);
     // The linker's own modules carry the role where it makes them; the program's never do.
     for (const m of report.modules) expect(m.role === 'generated', m.name).toBe(GENERATED.test(m.name));
     // A composition links each component's modules, rebased onto their regions.

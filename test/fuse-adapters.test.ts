@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
 import { describe, expect, test } from 'vitest';
+import { parseComponent, writeComponent } from '../src/binary/component.js';
 import { parseModule } from '../src/binary/module.js';
 import { lower } from '../src/lower/index.js';
 import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
@@ -87,6 +88,39 @@ describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C com
         expect(loop.pages).toBe(once.pages);
       });
     });
+  }
+});
+
+// The library alone is a reactor of the same shape (its fixup starts main's `_initialize`): a
+// start that only calls an import is that call, without the fixup, so the adapter can still be
+// dropped, and the output's `_initialize` is main's, run by the host before any export.
+test('greeter alone (a reactor whose fixup starts _initialize): the adapter is dropped, _initialize runs the constructors', () => {
+  const outer = parseComponent(new Uint8Array(readFileSync(`${BIN}greeter-app.wasm`)));
+  const nested = outer.sections.find((s) => s.kind === 'component');
+  if (nested?.kind !== 'component') throw new Error('greeter-app nests no component');
+  const { module, report } = lower(writeComponent(nested.component));
+  expect(report.adapter).toBe('dropped');
+  expect(report.modules.map((m) => m.role).filter((r) => r !== 'generated')).toEqual(['main']);
+  const m = parseModule(module);
+  expect(m.start).toBeUndefined();
+  expect(m.exports.map((e) => e.name)).toContain('_initialize');
+  const dir = mkdtempSync(join(tmpdir(), 'wasi-adapt-fuse-adapters-'));
+  try {
+    writeFileSync(join(dir, 'motd.txt'), MOTD);
+    const err = openSync(join(dir, 'stderr'), 'w');
+    const wasi = new WASI({ version: 'preview1', env: { GREETING: 'hi' }, preopens: { '/sandbox': dir }, returnOnExit: true, stderr: err });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(module), wasi.getImportObject() as WebAssembly.Imports);
+    wasi.initialize(instance);
+    // motd opens /sandbox/motd.txt: the preopens the constructors registered.
+    const at = (instance.exports['test:greeter/api#motd'] as () => number)();
+    const view = new DataView((instance.exports.memory as WebAssembly.Memory).buffer);
+    const text = new Uint8Array(view.buffer, view.getUint32(at + 4, true), view.getUint32(at + 8, true));
+    expect(view.getUint8(at)).toBe(0);
+    expect(new TextDecoder().decode(text)).toBe(MOTD.split('\n')[0]);
+    closeSync(err);
+    expect(readFileSync(join(dir, 'stderr'), 'utf8')).toBe('[greeter] first motd\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

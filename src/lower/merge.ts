@@ -91,7 +91,7 @@ class Merger {
   private readonly names = new Map<number, string>();
   private dataCount = false;
   private start: number | undefined;
-  /** The instances' start functions, in instantiation order (placeStarts decides where they run). */
+  /** The instances' start functions (the plan's start calls among them), in instantiation order (placeStarts decides where they run). */
   private starts: number[] = [];
   private nextFunc = 0;
 
@@ -200,6 +200,7 @@ class Merger {
       for (const g of m.globals) for (const f of funcRefs(g.init)) work.push(key, f);
     }
     for (const e of this.plan.exports) if (e.sort === 'func') target(e.target);
+    for (const s of this.plan.startCalls) target(s.target);
     while (work.length) {
       const f = work.pop()!;
       const key = work.pop()!;
@@ -347,6 +348,7 @@ class Merger {
   }
 
   private copyBodies(): void {
+    const starts: { key: number; func: number }[] = [];
     for (const inst of this.plan.instances) {
       const lm = this.mods.get(inst.key)!;
       const m = lm.core;
@@ -370,8 +372,10 @@ class Merger {
       m.globals.forEach((g, i) => {
         this.globals[space.global[m.importedGlobalCount + i]!] = { type: g.type, init: (g.type.type === 'i32' && this.folded(inst.key, g.init)) || rewritten(g.init, maps) };
       });
-      if (m.start !== undefined) this.starts.push(space.func[m.start]!);
+      if (m.start !== undefined) starts.push({ key: inst.key, func: space.func[m.start]! });
     }
+    for (const s of this.plan.startCalls) starts.push({ key: s.key, func: this.funcIndex(s.target) });
+    this.starts = starts.sort((a, b) => a.key - b.key).map((s) => s.func);
     const ctx = this.genContext();
     for (const [g, index] of this.genIndex) {
       const gen = this.plan.gens[g]!;

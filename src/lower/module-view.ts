@@ -34,7 +34,7 @@ export function moduleView(index: number, name: string, role: Role, lm: LinkModu
     trampolines: trampolines(lm),
     tableFills: fills,
     initializes: m.start !== undefined || m.elements.some((e) => e.mode === 'active') || m.data.some((d) => d.mode === 'active'),
-    hasStart: m.start !== undefined,
+    start: m.start,
     funcType: (f) => funcType(lm, f),
     exportNamed: (n, sort) => exportKeys.get(`${sort}:${n}`),
     importPosition: (sort, i) => importKeys.get(`${sort}:${i}`) ?? -1,

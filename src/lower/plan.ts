@@ -123,6 +123,11 @@ export interface Plan {
   stubbed: string[];
   /** The interfaces (with version) those stand-ins belong to. */
   standIns: string[];
+  /**
+   * Starts of instances left out (a fixup or init module whose start calls an import:
+   * wit-component's call of main's `_initialize`): what each calls, by instance key.
+   */
+  startCalls: { key: number; target: Target }[];
 }
 
 export interface PlanOptions {
@@ -209,6 +214,8 @@ class Planner {
   /** Whether what the host allocates goes to the scratch (see `hostScratch`). */
   private hostInScratch: boolean | undefined;
   private bulkMemory: boolean | undefined;
+  /** What the starts of instances not linked call (includeInitializers). */
+  private readonly startCalls: { key: number; target: Target }[] = [];
   /** WASI resources some component may lend another (`iface#resource`, unversioned). */
   private wasiLent: Set<string> | undefined;
 
@@ -258,6 +265,8 @@ class Planner {
       unresolvedKept: this.options.unresolved === 'keep' ? [...this.unresolved.keys()].sort() : [],
       stubbed: [...this.stubbed].map(([name, behaviour]) => `${name}: ${behaviour}`).sort(),
       standIns: this.options.unresolved === 'stand-in' ? [...this.unresolved.keys()].sort() : [],
+      // An instance linked after all runs its own start.
+      startCalls: this.startCalls.filter((s) => !this.resolved.has(s.key)).sort((a, b) => a.key - b.key),
     };
   }
 
@@ -393,7 +402,12 @@ class Planner {
     }
   }
 
-  /** Instances nothing calls but that fill a table (or memory) of an included instance, or have a start, must run too. */
+  /**
+   * Instances nothing calls but that fill a table (or memory) of an included instance must run
+   * too, and so must every start: a start that only calls an import (wit-component starts main's
+   * `_initialize` from its fixup, or from an init module) is that call, without the instance
+   * (whose other imports, the adapter's functions for the shim, may not be needed).
+   */
   private includeInitializers(): void {
     for (let changed = true; changed; ) {
       changed = false;
@@ -401,8 +415,7 @@ class Planner {
         if (def.kind !== 'instantiate' || this.resolved.has(key)) return;
         const m = this.c.modules[def.module]!;
         if (!m.initializes || (this.options.dropAdapter && m.role === 'adapter')) return;
-        // A start runs at instantiation (wit-component starts main's `_initialize` from its fixup).
-        const touches = m.hasStart || m.imports.some((imp) => {
+        const touches = m.imports.some((imp) => {
           if (imp.sort === 'func') return false;
           const origin = this.importOrigin(def, imp);
           return origin !== undefined && this.resolved.has(origin.instance);
@@ -411,7 +424,14 @@ class Planner {
           this.include(key);
           this.drain();
           changed = true;
+          return;
         }
+        if (m.start === undefined || this.startCalls.some((s) => s.key === key)) return;
+        const at = m.importPosition('func', m.start);
+        if (at >= 0) this.startCalls.push({ key, target: this.importOf(key, m.imports[at]!) });
+        else this.include(key);
+        this.drain();
+        changed = true;
       });
     }
   }

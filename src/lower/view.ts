@@ -61,8 +61,8 @@ export interface ModuleView {
   tableFills: TableFill[] | undefined;
   /** Whether instantiating it changes state elsewhere: active segments or a start function. */
   initializes: boolean;
-  /** Whether it has a start function: that runs at instantiation, so its instance is always linked. */
-  hasStart: boolean;
+  /** Its start function, if any: that runs at instantiation, so it always runs (plan.ts includeInitializers). */
+  start: number | undefined;
   funcType(func: number): FuncType;
   /** The export `name` of `sort`; indexed, since planning asks once per import of every instance. */
   exportNamed(name: string, sort: Sort): ModuleExport | undefined;
