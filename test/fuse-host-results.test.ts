@@ -1,10 +1,10 @@
 // What a p1 host allocates with the exported cabi_realloc is released with the call it is for
-// (fixtures/src/compositions/host-results.wat; region 0's own allocator never frees): a host
-// import's results (a library in region 1 calling the host's `name() -> string` 10,000 times),
-// and an export's arguments (10,000 strings passed to `measure`, lifted over region 1, each
+// (fixtures/src/compositions/host-results.wat; the app's own allocator never frees): a host
+// import's results (a library calling the host's `name() -> string` 10,000 times), and an
+// export's arguments (10,000 strings passed to `measure`, lifted over the library's memory, each
 // followed by its post-return). The adapters at the host boundary make cabi_realloc the scratch,
-// so an export lifted over region 0 that takes a string (`count`) gets an adapter too: region 0's
-// program must never be handed a block its own allocator did not make.
+// so an export lifted over the app's memory that takes a string (`count`) gets an adapter too:
+// the app must never be handed a block its own allocator did not make.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -53,7 +53,7 @@ function instantiate(reenter = false): Output {
   return out;
 }
 
-test('10,000 host results into region 1: what the host allocated for each is released with the call', () => {
+test("10,000 host results into the library's memory: what the host allocated for each is released with the call", () => {
   const out = instantiate();
   const n = new TextEncoder().encode(NAME).length;
   expect(out['fetch-many'](1)).toBe(n);
@@ -62,7 +62,7 @@ test('10,000 host results into region 1: what the host allocated for each is rel
   expect(out.memory.buffer.byteLength / 65536).toBe(pages);
 });
 
-test('10,000 strings passed to an export over region 1: what the host allocated for each is released by its post-return', () => {
+test("10,000 strings passed to an export over the library's memory: what the host allocated for each is released by its post-return", () => {
   const out = instantiate();
   const bytes = new TextEncoder().encode(NAME);
   const call = () => {
@@ -79,11 +79,11 @@ test('10,000 strings passed to an export over region 1: what the host allocated 
   expect(out.memory.buffer.byteLength / 65536).toBe(pages);
 });
 
-test('an export over region 0 taking a string goes through an adapter: the block the host allocated is not handed to the program', () => {
+test("an export over the app's memory taking a string goes through an adapter: the block the host allocated is not handed to the program", () => {
   const out = instantiate();
   const p = out.cabi_realloc(0, 0, 1, 3);
   new Uint8Array(out.memory.buffer, p, 3).set([65, 66, 67]);
-  // The scratch's pages sit past region 0's program pages (its allocator's blocks start at 4096 in page 0).
+  // The scratch's pages sit in region 0, the host's, past its unused first page (the app's blocks are in its own region).
   expect(p).toBeGreaterThanOrEqual(65536);
   const r = out.count(p, 3);
   out.cabi_post_count(r);
