@@ -10,14 +10,12 @@
 import type { FuncType } from '../binary/module.js';
 import { BinaryWriter } from '../binary/writer.js';
 import { fixupModule, shimModule, SHIM, type Slot } from './glue.js';
-import { funcOf, instanceType, planInterfaces, resolveIn } from './itype.js';
 import type { DirectImport } from './mixed.js';
-import { WASI } from './wasi.js';
-import { lowerNeeds } from './wit.js';
 import type { StrippedImport } from './strip.js';
-import { ROOT, type Iface, type Named } from './world.js';
+import { planWasiImports, wasiSignature, type WasiImport } from './wasi.js';
+import { abiOf, ROOT, type Iface, type Named } from './world.js';
 import type { WorldImport, WorldPlan } from './world-plan.js';
-import { exportShim, instanceType as worldInstanceType, TypeEncoder } from './world-types.js';
+import { dependencyOrder, exportShim, instanceType, TypeEncoder } from './world-types.js';
 
 export interface ComponentParts {
   main: Uint8Array;
@@ -163,14 +161,12 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   const use = (iface: string, name: string) => used.set(iface, (used.get(iface) ?? new Set()).add(name));
   for (const [module, ims] of byModule) ims.forEach((im) => use(module, im.name));
   parts.direct.forEach((d) => use(d.iface, d.name));
-  const plans = planInterfaces(used);
+  const plans = planWasiImports(used);
   const instances = new Map<string, number>();
   for (const p of plans) {
-    const outer = new Map<string, number>();
-    for (const [name, from] of Object.entries(WASI[p.name]!.uses ?? {})) {
-      if (p.types.has(name)) outer.set(name, b.aliasExport(TYPE, instances.get(from)!, name));
-    }
-    b.section(S.type, (w) => w.bytes(instanceType(p, outer)));
+    // Each `use`d type aliased from its provider's import.
+    const outer = new Map(p.uses.map(([n, from]) => [n, b.aliasExport(TYPE, instances.get(from)!, n.name)]));
+    b.section(S.type, (w) => w.bytes(wasiInstanceType(p, outer)));
     const type = b.counts.type++;
     b.section(S.import, (w) => w.u8(0x00).name(at(p.name)).u8(INSTANCE).u32(type));
     instances.set(p.name, b.counts.instance++);
@@ -217,7 +213,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   for (const d of world?.declared ?? []) {
     if ('fn' in d) continue;
     // The body first: the types it `use`s are aliased from earlier imports as it is built.
-    const body = worldInstanceType(d.name, d.iface, d.funcs, d.needed, importedType);
+    const body = instanceType(d.name, d.iface, d.funcs, dependencyOrder(d.name, false, d.iface, d.needed), importedType);
     b.section(S.type, (w) => w.bytes(body));
     const type = b.counts.type++;
     b.section(S.import, (w) => w.u8(0x00).name(d.name).u8(INSTANCE).u32(type));
@@ -255,7 +251,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
   if (!early) parts.p1.forEach((s) => defer(`p1\0${s.name}`, { type: s.type, stage: 'adapter', what: { k: 'p1', name: s.name } }));
   const plan = (owner: Lowering['owner'], iface: string, name: string, type: FuncType) => {
     if (name.startsWith(DROP)) return;
-    const needs = lowerNeeds(funcOf(iface, name), resolveIn(iface));
+    const needs = abiOf(wasiSignature(iface, name)).lowerNeeds;
     if (!needs.memory || (early && !needs.realloc)) return;
     const stage = needs.realloc ? owner : 'adapter';
     defer(keyOf(owner, iface, name), { type, stage, what: { k: 'lower', l: { owner, iface, name, realloc: needs.realloc } } });
@@ -297,7 +293,7 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     if (name.startsWith(DROP)) return b.resourceDrop(b.aliasExport(TYPE, instances.get(iface)!, name.slice(DROP.length)));
     const slot = slotOf.get(keyOf(owner, iface, name));
     if (slot !== undefined) return b.aliasCoreExport(CORE_FUNC, shim, slots[slot]!.name);
-    const memoryOpt = lowerNeeds(funcOf(iface, name), resolveIn(iface)).memory ? [[0x03, ...uleb(memory!)]] : [];
+    const memoryOpt = abiOf(wasiSignature(iface, name)).lowerNeeds.memory ? [[0x03, ...uleb(memory!)]] : [];
     return b.lower(b.aliasExport(FUNC, instances.get(iface)!, name), memoryOpt);
   };
   let memory: number | undefined;
@@ -485,6 +481,16 @@ export function encodeComponent(parts: ComponentParts): { bytes: Uint8Array; int
     }
   }
   return { bytes: b.finish(), interfaces: [...plans.map((p) => at(p.name)), ...(world?.declared ?? []).map((d) => d.name)] };
+}
+
+const wasiTypes = new Map<string, Uint8Array>();
+
+/** A WASI import's instance type, encoded once per process for each plan and aliases. */
+function wasiInstanceType(p: WasiImport, outer: ReadonlyMap<Named, number>): Uint8Array {
+  const key = `${p.name}|${p.types.map(([n]) => n)}|${p.funcs}|${[...outer.values()]}`;
+  let bytes = wasiTypes.get(key);
+  if (!bytes) wasiTypes.set(key, (bytes = instanceType(p.id, p.iface, p.funcs, p.types, (n) => outer.get(n)!)));
+  return bytes;
 }
 
 interface Lowering {

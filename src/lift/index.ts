@@ -8,12 +8,12 @@ import { WasiAdaptError } from '../errors.js';
 import { loadAdapter } from './adapter.js';
 import { encodeComponent, runCoreName } from './encode.js';
 import { distinctImports } from './imports.js';
-import { funcOf, resolveIn } from './itype.js';
 import { directImports, isWasi02, versionOf, type DirectImport } from './mixed.js';
 import { hoistMemory } from './memory.js';
 import { describeFunc, importsReachedFromStart } from './start.js';
-import { lowerNeeds } from './wit.js';
 import { strip, type Stripped } from './strip.js';
+import { wasiSignature } from './wasi.js';
+import { abiOf } from './world.js';
 import type { Slot } from './glue.js';
 import type { World } from '../wit/index.js';
 import { COMPONENT_TYPE, embeddedWorld } from './world-decode.js';
@@ -101,7 +101,7 @@ export function lift(input: Uint8Array, options: LiftOptions = {}): { component:
   const mainRealloc = isFunc(m, 'cabi_realloc', REALLOC);
   // Built before main, the adapter cannot take its state from main's allocator: it grows memory.
   const lendsState = mainRealloc && !early;
-  const allocating = direct.find((d) => !d.name.startsWith('[resource-drop]') && lowerNeeds(funcOf(d.iface, d.name), resolveIn(d.iface)).realloc);
+  const allocating = direct.find((d) => !d.name.startsWith('[resource-drop]') && abiOf(wasiSignature(d.iface, d.name)).lowerNeeds.realloc);
   if (allocating && !mainRealloc) {
     throw new WasiAdaptError('unsupported', `imports ${allocating.module}.${allocating.name}, whose result the host writes into memory from the module's cabi_realloc, which it does not export`);
   }
@@ -165,7 +165,7 @@ function startCalls(m: CoreModule, direct: readonly DirectImport[]): { module: s
   const reached = importsReachedFromStart(m);
   for (const r of reached) {
     const d = direct.find((x) => x.module === r.module && x.name === r.name);
-    if (d && !d.name.startsWith('[resource-drop]') && lowerNeeds(funcOf(d.iface, d.name), resolveIn(d.iface)).realloc) {
+    if (d && !d.name.startsWith('[resource-drop]') && abiOf(wasiSignature(d.iface, d.name)).lowerNeeds.realloc) {
       throw startError(m, r, "its result goes to memory from the module's cabi_realloc, which does not exist before the module is instantiated");
     }
   }

@@ -7,14 +7,13 @@
  */
 import { funcTypeEquals, type CoreModule, type FuncType } from '../binary/module.js';
 import { WasiAdaptError } from '../errors.js';
-import { funcOf, isResource, resolveIn } from './itype.js';
-import { WASI } from './wasi.js';
-import { loweredType } from './wit.js';
+import { wasiInterface } from './wasi.js';
+import { abiOf } from './world.js';
 
 export interface DirectImport {
   /** The core import module, with its version: `wasi:io/streams@0.2.3`. */
   module: string;
-  /** The interface, as wasi.ts and the adapter name it: `wasi:io/streams`. */
+  /** The interface, unversioned as the adapter names it: `wasi:io/streams`. */
   iface: string;
   name: string;
   /** Its core type: the canonical-ABI lowering of the function. */
@@ -31,7 +30,7 @@ export function isWasi02(module: string): boolean {
 
 /**
  * The module's WASI 0.2 function imports (each module/name once), checked
- * against the built-in descriptions: known function, core type of its lowering.
+ * against the WASI WIT (wasi.ts): known function, core type of its lowering.
  */
 export function directImports(m: CoreModule): DirectImport[] {
   const out = new Map<string, DirectImport>();
@@ -52,14 +51,16 @@ export function directImports(m: CoreModule): DirectImport[] {
 }
 
 function expectedType(iface: string, name: string, what: string): FuncType {
-  const unknown = () => new WasiAdaptError('unsupported', `imports ${what}, a WASI 0.2 function wasi-adapt has no description of`);
-  if (!WASI[iface]) throw unknown();
+  const unknown = () => new WasiAdaptError('unsupported', `imports ${what}, which is not a function of WASI 0.2.12's wasi:cli or wasi:http imports (or is @unstable)`);
+  const spec = wasiInterface(iface);
+  if (!spec) throw unknown();
   if (name.startsWith(DROP)) {
-    if (!isResource(iface, name.slice(DROP.length))) throw unknown();
+    if (spec.types.get(name.slice(DROP.length))?.def.k !== 'resource') throw unknown();
     return { kind: 'func', params: ['i32'], results: [] };
   }
-  if (!(name in WASI[iface].funcs)) throw unknown();
-  return { kind: 'func', ...loweredType(funcOf(iface, name), resolveIn(iface)) };
+  const fn = spec.funcs.get(name);
+  if (!fn) throw unknown();
+  return { kind: 'func', ...abiOf(fn).lower };
 }
 
 /**

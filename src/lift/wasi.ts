@@ -1,126 +1,127 @@
 /**
- * The WASI 0.2 functions the preview1 adapter may import, in a compact
- * WIT-like notation: just enough of each interface to type its component
- * import. Interfaces are listed providers first, the order imports must take.
+ * WASI 0.2's interfaces as `up` imports them: the WASI 0.2.12 WIT's (wasi:cli's and wasi:http's
+ * `imports` worlds, made `up`'s world model at build time: wasi-digest.ts), so every WASI
+ * function is typed from the WIT, as a world's own functions are. Which interfaces and types a
+ * set of imported functions needs, in the order a component must import them.
  */
-export interface InterfaceSpec {
-  /** Types this interface takes from another one (WIT `use`): local name -> providing interface. */
-  uses?: Record<string, string>;
-  resources?: string[];
-  /** Named types: `record {...}`, `variant {...}`, `enum {...}`, `flags {...}`. */
-  types?: Record<string, string>;
-  /** Function types `(name: type, ...) -> type`; methods take `self` first. */
-  funcs: Record<string, string>;
+import { WasiAdaptError } from '../errors.js';
+import { WASI_DIGEST } from './generated/wasi-wit.js';
+import { undigest, type WasiModel } from './wasi-digest.js';
+import type { Fn, Iface, Named } from './world.js';
+import { typesNeeded } from './world-types.js';
+
+/** An interface the component imports: what it declares, in declaration order. */
+export interface WasiImport {
+  /** Unversioned: `wasi:io/streams`. */
+  name: string;
+  /** The WIT's interface, whose types' owner is `id` (`wasi:io/streams@0.2.12`). */
+  id: string;
+  iface: Iface;
+  funcs: string[];
+  /** Its types ([local name, type]) in order of first mention; `use`d ones are aliased. */
+  types: [string, Named][];
+  /** The types of `types` it `use`s, in the interface's order, each with its interface (unversioned). */
+  uses: [Named, string][];
 }
 
-const ec = 'error-code';
-const fsUnit = `result<_, ${ec}>`;
-const desc = 'self: borrow<descriptor>';
+interface Wasi {
+  model: WasiModel;
+  /** Component names (`wasi:io/streams@0.2.12`) by unversioned name. */
+  ids: Map<string, string>;
+  /** Every interface, providers before the interfaces that `use` their types. */
+  order: string[];
+}
 
-export const WASI: Record<string, InterfaceSpec> = {
-  'wasi:io/error': { resources: ['error'], funcs: {} },
-  'wasi:io/poll': {
-    resources: ['pollable'],
-    funcs: { poll: '(in: list<borrow<pollable>>) -> list<u32>' },
-  },
-  'wasi:io/streams': {
-    uses: { error: 'wasi:io/error', pollable: 'wasi:io/poll' },
-    resources: ['input-stream', 'output-stream'],
-    types: { 'stream-error': 'variant { last-operation-failed(error), closed }' },
-    funcs: {
-      '[method]input-stream.blocking-read': '(self: borrow<input-stream>, len: u64) -> result<list<u8>, stream-error>',
-      '[method]input-stream.subscribe': '(self: borrow<input-stream>) -> pollable',
-      '[method]output-stream.blocking-write-and-flush':
-        '(self: borrow<output-stream>, contents: list<u8>) -> result<_, stream-error>',
-      '[method]output-stream.subscribe': '(self: borrow<output-stream>) -> pollable',
-    },
-  },
-  'wasi:clocks/wall-clock': {
-    types: { datetime: 'record { seconds: u64, nanoseconds: u32 }' },
-    funcs: { now: '() -> datetime', resolution: '() -> datetime' },
-  },
-  'wasi:clocks/monotonic-clock': {
-    uses: { pollable: 'wasi:io/poll' },
-    funcs: {
-      now: '() -> u64',
-      resolution: '() -> u64',
-      'subscribe-instant': '(when: u64) -> pollable',
-      'subscribe-duration': '(when: u64) -> pollable',
-    },
-  },
-  'wasi:cli/environment': {
-    funcs: {
-      'get-environment': '() -> list<tuple<string, string>>',
-      'get-arguments': '() -> list<string>',
-    },
-  },
-  'wasi:cli/exit': {
-    funcs: { exit: '(status: result<_, _>)', 'exit-with-code': '(status-code: u8)' },
-  },
-  'wasi:cli/stdin': { uses: { 'input-stream': 'wasi:io/streams' }, funcs: { 'get-stdin': '() -> input-stream' } },
-  'wasi:cli/stdout': { uses: { 'output-stream': 'wasi:io/streams' }, funcs: { 'get-stdout': '() -> output-stream' } },
-  'wasi:cli/stderr': { uses: { 'output-stream': 'wasi:io/streams' }, funcs: { 'get-stderr': '() -> output-stream' } },
-  'wasi:random/random': { funcs: { 'get-random-bytes': '(len: u64) -> list<u8>' } },
-  'wasi:filesystem/types': {
-    uses: { datetime: 'wasi:clocks/wall-clock' },
-    resources: ['descriptor', 'directory-entry-stream'],
-    types: {
-      'descriptor-type':
-        'enum { unknown, block-device, character-device, directory, fifo, symbolic-link, regular-file, socket }',
-      'descriptor-flags':
-        'flags { read, write, file-integrity-sync, data-integrity-sync, requested-write-sync, mutate-directory }',
-      'path-flags': 'flags { symlink-follow }',
-      'open-flags': 'flags { create, directory, exclusive, truncate }',
-      'descriptor-stat':
-        'record { type: descriptor-type, link-count: u64, size: u64, data-access-timestamp: option<datetime>, ' +
-        'data-modification-timestamp: option<datetime>, status-change-timestamp: option<datetime> }',
-      'new-timestamp': 'variant { no-change, now, timestamp(datetime) }',
-      'directory-entry': 'record { type: descriptor-type, name: string }',
-      [ec]:
-        'enum { access, would-block, already, bad-descriptor, busy, deadlock, quota, exist, file-too-large, ' +
-        'illegal-byte-sequence, in-progress, interrupted, invalid, io, is-directory, loop, too-many-links, ' +
-        'message-size, name-too-long, no-device, no-entry, no-lock, insufficient-memory, insufficient-space, ' +
-        'not-directory, not-empty, not-recoverable, unsupported, no-tty, no-such-device, overflow, not-permitted, ' +
-        'pipe, read-only, invalid-seek, text-file-busy, cross-device }',
-      advice: 'enum { normal, sequential, random, will-need, dont-need, no-reuse }',
-      'metadata-hash-value': 'record { lower: u64, upper: u64 }',
-    },
-    funcs: {
-      '[method]descriptor.advise': `(${desc}, offset: u64, length: u64, advice: advice) -> ${fsUnit}`,
-      '[method]descriptor.sync-data': `(${desc}) -> ${fsUnit}`,
-      '[method]descriptor.get-type': `(${desc}) -> result<descriptor-type, ${ec}>`,
-      '[method]descriptor.set-size': `(${desc}, size: u64) -> ${fsUnit}`,
-      '[method]descriptor.set-times':
-        `(${desc}, data-access-timestamp: new-timestamp, data-modification-timestamp: new-timestamp) -> ${fsUnit}`,
-      '[method]descriptor.read': `(${desc}, length: u64, offset: u64) -> result<tuple<list<u8>, bool>, ${ec}>`,
-      '[method]descriptor.write': `(${desc}, buffer: list<u8>, offset: u64) -> result<u64, ${ec}>`,
-      '[method]descriptor.read-directory': `(${desc}) -> result<directory-entry-stream, ${ec}>`,
-      '[method]descriptor.sync': `(${desc}) -> ${fsUnit}`,
-      '[method]descriptor.create-directory-at': `(${desc}, path: string) -> ${fsUnit}`,
-      '[method]descriptor.stat': `(${desc}) -> result<descriptor-stat, ${ec}>`,
-      '[method]descriptor.stat-at': `(${desc}, path-flags: path-flags, path: string) -> result<descriptor-stat, ${ec}>`,
-      '[method]descriptor.set-times-at':
-        `(${desc}, path-flags: path-flags, path: string, data-access-timestamp: new-timestamp, ` +
-        `data-modification-timestamp: new-timestamp) -> ${fsUnit}`,
-      '[method]descriptor.link-at':
-        `(${desc}, old-path-flags: path-flags, old-path: string, new-descriptor: borrow<descriptor>, new-path: string) -> ${fsUnit}`,
-      '[method]descriptor.open-at':
-        `(${desc}, path-flags: path-flags, path: string, open-flags: open-flags, flags: descriptor-flags) -> result<descriptor, ${ec}>`,
-      '[method]descriptor.readlink-at': `(${desc}, path: string) -> result<string, ${ec}>`,
-      '[method]descriptor.remove-directory-at': `(${desc}, path: string) -> ${fsUnit}`,
-      '[method]descriptor.rename-at':
-        `(${desc}, old-path: string, new-descriptor: borrow<descriptor>, new-path: string) -> ${fsUnit}`,
-      '[method]descriptor.symlink-at': `(${desc}, old-path: string, new-path: string) -> ${fsUnit}`,
-      '[method]descriptor.unlink-file-at': `(${desc}, path: string) -> ${fsUnit}`,
-      '[method]descriptor.metadata-hash': `(${desc}) -> result<metadata-hash-value, ${ec}>`,
-      '[method]descriptor.metadata-hash-at':
-        `(${desc}, path-flags: path-flags, path: string) -> result<metadata-hash-value, ${ec}>`,
-      '[method]directory-entry-stream.read-directory-entry':
-        `(self: borrow<directory-entry-stream>) -> result<option<directory-entry>, ${ec}>`,
-    },
-  },
-  'wasi:filesystem/preopens': {
-    uses: { descriptor: 'wasi:filesystem/types' },
-    funcs: { 'get-directories': '() -> list<tuple<descriptor, string>>' },
-  },
-};
+/**
+ * The order `up` imported these in when it described them by hand: kept so that components stay
+ * byte for byte what they were (any order with providers first is valid; the world's is not
+ * this one). The WIT's other interfaces follow in its world's order, providers first.
+ */
+const FIRST = [
+  'wasi:io/error', 'wasi:io/poll', 'wasi:io/streams', 'wasi:clocks/wall-clock', 'wasi:clocks/monotonic-clock',
+  'wasi:cli/environment', 'wasi:cli/exit', 'wasi:cli/stdin', 'wasi:cli/stdout', 'wasi:cli/stderr',
+  'wasi:random/random', 'wasi:filesystem/types', 'wasi:filesystem/preopens',
+];
+
+let wasi: Wasi | undefined;
+
+/** Read on first use, once per process. */
+function load(): Wasi {
+  if (wasi) return wasi;
+  const model = undigest(WASI_DIGEST);
+  const ids = new Map(model.ids.map((id) => [unversioned(id), id]));
+  const order = [...FIRST, ...[...ids.keys()].filter((n) => !FIRST.includes(n))];
+  return (wasi = { model, ids, order });
+}
+
+const unversioned = (id: string): string => id.replace(/@.*$/, '');
+
+/** The interface `name` (unversioned), or undefined if WASI 0.2 has none (or only an unstable one). */
+export function wasiInterface(name: string): Iface | undefined {
+  const { model, ids } = load();
+  const id = ids.get(name);
+  return id === undefined ? undefined : model.iface(id);
+}
+
+function known(name: string): { id: string; iface: Iface } {
+  const id = load().ids.get(name);
+  if (id === undefined) throw new WasiAdaptError('unresolved', `WASI 0.2 has no interface ${name}`);
+  return { id, iface: load().model.iface(id)! };
+}
+
+/** The function `func` of the WASI interface `iface` (unversioned). */
+export function wasiSignature(iface: string, func: string): Fn {
+  const fn = known(iface).iface.funcs.get(func);
+  if (!fn) throw new WasiAdaptError('unresolved', `WASI 0.2 has no function ${iface}.${func}`);
+  return fn;
+}
+
+const DROP = '[resource-drop]';
+
+/**
+ * From the fields used per interface (function names and resource drops, in the order they are
+ * met), what each interface import declares, providers first.
+ */
+export function planWasiImports(used: ReadonlyMap<string, ReadonlySet<string>>): WasiImport[] {
+  const plans = new Map<string, { funcs: string[]; wanted: Set<Named>; types?: [string, Named][] }>();
+  const plan = (name: string) => {
+    let p = plans.get(name);
+    if (!p) plans.set(name, (p = { funcs: [], wanted: new Set() }));
+    return p;
+  };
+  for (const [name, fields] of used) {
+    const { iface } = known(name);
+    const p = plan(name);
+    for (const f of fields) {
+      if (!f.startsWith(DROP)) {
+        wasiSignature(name, f); // refuses a function WASI does not have
+        p.funcs.push(f);
+        continue;
+      }
+      const res = iface.types.get(f.slice(DROP.length));
+      if (res?.def.k !== 'resource') throw new WasiAdaptError('unresolved', `WASI 0.2's ${name} has no resource ${f.slice(DROP.length)}`);
+      p.wanted.add(res);
+    }
+  }
+  const { order } = load();
+  // Consumers come after providers: walk backwards so a consumer's demands on its providers are
+  // known before they are closed.
+  for (const name of [...order].reverse()) {
+    const p = plans.get(name);
+    if (!p) continue;
+    const { id, iface } = known(name);
+    const { foreign, reached } = typesNeeded(id, false, iface, p.funcs, p.wanted);
+    const local = new Map<Named, string>();
+    for (const [n, t] of iface.types) if (!local.has(t)) local.set(t, n);
+    p.types = reached.map((n) => [local.get(n)!, n]);
+    for (const n of foreign) plan(unversioned(n.owner)).wanted.add(n);
+  }
+  return order.flatMap((name) => {
+    const p = plans.get(name);
+    if (!p) return [];
+    const { id, iface } = known(name);
+    const needed = new Set(p.types!.map(([, n]) => n));
+    const uses = new Set([...iface.types.values()].filter((n) => needed.has(n) && n.owner !== id));
+    return [{ name, id, iface, funcs: p.funcs, types: p.types!, uses: [...uses].map((n): [Named, string] => [n, unversioned(n.owner)]) }];
+  });
+}

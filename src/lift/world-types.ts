@@ -137,9 +137,10 @@ export function namedInDef(n: Named, out: Set<Named>): void {
 /**
  * The types interface `owner` must declare so that `funcs` and the `wanted` types are complete:
  * its own definitions they reach, closed over their fields; types it `use`s are aliased, so
- * what they mention is their owner's business (returned in `foreign`).
+ * what they mention is their owner's business (returned in `foreign`). `reached` is both, in the
+ * order they were first met (wanted, then each function's, then the fields of those).
  */
-export function typesNeeded(owner: string, exported: boolean, iface: Iface, funcs: readonly string[], wanted: Iterable<Named>): { own: Set<Named>; foreign: Set<Named> } {
+export function typesNeeded(owner: string, exported: boolean, iface: Iface, funcs: readonly string[], wanted: Iterable<Named>): { own: Set<Named>; foreign: Set<Named>; reached: Named[] } {
   const reach = new Set<Named>(wanted);
   for (const f of funcs) namedInFn(iface.funcs.get(f)!, reach);
   const foreign = new Set<Named>();
@@ -148,34 +149,40 @@ export function typesNeeded(owner: string, exported: boolean, iface: Iface, func
     if (ownedBy(n, owner, exported)) namedInDef(n, reach);
     else foreign.add(n);
   }
-  return { own: new Set([...reach].filter((n) => ownedBy(n, owner, exported))), foreign };
+  return { own: new Set([...reach].filter((n) => ownedBy(n, owner, exported))), foreign, reached: [...reach] };
 }
 
 /**
- * `(instance ...)` for an imported interface: its types in declaration order (those `needed`),
- * each of its own defined and exported, each `use`d one aliased from the enclosing component
- * (`outer` gives its index there) and exported under its local name; then `funcs`.
+ * `(instance ...)` for an imported interface: `types` ([local name, type]) in that order, each of
+ * its own defined and exported, each `use`d one aliased from the enclosing component (`outer`
+ * gives its index there) and exported under its local name; then `funcs`. A type of the list
+ * that a definition or a function mentions before its turn is declared there, first (the
+ * order `dependencyOrder` gives never needs it; WASI's imports are in order of first mention).
  */
-export function instanceType(owner: string, iface: Iface, funcs: readonly string[], needed: ReadonlySet<Named>, outer: (n: Named) => number): Uint8Array {
+export function instanceType(owner: string, iface: Iface, funcs: readonly string[], types: readonly [string, Named][], outer: (n: Named) => number): Uint8Array {
   const decls = new InstanceDecls();
   const exported = new Map<Named, number>();
-  const namedIndex = (n: Named): number => {
-    const idx = exported.get(n);
-    if (idx === undefined) throw new WasiAdaptError('unresolved', `interface ${owner} mentions type ${n.owner}/${n.name}, which it neither defines nor uses`);
+  const local = new Map<Named, string>();
+  for (const [name, n] of types) if (!local.has(n)) local.set(n, name);
+  const declare = (name: string, n: Named): number => {
+    let idx: number;
+    if (!ownedBy(n, owner, false)) idx = decls.exportType(name, decls.aliasOuter(outer(n)));
+    else idx = decls.exportType(name, n.def.k === 'resource' ? 'resource' : decls.define(enc.def(n)));
+    exported.set(n, idx);
     return idx;
   };
+  const namedIndex = (n: Named): number => {
+    const idx = exported.get(n);
+    if (idx !== undefined) return idx;
+    const name = local.get(n);
+    if (name === undefined) throw new WasiAdaptError('unresolved', `interface ${owner} mentions type ${n.owner}/${n.name}, which it neither defines nor uses`);
+    return declare(name, n);
+  };
   const enc = new TypeEncoder((body) => decls.define(body), namedIndex);
-  for (const [local, n] of dependencyOrder(owner, false, iface, needed)) {
+  for (const [name, n] of types) {
     const first = exported.get(n);
-    let idx: number;
-    if (first !== undefined) {
-      idx = decls.exportType(local, first);
-    } else if (!ownedBy(n, owner, false)) {
-      idx = decls.exportType(local, decls.aliasOuter(outer(n)));
-    } else {
-      idx = decls.exportType(local, n.def.k === 'resource' ? 'resource' : decls.define(enc.def(n)));
-    }
-    if (first === undefined) exported.set(n, idx);
+    if (first === undefined) declare(name, n);
+    else if (local.get(n) !== name) decls.exportType(name, first);
   }
   for (const f of funcs) decls.exportFunc(f, decls.define(enc.func(iface.funcs.get(f)!)));
   return decls.finish();

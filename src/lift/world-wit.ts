@@ -24,8 +24,16 @@ export function pickWorld(wit: ResolvedWit, name: string | undefined): World {
 
 const stable = (gates: readonly Gate[]) => !gates.some((g) => g.kind === 'unstable');
 
-export function witWorld(world: World): WorldModel {
-  const c = new Converter();
+export interface WitWorldOptions {
+  /**
+   * Write a name for a structural type (`type instant = u64`) as that type, as `up` always wrote
+   * WASI's own signatures (the types are equal either way; see wasi-digest.ts).
+   */
+  inlineAliases?: boolean;
+}
+
+export function witWorld(world: World, options: WitWorldOptions = {}): WorldModel {
+  const c = new Converter(options.inlineAliases ?? false);
   const exportedIfaces = new Set([...world.exports.values()].flatMap((x) => (x.kind === 'interface' ? [x.interface] : [])));
   const types = new Map<string, Named>();
   const side = (items: Map<string, WitItem>, exporting: boolean): Map<string, WorldItem> => {
@@ -57,6 +65,8 @@ class Converter {
   private readonly owners = new Map<Interface, string>();
   /** While converting exports: the interfaces the world exports. */
   exporting: Set<Interface> | undefined;
+
+  constructor(private readonly inlineAliases: boolean) {}
 
   iface(i: Interface, key: string): Iface {
     this.owners.set(i, i.id ?? key);
@@ -130,8 +140,10 @@ class Converter {
       case 'primitive':
         if (t.name === 'error-context') throw unsupported(pos, 'error-context needs WASI 0.3');
         return { k: 'prim', name: t.name };
-      case 'ref':
-        return { k: 'named', named: this.namedOf(t.def) };
+      case 'ref': {
+        const of = this.inlineAliases ? structuralAlias(t.def) : undefined;
+        return of ? this.type(of, pos) : { k: 'named', named: this.namedOf(t.def) };
+      }
       case 'list':
         return { k: 'list', of: this.type(t.element, pos), length: t.length };
       case 'option':
@@ -154,6 +166,13 @@ class Converter {
         throw unsupported(pos, `${t.kind}s need WASI 0.3`);
     }
   }
+}
+
+/** What `type x = T` (through `use`s) names, when T is not a resource. */
+function structuralAlias(def: TypeDef): Type | undefined {
+  const d = def.definition;
+  if (d.kind === 'use') return structuralAlias(d.target);
+  return d.kind === 'alias' && !resourceOf(def) ? d.type : undefined;
 }
 
 function unsupported(pos: TypeDef['pos'], message: string): WasiAdaptError {
