@@ -2,8 +2,8 @@
  * The WASI WIT as `up` uses it (wasi.ts), carried from build time to run time. The build
  * (scripts/build-wasi-wit.mjs) parses and resolves the WIT and converts `WASI_WORLD` to the world
  * model (world-wit.ts), as `--wit` does with a user's world, then stores that model as JSON:
- * parsing the WIT on a process's first `up` cost some 40 ms (a cold parser over 24 KB of WIT);
- * rebuilding what a component needs of the model from JSON, about one.
+ * parsing the WIT on a process's first `up` cost 50 ms or more (a cold parser over 24 KB of WIT);
+ * rebuilding what a component needs of the model from JSON, under one.
  */
 import { parseWit, resolveWit } from '../wit/index.js';
 import type { Fn, Iface, Named, NamedDef } from './world.js';
