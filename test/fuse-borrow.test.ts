@@ -1,7 +1,8 @@
 // Borrows between components that do not implement the resource (fixtures/src/compositions/
 // resources-borrow.wat): the down output (node:wasi, canonical-ABI caller) against jco, and the
 // traps CanonicalABI.md names (a borrow kept past the callee's return, a lent own handle moved:
-// `back` traps only through the check of an own handle crossing, `both` also at its drop).
+// `back` traps only through the check of an own handle crossing, `both` also at its drop; a
+// number from another instance's table used as a handle: `forged`).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -21,7 +22,7 @@ test('resources-borrow: borrows lent to a component that does not implement the 
   const bytes = new Uint8Array(readFileSync(`${BIN}resources-borrow.wasm`));
   const { module } = lower(bytes);
   // Each sequence is a fresh instance: a trap leaves the instance unusable.
-  const sequences = [[call('run'), call('drop-after')], [call('forget')], [call('both')], [call('back')], [call('drop-after'), call('run')]];
+  const sequences = [[call('run'), call('drop-after')], [call('forget')], [call('both')], [call('back')], [call('drop-after'), call('run')], [call('forged')]];
   const spec = { importsModule: IMPORTS, component: 'resources-borrow', imports: [], sequences };
   const [t] = await pretranspileInstantiable([bytes]);
   if (!t || 'error' in t) throw new Error(`jco cannot transpile resources-borrow: ${t && 'error' in t ? t.error : ''}`);
@@ -30,6 +31,6 @@ test('resources-borrow: borrows lent to a component that does not implement the 
   const run = 41 + 336_000 + 41_000_000 + 110 * 10_000_000;
   const ok = (value: number) => ({ kind: 'ok', value });
   const norm = (seqs: { kind: string }[][]) => seqs.map((r) => r.map((o) => (o.kind === 'trap' ? { kind: 'trap' } : o)));
-  expect(norm(got.results)).toEqual([[ok(run), ok(110 + 80)], [{ kind: 'trap' }], [{ kind: 'trap' }], [{ kind: 'trap' }], [ok(80), ok(run + 80 * 10_000_000)]]);
+  expect(norm(got.results)).toEqual([[ok(run), ok(110 + 80)], [{ kind: 'trap' }], [{ kind: 'trap' }], [{ kind: 'trap' }], [ok(80), ok(run + 80 * 10_000_000)], [{ kind: 'trap' }]]);
   expect(norm(got.results)).toEqual(norm(want.results));
 });

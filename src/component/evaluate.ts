@@ -68,17 +68,20 @@ export interface CanonOptions {
   callback?: number | undefined;
 }
 
-/** Where a core function of the component comes from. */
+/**
+ * Where a core function of the component comes from. `inst`: the component instance whose canon
+ * made it (whose handle table its handles are in); `liftOwner` the one that lifted the callee.
+ */
 export type CoreFunc =
   | { kind: 'alias'; instance: number; name: string }
   /** A lowered import of the component: `iface` is the instance import name ('$root' for a bare func import). */
-  | { kind: 'lower'; iface: string; func: string; options: CanonOptions; offset: number; type: FuncTypeRef | undefined }
+  | { kind: 'lower'; iface: string; func: string; options: CanonOptions; offset: number; type: FuncTypeRef | undefined; inst: object }
   /** A function another component of the composition lifted, lowered here. */
-  | { kind: 'lower-lifted'; coreFunc: number; lower: CanonOptions; lift: CanonOptions; offset: number; type: FuncTypeRef | undefined; liftOwner: object }
+  | { kind: 'lower-lifted'; coreFunc: number; lower: CanonOptions; lift: CanonOptions; offset: number; type: FuncTypeRef | undefined; liftOwner: object; inst: object }
   /** resource.drop of an imported resource (resource.new/rep of one are invalid). */
-  | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string }
+  | { kind: 'resource'; op: 'drop' | 'new' | 'rep'; iface: string; resource: string; inst: object }
   /** resource.new/rep/drop of a resource the component defines; `dtor` is a core func. */
-  | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined; type: TypeVal }
+  | { kind: 'own-resource'; op: 'drop' | 'new' | 'rep'; dtor: number | undefined; type: TypeVal; inst: object }
   /** A WASI 0.3 canon built-in (task.*, waitable-set.*, stream.*, future.*, ...), its type indices in `scope`. */
   | { kind: 'async-builtin'; canon: Canon; scope: TypeScope; offset: number; options: CanonOptions | undefined }
   /** A canon built-in p1 has no counterpart for (threads): an error if reached. */
@@ -107,6 +110,8 @@ export interface LiftedExport {
   type: FuncTypeRef | undefined;
   /** The canon section that lifted it, for errors. */
   offset: number;
+  /** The component instance that lifted it. */
+  owner: object;
 }
 
 /** What a type index of some component scope stands for. */
@@ -388,8 +393,8 @@ class Evaluator {
       case 'lower': {
         const f = at1(s.funcs, c.func, 'func');
         const options = this.options(s, c.options);
-        if (f.kind === 'import') addCore({ kind: 'lower', iface: f.iface, func: f.name, options, offset: at, type: f.type });
-        else addCore({ kind: 'lower-lifted', coreFunc: f.coreFunc, lower: options, lift: f.options, offset: at, type: f.type, liftOwner: f.owner });
+        if (f.kind === 'import') addCore({ kind: 'lower', iface: f.iface, func: f.name, options, offset: at, type: f.type, inst: s });
+        else addCore({ kind: 'lower-lifted', coreFunc: f.coreFunc, lower: options, lift: f.options, offset: at, type: f.type, liftOwner: f.owner, inst: s });
         return;
       }
       case 'resource.drop':
@@ -397,8 +402,8 @@ class Evaluator {
       case 'resource.rep': {
         const t = at1(s.types, c.type, 'type');
         const op = c.kind === 'resource.drop' ? 'drop' : c.kind === 'resource.new' ? 'new' : 'rep';
-        if (t.kind === 'imported') addCore({ kind: 'resource', op, iface: t.iface, resource: t.name });
-        else if (t.kind === 'own') addCore({ kind: 'own-resource', op, dtor: t.dtor, type: t });
+        if (t.kind === 'imported') addCore({ kind: 'resource', op, iface: t.iface, resource: t.name, inst: s });
+        else if (t.kind === 'own') addCore({ kind: 'own-resource', op, dtor: t.dtor, type: t, inst: s });
         else throw new WasiAdaptError('bad-value', `canon ${c.kind} names type ${c.type}, which is not a resource`);
         return;
       }
@@ -444,7 +449,7 @@ class Evaluator {
   finishExports(): void {
     for (const [iface, func, f] of this.pendingExports) {
       if (f.kind !== 'lift') throw new WasiAdaptError('unsupported', `export ${iface || func} re-exports an import; down cannot turn that into a p1 export`);
-      this.out.exports.push({ iface, func, coreFunc: f.coreFunc, options: f.options, witType: witOf(f.type), type: f.type, offset: f.offset });
+      this.out.exports.push({ iface, func, coreFunc: f.coreFunc, options: f.options, witType: witOf(f.type), type: f.type, offset: f.offset, owner: f.owner });
     }
   }
 }

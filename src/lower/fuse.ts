@@ -55,8 +55,9 @@ export interface FuseSpec {
   /**
    * How a handle crosses (the output has one handle table for every component, so an own handle
    * keeps its number: taking it from the caller's table and inserting it in the callee's is the
-   * same slot): 'pass' unchanged; 'own' an own handle of a component's resource, checked live and
-   * not lent (import `handle.own<i>`, `i` the resource's index); 'rep' a borrow into the component
+   * same slot, retagged): 'pass' unchanged; 'own' an own handle, checked live and not lent and
+   * moved to the callee's table (import `handle.own<i>`, `i` the resource's index; in the results
+   * `handle.give<i>`, back to the caller's); 'rep' a borrow into the component
    * that implements the resource, which receives the rep (`handle.rep<i>`); 'lend' a borrow into
    * another component: the lender's loan counted (`handle.lend<i>`, giving the rep) and a borrow
    * slot made for the callee (`handle.borrow<i>`), the call bracketed by `handle.mark`,
@@ -165,7 +166,12 @@ class Fuser {
       if (!this.handleFuncs.has(name)) this.handleFuncs.set(name, this.importFunc('handle', name, t));
     };
     const one: FuncType = { kind: 'func', params: ['i32'], results: ['i32'] };
-    for (const h of handlesIn([...params, ...results])) {
+    // An own handle in the results moves back (`handle.give<i>`); results hold no borrows.
+    for (const h of handlesIn(results)) {
+      const how = spec.handle?.(h);
+      if (how?.how === 'own') handleFunc(`give${how.resource}`, one);
+    }
+    for (const h of handlesIn(params)) {
       const how = spec.handle?.(h);
       if (!how || how.how === 'pass') continue;
       if (how.how === 'lend' || how.how === 'loan') {
@@ -395,7 +401,7 @@ class Fuser {
         if (dst.kind === 'mem') c.addr(d.dst.mem, dst.ptr);
         if (src.kind === 'flat') flatGet(c, src.vals[0]!, 'i32');
         else c.addr(d.src.mem, src.ptr).mem(OP.i32Load, src.off);
-        if (how.how !== 'pass') c.call(this.handleFunc(`${how.how}${how.resource}`));
+        if (how.how !== 'pass') c.call(this.handleFunc(`${how.how === 'own' && d.src === this.callee ? 'give' : how.how}${how.resource}`));
         if (how.how === 'lend') c.call(this.handleFunc(`borrow${how.resource}`));
         if (dst.kind === 'mem') c.mem(OP.i32Store, dst.off);
         else flatSet(c, dst.vals[0]!, 'i32');

@@ -67,6 +67,7 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'handle-take':
     case 'handle-check':
     case 'handle-lend':
+    case 'handle-move':
     case 'wasi-loan':
       return { kind: 'func', params: ['i32'], results: ['i32'] };
     case 'lend-end':
@@ -186,6 +187,13 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
     case 'handle-check':
       w.u32(1).u32(2).u8(0x7f); // locals p, tag
       liveSlot(w, ctx.handleGlobals(), g.tags, false);
+      w.u8(op.localGet).u32(0).u8(op.end);
+      break;
+    case 'handle-move':
+      // Another instance's table now: the whole tag word (type, hold, holder) is the new one.
+      w.u32(1).u32(2).u8(0x7f); // locals p, tag
+      liveSlot(w, ctx.handleGlobals(), [g.tag], false);
+      w.u8(op.localGet).u32(1).u8(op.i32Const).sleb(g.to).u8(op.i32Store).u32(2).u32(0);
       w.u8(op.localGet).u32(0).u8(op.end);
       break;
     case 'handle-lend': {

@@ -18,59 +18,74 @@ const HOLD = { local: 1, hostOwn: 2, hostBorrow: 3, lent: 4, wasiLoan: 5 } as co
 export interface GenSink {
   gen(g: GenFunc): Target;
   bump(): Target;
+  /** Whether handles are held by several component instances (a composition), each its own table. */
+  composition(): boolean;
 }
 
+/** Who holds a handle: a component instance (its table), or `HOST`, the p1 host (handles exports gave it). */
+export type Holder = object;
+export const HOST: Holder = {};
+
+/** Tags stay below the loan count in a slot's tag word (gen.ts `LEND`): 8 holds per type and holder. */
+const MAX_TYPE_IDS = 0x10000 / 8;
+
 /**
- * The output's one handle table, planned: the table operations on each
- * resource type (tagged by type and hold) and the wrappers that move handles
- * between the program and the p1 host as a component instance's table would.
+ * The output's one handle table, planned: the table operations on each resource type (tagged by
+ * type, hold and holder) and the wrappers that move handles between the program and the p1 host
+ * as a component instance's table would. In a composition each component instance's handles are
+ * tagged with it, so a slot is in exactly one instance's table (or the host's): an instance using
+ * a number it was not given traps, as CanonicalABI.md's per-instance tables do; a handle moving
+ * to another instance is retagged. In one component every holder is the same.
  */
 export class HandlePlanner {
-  /** Resource type ids for handle tags, and the functions generated once per output. */
-  private readonly typeIds = new Map<unknown, number>();
+  /** Tag ids by resource type and holder, and the functions generated once per output. */
+  private readonly typeIds = new Map<unknown, Map<Holder, number>>();
   private readonly once = new Map<string, Target>();
+  private ids = 0;
 
   constructor(private readonly sink: GenSink) {}
 
-  /** resource.new/rep/drop of the program's own resource type `type`; `dtor` runs on drop. */
-  own(op: 'new' | 'rep' | 'drop', type: TypeVal, dtor: Target | undefined): Target {
-    if (op === 'new') return this.op('new', type, [HOLD.local]);
-    if (op === 'rep') return this.op('get', type, [HOLD.local, HOLD.lent]);
+  /** resource.new/rep/drop of the program's own resource type `type` in `holder`; `dtor` runs on drop. */
+  own(op: 'new' | 'rep' | 'drop', type: TypeVal, dtor: Target | undefined, holder: Holder): Target {
+    if (op === 'new') return this.op('new', type, [HOLD.local], holder);
+    if (op === 'rep') return this.op('get', type, [HOLD.local, HOLD.lent], holder);
     // Dropping a borrow another component lent only ends it (CanonicalABI.md `canon_resource_drop`).
-    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local), borrowTag: this.tagOf(type, HOLD.lent), dtor });
+    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.local, holder), borrowTag: this.tagOf(type, HOLD.lent, holder), dtor });
   }
 
   /**
-   * What a fused adapter calls for the program's own resource `type` crossing between two
-   * components (CanonicalABI.md `lift_own`, `lift_borrow`, `lower_borrow`): `own` checks an own
-   * handle moving (live, not lent); `lend` counts a loan on the lender and gives the rep, `borrow`
-   * makes the callee's borrow slot of it (`lendCall` brackets the call).
+   * What a fused adapter calls for resource `type` crossing from `from` to `to` (CanonicalABI.md
+   * `lift_own`/`lower_own`, `lift_borrow`/`lower_borrow`): `own` moves an own handle (live, in
+   * `from`'s table, not lent: then in `to`'s); `rep` reads a borrow into the implementer; `lend`
+   * counts a loan on the lender and gives the value, `borrow` makes `to`'s borrow slot of it
+   * (`lendCall` brackets the call). A host resource's slots hold the host's handle, owned or
+   * lent; a component's hold the rep.
    */
-  between(type: TypeVal): { own: Target; lend: Target; borrow: Target } {
+  between(type: TypeVal, from: Holder, to: Holder): { own: Target; rep: Target; lend: Target; borrow: Target } {
     const push = this.generated('undo-push', { kind: 'undo-push', alloc: this.sink.bump() });
-    // A host resource's slots hold the host's handle, owned or lent; a component's hold the rep.
     const [ownHold, borrowHold] = hostResource(type) ? [HOLD.hostOwn, HOLD.hostBorrow] : [HOLD.local, HOLD.lent];
-    const own = this.tagOf(type, ownHold);
-    const lent = this.tagOf(type, borrowHold);
+    const own = this.tagOf(type, ownHold, from);
+    const lent = this.tagOf(type, borrowHold, from);
     return {
-      own: this.generated(`check:${own}`, { kind: 'handle-check', tags: [own] }),
+      own: this.move(type, ownHold, from, to) ?? this.generated(`check:${own}`, { kind: 'handle-check', tags: [own] }),
+      rep: this.op('get', type, [HOLD.local, HOLD.lent], from),
       lend: this.generated(`lend:${own}`, { kind: 'handle-lend', tags: [own, lent], ownTag: own, push }),
-      borrow: this.op('new', type, [borrowHold]),
+      borrow: this.op('new', type, [borrowHold], to),
     };
   }
 
   /**
-   * What a fused adapter calls to lend a WASI resource to a component: the callee gets the polyfill's
-   * handle itself, and the loan is logged so that its drop only ends the loan (`wasiDrop`).
+   * What a fused adapter calls to lend a WASI resource to component `to`: the callee gets the
+   * polyfill's handle itself, and the loan is logged so that its drop only ends the loan (`wasiDrop`).
    */
-  wasiLoan(type: TypeVal): Target {
-    const tag = this.tagOf(unversioned(type), HOLD.wasiLoan);
+  wasiLoan(type: TypeVal, to: Holder): Target {
+    const tag = this.tagOf(unversioned(type), HOLD.wasiLoan, to);
     return this.generated(`loan:${tag}`, { kind: 'wasi-loan', tag, push: this.generated('undo-push', { kind: 'undo-push', alloc: this.sink.bump() }) });
   }
 
-  /** resource.drop of a WASI resource some component may be lent: ends a loan of that handle, else the polyfill's `drop`. */
-  wasiDrop(iface: string, resource: string, drop: Target): Target {
-    return this.sink.gen({ kind: 'wasi-loan-drop', tag: this.tagOf(unversioned({ kind: 'imported', iface, name: resource }), HOLD.wasiLoan), dtor: drop });
+  /** resource.drop in `holder` of a WASI resource some component may be lent: ends a loan of that handle to it, else the polyfill's `drop`. */
+  wasiDrop(iface: string, resource: string, drop: Target, holder: Holder): Target {
+    return this.sink.gen({ kind: 'wasi-loan-drop', tag: this.tagOf(unversioned({ kind: 'imported', iface, name: resource }), HOLD.wasiLoan, holder), dtor: drop });
   }
 
   /** What brackets a call lending borrows to a component (see `between`). */
@@ -82,41 +97,52 @@ export class HandlePlanner {
     };
   }
 
-  /** resource.drop of the host's resource: the slot goes, and the host's drop runs for an owned one (not for a loan). */
-  hostDrop(iface: string, resource: string, drop: Target): Target {
+  /** resource.drop in `holder` of the host's resource: the slot goes, and the host's drop runs for an owned one (not for a loan). */
+  hostDrop(iface: string, resource: string, drop: Target, holder: Holder): Target {
     const type: TypeVal = { kind: 'imported', iface, name: resource };
-    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.hostOwn), borrowTag: this.tagOf(type, HOLD.hostBorrow), dtor: drop });
+    return this.sink.gen({ kind: 'handle-drop', tag: this.tagOf(type, HOLD.hostOwn, holder), borrowTag: this.tagOf(type, HOLD.hostBorrow, holder), dtor: drop });
   }
 
   /**
-   * Handles in an export's values cross the table as a component instance's would: a borrow of
-   * the program's own resource reaches it as the rep (`lower_borrow`), a host resource gets a slot
-   * (owned, or lent for the call), and an owned host resource returned leaves the table.
+   * Handles in an export's values cross the table as a component instance's would (`owner`: the
+   * instance that lifted it): a borrow of a component's resource reaches its implementer as the
+   * rep (`lower_borrow`), an own one moves between the host and `owner`; a host resource gets a
+   * slot (owned, or lent for the call), and an owned host resource returned leaves the table.
    */
-  exportWrapper(type: FuncTypeRef | undefined, target: Target): Target {
+  exportWrapper(type: FuncTypeRef | undefined, target: Target, owner: Holder): Target {
     const shapes = shapesOfType(type);
     if (!shapes) return target;
     const paramOp = (h: HandleShape): Target | undefined => {
       const r = h.resource;
-      if (r?.kind === 'own') return h.borrow ? this.op('get', r, [HOLD.local]) : undefined;
+      if (r?.kind === 'own') {
+        if (!h.borrow) return this.move(r, HOLD.local, HOST, owner);
+        if (this.sink.composition() && r.owner !== owner) {
+          throw new WasiAdaptError('unsupported', `an export lifted by one component of the composition takes a borrow of ${r.name}, which another implements; down does not lend the host's handles to a component: run it on a WASI 0.2 host`);
+        }
+        return this.op('get', r, [HOLD.local], HOST);
+      }
       if (!hostResource(r)) return undefined;
-      return this.op('new', r!, [h.borrow ? HOLD.hostBorrow : HOLD.hostOwn]);
+      return this.op('new', r!, [h.borrow ? HOLD.hostBorrow : HOLD.hostOwn], owner);
     };
-    const resultOp = (h: HandleShape): Target | undefined => (!h.borrow && hostResource(h.resource) ? this.op('take', h.resource!, [HOLD.hostOwn]) : undefined);
+    const resultOp = (h: HandleShape): Target | undefined => {
+      const r = h.resource;
+      if (r?.kind === 'own') return this.move(r, HOLD.local, owner, HOST);
+      return !h.borrow && hostResource(r) ? this.op('take', r!, [HOLD.hostOwn], owner) : undefined;
+    };
     // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends with no borrow left).
     const lends = shapes.params.some((p) => hasHandle(p, (h) => h.borrow === true && hostResource(h.resource)));
     return this.wrapper(target, shapes, 'export', paramOp, resultOp, { undo: undefined, lentCount: lends ? this.generated('lent-count', { kind: 'lent-count' }) : undefined });
   }
 
-  /** An import of the program's own interfaces: host resources cross the table the other way. */
-  importWrapper(type: FuncTypeRef | undefined, target: Target): Target {
+  /** An import of the program's own interfaces, lowered in `holder`: host resources cross the table the other way. */
+  importWrapper(type: FuncTypeRef | undefined, target: Target, holder: Holder): Target {
     const shapes = shapesOfType(type);
     if (!shapes) return target;
     const paramOp = (h: HandleShape): Target | undefined => {
       if (!hostResource(h.resource)) return undefined;
-      return h.borrow ? this.op('get', h.resource!, [HOLD.hostOwn, HOLD.hostBorrow]) : this.op('take', h.resource!, [HOLD.hostOwn]);
+      return h.borrow ? this.op('get', h.resource!, [HOLD.hostOwn, HOLD.hostBorrow], holder) : this.op('take', h.resource!, [HOLD.hostOwn], holder);
     };
-    const resultOp = (h: HandleShape): Target | undefined => (hostResource(h.resource) ? this.op('new', h.resource!, [HOLD.hostOwn]) : undefined);
+    const resultOp = (h: HandleShape): Target | undefined => (hostResource(h.resource) ? this.op('new', h.resource!, [HOLD.hostOwn], holder) : undefined);
     // Lifting only reads the program's memory: handles in it are rewritten for the call and put back after it.
     const undo = handleInMemory(shapes.params, (h) => hostResource(h.resource), MAX_FLAT_PARAMS)
       ? {
@@ -140,9 +166,15 @@ export class HandlePlanner {
     return used ? this.sink.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, ...checks }) : callee;
   }
 
-  /** A handle-table operation on `type` with the holds given (new takes one), generated once. */
-  private op(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[]): Target {
-    const tags = holds.map((h) => this.tagOf(type, h));
+  /** An own handle of `type` held `hold` moving from `from`'s table to `to`'s: none when they are one. */
+  private move(type: TypeVal, hold: number, from: Holder, to: Holder): Target | undefined {
+    const [a, b] = [this.tagOf(type, hold, from), this.tagOf(type, hold, to)];
+    return a === b ? undefined : this.generated(`move:${a}:${b}`, { kind: 'handle-move', tag: a, to: b });
+  }
+
+  /** A handle-table operation on `type` in `holder`'s table with the holds given (new takes one), generated once. */
+  private op(op: 'new' | 'get' | 'take', type: TypeVal, holds: number[], holder: Holder): Target {
+    const tags = holds.map((h) => this.tagOf(type, h, holder));
     const g: GenFunc =
       op === 'new' ? { kind: 'handle-new', alloc: this.sink.bump(), tag: tags[0]!, lent: holds[0] === HOLD.hostBorrow || holds[0] === HOLD.lent } : { kind: op === 'get' ? 'handle-get' : 'handle-take', tags };
     return this.generated(`${op}:${tags.join(',')}`, g);
@@ -154,11 +186,18 @@ export class HandlePlanner {
     return t;
   }
 
-  /** Slot tag: resource type (own types by identity, imported ones by interface and name) and hold. */
-  private tagOf(type: TypeVal, hold: number): number {
+  /** Slot tag: resource type (own types by identity, imported ones by interface and name), holder (in a composition) and hold. */
+  private tagOf(type: TypeVal, hold: number, holder: Holder): number {
     const key = type.kind === 'imported' ? `${type.iface}\0${type.name}` : type;
-    let id = this.typeIds.get(key);
-    if (id === undefined) this.typeIds.set(key, (id = this.typeIds.size));
+    let byHolder = this.typeIds.get(key);
+    if (!byHolder) this.typeIds.set(key, (byHolder = new Map()));
+    const who = this.sink.composition() ? holder : HOST;
+    let id = byHolder.get(who);
+    if (id === undefined) {
+      id = this.ids++;
+      if (id >= MAX_TYPE_IDS) throw new WasiAdaptError('unsupported', `more than ${MAX_TYPE_IDS} resource types are held across the composition's component instances; down's handle tags cannot tell them apart`);
+      byHolder.set(who, id);
+    }
     return id * 8 + hold;
   }
 }

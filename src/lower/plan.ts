@@ -5,7 +5,7 @@ import { P1_FUNCTIONS } from '../component/roles.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { flatten, hasPointers, holdsString, MAX_FLAT_PARAMS, signatureOf, type Shape } from '../component/abi.js';
 import type { HandleWrapper } from './gen-handles.js';
-import { HandlePlanner, hostResource, wasiResourcesLent } from './plan-handles.js';
+import { HandlePlanner, HOST, hostResource, wasiResourcesLent, type Holder } from './plan-handles.js';
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
 import type { FuseSpec } from './fuse.js';
 import { REGIONS_MODULE } from './memory-regions.js';
@@ -45,6 +45,8 @@ export type GenFunc =
    * every borrow it received, then ends the loans logged since the mark.
    */
   | { kind: 'handle-check'; tags: number[] }
+  /** move(handle) -> handle: an own handle tagged `tag` (live, not lent) retagged `to` (another instance's table). */
+  | { kind: 'handle-move'; tag: number; to: number }
   | { kind: 'handle-lend'; tags: number[]; ownTag: number; push: Target }
   | { kind: 'lend-end' }
   /**
@@ -188,7 +190,9 @@ class Planner {
   private readonly handles = new HandlePlanner({
     gen: (g) => this.gen(g),
     bump: () => this.bump(),
+    composition: () => (this.isComposition ??= this.c.coreFuncs.some((f) => f.kind === 'lower-lifted')),
   });
+  private isComposition: boolean | undefined;
   /** The realloc of the custom imports' lowerings (exported as cabi_realloc), with the first import that uses it. */
   private importRealloc: { target: Target; name: string; offset: number | undefined } | undefined;
   private depth = 0;
@@ -302,7 +306,7 @@ class Planner {
     // The caller owns handles of the exported resources: it drops them through these, which run the destructor.
     for (const r of this.c.resources) {
       const name = r.iface ? `${r.iface}#[resource-drop]${r.name}` : `[resource-drop]${r.name}`;
-      add(name, 'func', this.handles.own('drop', r.type, r.dtor === undefined ? undefined : this.func(r.dtor)), `func(self: own<${r.name}>)`);
+      add(name, 'func', this.handles.own('drop', r.type, r.dtor === undefined ? undefined : this.func(r.dtor), HOST), `func(self: own<${r.name}>)`);
     }
     this.drain();
     // The host returns strings and lists from the program's own imports in memory from this allocator.
@@ -333,7 +337,7 @@ class Planner {
       return;
     }
     checkUtf8(`export ${name}`, e.options, e.type, e.offset, P1_CALLER_UTF8);
-    add(name, 'func', this.handles.exportWrapper(e.type, target), e.witType);
+    add(name, 'func', this.handles.exportWrapper(e.type, target, e.owner), e.witType);
     if (e.options.postReturn !== undefined) add(`cabi_post_${name}`, 'func', this.func(e.options.postReturn));
     if (e.options.realloc !== undefined) add('cabi_realloc', 'func', this.func(e.options.realloc));
   }
@@ -604,7 +608,7 @@ class Planner {
       case 'alias':
         return this.instanceExport(f.instance, f.name, 'func', sig);
       case 'lower':
-        return this.lowering(f.iface, f.func, f.options, sig, f.offset, f.type);
+        return this.lowering(f.iface, f.func, f.options, sig, f.offset, f.type, f.inst);
       case 'async-builtin':
         return asyncBuiltin(f, this.p3());
       case 'lower-lifted':
@@ -615,17 +619,17 @@ class Planner {
         });
       case 'resource':
         if (f.op !== 'drop') throw new WasiAdaptError('bad-value', `canon resource.${f.op} of the imported resource ${f.iface}#${f.resource}`);
-        if (!f.iface.startsWith('wasi:')) return this.handles.hostDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig));
-        return this.wasiDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig));
+        if (!f.iface.startsWith('wasi:')) return this.handles.hostDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig), f.inst);
+        return this.wasiDrop(f.iface, f.resource, this.lowering(f.iface, `[resource-drop]${f.resource}`, undefined, sig), f.inst);
       case 'own-resource':
-        return this.handles.own(f.op, f.type, f.dtor === undefined ? undefined : this.func(f.dtor));
+        return this.handles.own(f.op, f.type, f.dtor === undefined ? undefined : this.func(f.dtor), f.inst);
     }
   }
 
   /** A WASI resource's drop: the polyfill's, unless a component may be lent one (then a drop of a loan only ends it). */
-  private wasiDrop(iface: string, resource: string, drop: Target): Target {
+  private wasiDrop(iface: string, resource: string, drop: Target, holder: Holder): Target {
     this.wasiLent ??= wasiResourcesLent(this.c.coreFuncs);
-    return this.wasiLent.has(`${withoutVersion(iface)}#${resource}`) ? this.handles.wasiDrop(iface, resource, drop) : drop;
+    return this.wasiLent.has(`${withoutVersion(iface)}#${resource}`) ? this.handles.wasiDrop(iface, resource, drop, holder) : drop;
   }
 
   /** A call into a function another component of the composition lifted: direct when nothing must be copied between them. */
@@ -653,6 +657,7 @@ class Planner {
     sig: FuncType | undefined,
     offset?: number,
     type?: FuncTypeRef,
+    holder: Holder = HOST,
   ): Target {
     const keep = (): Target => ({ kind: 'host', module: iface, name: func, sig });
     if (!iface.startsWith('wasi:')) {
@@ -662,7 +667,7 @@ class Planner {
       if (options) checkUtf8(`import ${iface}#${func}`, options, type, offset, P1_CALLER_UTF8);
       this.custom.add(`${iface}#${func}`);
       if (options?.realloc !== undefined) this.customRealloc(iface, func, this.func(options.realloc), offset);
-      return options ? this.handles.importWrapper(type, keep()) : keep();
+      return options ? this.handles.importWrapper(type, keep(), holder) : keep();
     }
     // (An async lowering's results come back through its own protocol: never through an adapter.)
     if (options && !options.async && type && sig && this.needsWasiAdapter(options, type)) return this.wasiAdapter(iface, func, options, sig, offset, type);
@@ -853,7 +858,7 @@ class Planner {
       this.severalMemories = true;
       return this.func(f.coreFunc);
     }
-    return this.generator.adapter(`canon lower at ${f.offset}`, type, caller, { ...callee, func: this.func(f.coreFunc) }, this.regions, this.bulk(), this.handlesBetween(f.liftOwner));
+    return this.generator.adapter(`canon lower at ${f.offset}`, type, caller, { ...callee, func: this.func(f.coreFunc) }, this.regions, this.bulk(), this.handlesBetween(f.inst, f.liftOwner));
   }
 
   /**
@@ -864,7 +869,7 @@ class Planner {
    * borrow into another component a borrow slot of the rep, lent for the call. A host resource's
    * slots hold the host's handle: it moves and is lent the same way, and no component implements it.
    */
-  private handlesBetween(liftOwner: object): { handle: NonNullable<FuseSpec['handle']>; func: (name: string) => Target } {
+  private handlesBetween(caller: Holder, liftOwner: Holder): { handle: NonNullable<FuseSpec['handle']>; func: (name: string) => Target } {
     const resources: TypeVal[] = [];
     return {
       handle: (h) => {
@@ -880,8 +885,10 @@ class Planner {
         const [, op, i] = /^([a-z]+)(\d*)$/.exec(name)!;
         if (op === 'mark' || op === 'lent' || op === 'end') return this.handles.lendCall()[op];
         const r = resources[Number(i)]!;
-        if (op === 'loan') return this.handles.wasiLoan(r);
-        return op === 'rep' ? this.handles.own('rep', r, undefined) : this.handles.between(r)[op as 'own' | 'lend' | 'borrow'];
+        if (op === 'loan') return this.handles.wasiLoan(r, liftOwner);
+        // An own handle in the results moves back, from the callee's table to the caller's.
+        if (op === 'give') return this.handles.between(r, liftOwner, caller).own;
+        return this.handles.between(r, caller, liftOwner)[op as 'own' | 'rep' | 'lend' | 'borrow'];
       },
     };
   }
