@@ -5,6 +5,7 @@ import { WasiAdaptError } from '../errors.js';
 import type { ComponentInput } from './from-component.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { moduleView } from './module-view.js';
+import { adapterCallsComponents } from './adapter-callees.js';
 import { AdapterNeeded, plan, type Plan } from './plan.js';
 import type { ModuleView } from './view.js';
 
@@ -28,7 +29,9 @@ export function planLowering(view: ComponentInput, options: PlanningOptions): { 
   const unresolved = options.strict ? 'refuse' : options.allowUnresolved ? 'keep' : 'stand-in';
   const planOptions = { unresolved, loadPolyfill: () => polyfill.view(), linkModule: view.module } as const;
   try {
-    return { plan: plan(view.component, { ...planOptions, dropAdapter: !options.keepAdapter }), polyfill };
+    // An adapter whose WASI another component implements stays: the host's p1 would bypass it.
+    const dropAdapter = !options.keepAdapter && !adapterCallsComponents(view.component);
+    return { plan: plan(view.component, { ...planOptions, dropAdapter }), polyfill };
   } catch (err) {
     // Something other than p1 calls reaches into the adapter: it cannot go, so keep it.
     if (!(err instanceof AdapterNeeded)) throw err;
