@@ -34,3 +34,19 @@ test('resources-borrow: borrows lent to a component that does not implement the 
   expect(norm(got.results)).toEqual([[ok(run), ok(110 + 80)], [{ kind: 'trap' }], [{ kind: 'trap' }], [{ kind: 'trap' }], [ok(80), ok(run + 80 * 10_000_000)], [{ kind: 'trap' }]]);
   expect(norm(got.results)).toEqual(norm(want.results));
 });
+
+test('export-borrow: the host lends its handle of a library resource to a peer component for a call; a kept borrow traps', () => {
+  const { module } = lower(new Uint8Array(readFileSync(`${BIN}export-borrow.wasm`)));
+  const instance = () => new WebAssembly.Instance(new WebAssembly.Module(module), {}).exports as Record<string, (...a: number[]) => number>;
+  const e = instance();
+  const h = e['make']!(4);
+  expect(e['peek']!(h)).toBe(41);
+  // The loan ended with the call: the handle is the host's again, to read and to drop.
+  expect(e['peek']!(h)).toBe(41);
+  expect(e['value']!(h)).toBe(41);
+  e['[resource-drop]counter']!(h);
+  expect(e['dropped']!()).toBe(40);
+  expect(() => e['value']!(h)).toThrow(WebAssembly.RuntimeError);
+  const f = instance();
+  expect(() => f['forget']!(f['make']!(5))).toThrow(WebAssembly.RuntimeError);
+});

@@ -1,4 +1,5 @@
 import { detectFeatures, type Feature } from '../binary/features.js';
+import { encodeModule } from '../binary/module.js';
 import type { Limits } from '../binary/types.js';
 import { signatureOf } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
@@ -110,6 +111,13 @@ export class Generator {
       throw new WasiAdaptError('bad-value', `fused adapter import ${name} is unknown`);
     });
     return this.exportTarget(key, 'adapter', 'func');
+  }
+
+  /** A memory of its own for a component that holds resource handles but has none (the handle table lives in memory). */
+  handleMemory(): number {
+    return this.add('handle table memory', encodeModule({ memories: [{ min: 0 }], exports: [{ name: 'memory', kind: 'memory', index: 0 }] }), () => {
+      throw new WasiAdaptError('bad-value', 'the handle table memory imports nothing');
+    });
   }
 
   /** The post-return of an adapter the host calls with the scratch (what releases its results). */

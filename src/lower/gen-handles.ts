@@ -27,6 +27,8 @@ export interface HandleWrapper {
   undo: { mark: Target; push: Target; restore: Target } | undefined;
   /** Exports the host lends handles to: the count of open loans must be back where it was when the program returns. */
   lentCount: Target | undefined;
+  /** Exports lending the host's handles of a component's resource to another component: `end` (lend-end) checks the count and ends the loans. */
+  lendEnd: { mark: Target; lent: Target; end: Target } | undefined;
 }
 
 /** Everything a wrapper calls: the callee and each handle operation its values use. */
@@ -44,6 +46,7 @@ export function handleTargets(g: HandleWrapper): Target[] {
   if (g.result) collect(g.result, g.resultOp);
   if (g.undo) out.push(g.undo.mark, g.undo.push, g.undo.restore);
   if (g.lentCount) out.push(g.lentCount);
+  if (g.lendEnd) out.push(g.lendEnd.mark, g.lendEnd.lent, g.lendEnd.end);
   return out;
 }
 
@@ -91,6 +94,8 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
   const mark = g.undo || g.lentCount ? local() : 0;
   if (g.undo) body.u8(op.call).u32(func(g.undo.mark)).u8(op.localSet).u32(mark);
   if (g.lentCount) body.u8(op.call).u32(func(g.lentCount)).u8(op.localSet).u32(mark);
+  const ends = g.lendEnd && { undo: local(), lent: local() };
+  if (g.lendEnd) body.u8(op.call).u32(func(g.lendEnd.mark)).u8(op.localSet).u32(ends!.undo).u8(op.call).u32(func(g.lendEnd.lent)).u8(op.localSet).u32(ends!.lent);
 
   /** The value at `addr + offset` in memory. */
   const inMemory = (s: Shape, addr: number, offset: number): void => {
@@ -219,6 +224,7 @@ export function handleWrapperBody(g: HandleWrapper, sig: FuncType, callee: numbe
     body.u8(op.call).u32(func(g.lentCount)).u8(op.localGet).u32(mark).u8(op.i32Ne);
     body.u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
   }
+  if (g.lendEnd) body.u8(op.localGet).u32(ends!.undo).u8(op.localGet).u32(ends!.lent).u8(op.call).u32(func(g.lendEnd.end));
   undo = undefined;
   opOf = g.resultOp;
   if (g.result && hasHandle(g.result, translated)) {

@@ -68,6 +68,7 @@ export function genSig(g: GenFunc, ctx: GenContext): FuncType {
     case 'handle-check':
     case 'handle-lend':
     case 'handle-move':
+    case 'chain':
     case 'wasi-loan':
       return { kind: 'func', params: ['i32'], results: ['i32'] };
     case 'lend-end':
@@ -188,6 +189,9 @@ export function genBody(g: GenFunc, ctx: GenContext): Uint8Array {
       w.u32(1).u32(2).u8(0x7f); // locals p, tag
       liveSlot(w, ctx.handleGlobals(), g.tags, false);
       w.u8(op.localGet).u32(0).u8(op.end);
+      break;
+    case 'chain':
+      w.u32(0).u8(op.localGet).u32(0).u8(op.call).u32(ctx.func(g.first)).u8(op.call).u32(ctx.func(g.then)).u8(op.end);
       break;
     case 'handle-move':
       // Another instance's table now: the whole tag word (type, hold, holder) is the new one.

@@ -173,6 +173,7 @@ class Merger {
         else if (g.kind === 'handle-drop' && g.dtor) target(g.dtor);
         else if (g.kind === 'handle-lend' || g.kind === 'wasi-loan') target(g.push);
         else if (g.kind === 'wasi-loan-drop') target(g.dtor);
+        else if (g.kind === 'chain') [g.first, g.then].forEach(target);
         else if (g.kind === 'stub') [g.fdWrite, g.alloc].forEach((t) => t && target(t));
         else if (g.kind === 'handle-wrapper') handleTargets(g).forEach(target);
         else if (g.kind === 'p3-start') [g.entry, g.callback, g.next, g.code, g.p1, g.p2, g.finish, g.procExit].forEach(target);

@@ -2,7 +2,7 @@ import { MAX_FLAT_PARAMS, signatureOf, type HandleShape, type Shape } from '../c
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
-import { handleInMemory, hasHandle } from './gen-handles.js';
+import { handleInMemory, hasHandle, type HandleWrapper } from './gen-handles.js';
 import type { GenFunc, Target } from './plan.js';
 import type { CoreFunc } from './view.js';
 
@@ -106,20 +106,22 @@ export class HandlePlanner {
   /**
    * Handles in an export's values cross the table as a component instance's would (`owner`: the
    * instance that lifted it): a borrow of a component's resource reaches its implementer as the
-   * rep (`lower_borrow`), an own one moves between the host and `owner`; a host resource gets a
-   * slot (owned, or lent for the call), and an owned host resource returned leaves the table.
+   * rep (`lower_borrow`), another component as a loan of the host's handle for the call; an own
+   * one moves between the host and `owner`; a host resource gets a slot (owned, or lent for the
+   * call), and an owned host resource returned leaves the table.
    */
   exportWrapper(type: FuncTypeRef | undefined, target: Target, owner: Holder): Target {
     const shapes = shapesOfType(type);
     if (!shapes) return target;
+    const lendsToOwner = (r: TypeVal) => r.kind === 'own' && this.sink.composition() && r.owner !== owner;
     const paramOp = (h: HandleShape): Target | undefined => {
       const r = h.resource;
       if (r?.kind === 'own') {
         if (!h.borrow) return this.move(r, HOLD.local, HOST, owner);
-        if (this.sink.composition() && r.owner !== owner) {
-          throw new WasiAdaptError('unsupported', `an export lifted by one component of the composition takes a borrow of ${r.name}, which another implements; down does not lend the host's handles to a component: run it on a WASI 0.2 host`);
-        }
-        return this.op('get', r, [HOLD.local], HOST);
+        if (!lendsToOwner(r)) return this.op('get', r, [HOLD.local], HOST);
+        // A borrow into a component that does not implement it: the host's handle lent to it for the call.
+        const b = this.between(r, HOST, owner);
+        return this.generated(`lend-to:${this.tagOf(r, HOLD.local, HOST)}:${this.tagOf(r, HOLD.lent, owner)}`, { kind: 'chain', first: b.lend, then: b.borrow });
       }
       if (!hostResource(r)) return undefined;
       return this.op('new', r!, [h.borrow ? HOLD.hostBorrow : HOLD.hostOwn], owner);
@@ -129,9 +131,15 @@ export class HandlePlanner {
       if (r?.kind === 'own') return this.move(r, HOLD.local, owner, HOST);
       return !h.borrow && hostResource(r) ? this.op('take', r!, [HOLD.hostOwn], owner) : undefined;
     };
-    // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends with no borrow left).
+    // The program must drop what the host lent it before it returns (CanonicalABI.md: a task ends
+    // with no borrow left); loans of the host's handles of a component's resource end then too.
+    const lendsOwn = shapes.params.some((p) => hasHandle(p, (h) => h.borrow === true && h.resource !== undefined && lendsToOwner(h.resource)));
     const lends = shapes.params.some((p) => hasHandle(p, (h) => h.borrow === true && hostResource(h.resource)));
-    return this.wrapper(target, shapes, 'export', paramOp, resultOp, { undo: undefined, lentCount: lends ? this.generated('lent-count', { kind: 'lent-count' }) : undefined });
+    return this.wrapper(target, shapes, 'export', paramOp, resultOp, {
+      undo: undefined,
+      lentCount: lends && !lendsOwn ? this.generated('lent-count', { kind: 'lent-count' }) : undefined,
+      lendEnd: lendsOwn ? this.lendCall() : undefined,
+    });
   }
 
   /** An import of the program's own interfaces, lowered in `holder`: host resources cross the table the other way. */
@@ -151,7 +159,7 @@ export class HandlePlanner {
           restore: this.generated('undo-restore', { kind: 'undo-restore' }),
         }
       : undefined;
-    return this.wrapper(target, shapes, 'import', paramOp, resultOp, { undo, lentCount: undefined });
+    return this.wrapper(target, shapes, 'import', paramOp, resultOp, { undo, lentCount: undefined, lendEnd: undefined });
   }
 
   private wrapper(
@@ -160,7 +168,7 @@ export class HandlePlanner {
     direction: 'export' | 'import',
     paramOp: (h: HandleShape) => Target | undefined,
     resultOp: (h: HandleShape) => Target | undefined,
-    checks: { undo: { mark: Target; push: Target; restore: Target } | undefined; lentCount: Target | undefined },
+    checks: Pick<HandleWrapper, 'undo' | 'lentCount' | 'lendEnd'>,
   ): Target {
     const used = shapes.params.some((p) => hasHandle(p, (h) => paramOp(h) !== undefined)) || (shapes.result !== undefined && hasHandle(shapes.result, (h) => resultOp(h) !== undefined));
     return used ? this.sink.gen({ kind: 'handle-wrapper', callee, ...shapes, direction, paramOp, resultOp, ...checks }) : callee;

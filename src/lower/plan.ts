@@ -47,6 +47,8 @@ export type GenFunc =
   | { kind: 'handle-check'; tags: number[] }
   /** move(handle) -> handle: an own handle tagged `tag` (live, not lent) retagged `to` (another instance's table). */
   | { kind: 'handle-move'; tag: number; to: number }
+  /** chain(x) -> then(first(x)). */
+  | { kind: 'chain'; first: Target; then: Target }
   | { kind: 'handle-lend'; tags: number[]; ownTag: number; push: Target }
   | { kind: 'lend-end' }
   /**
@@ -251,6 +253,8 @@ class Planner {
     }
     // Without a memory a stand-in cannot write its message; it only traps.
     if (!this.theMemory()) for (const g of this.gens) if (g.kind === 'stub') [g.fdWrite, g.alloc] = [undefined, undefined];
+    // The handle table lives in linear memory: a component without one gets a memory for it.
+    if (!this.theMemory() && this.gens.some((g) => g.kind === 'handle-new')) this.resolved.set(this.generator.handleMemory(), []);
     if (this.poly) this.resolved.set(this.polyKey, this.polyfillImports(this.poly));
     this.checkMemories();
     if (this.deferred) throw this.deferred;
