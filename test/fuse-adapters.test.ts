@@ -17,6 +17,7 @@ import { describe, expect, test } from 'vitest';
 import { parseComponent, writeComponent } from '../src/binary/component.js';
 import { parseModule } from '../src/binary/module.js';
 import { lower } from '../src/lower/index.js';
+import { pagesAfterRun } from './helpers/pages-after-run.js';
 import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin/compositions/', import.meta.url));
@@ -80,8 +81,8 @@ describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C com
       });
 
       test('10,000 rounds of library calls: the output memory does not grow', () => {
-        const once = pagesAfterRun(module, ['app', 'loop', '1']);
-        const loop = pagesAfterRun(module, ['app', 'loop', '10000']);
+        const once = pagesAfterRun(module, { args: ['app', 'loop', '1'], env: { GREETING: 'hi' }, files: { 'motd.txt': MOTD }, stderr: true });
+        const loop = pagesAfterRun(module, { args: ['app', 'loop', '10000'], env: { GREETING: 'hi' }, files: { 'motd.txt': MOTD }, stderr: true });
         expect(once.stdout).toMatch(/^loop: 1 rounds, checksum \d+$/m);
         const perRound = Number(/checksum (\d+)/.exec(once.stdout)![1]);
         expect(loop.stdout).toContain(`loop: 10000 rounds, checksum ${perRound * 10000}\n`);
@@ -123,21 +124,3 @@ test('greeter alone (a reactor whose fixup starts _initialize): the adapter is d
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/** Runs the output on node:wasi in this process and reads its memory's size afterwards. */
-function pagesAfterRun(module: Uint8Array, args: string[]): { pages: number; stdout: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'wasi-adapt-fuse-adapters-'));
-  try {
-    writeFileSync(join(dir, 'motd.txt'), MOTD);
-    const out = openSync(join(dir, 'stdout'), 'w');
-    const wasi = new WASI({ version: 'preview1', args, env: { GREETING: 'hi' }, preopens: { '/sandbox': dir }, returnOnExit: true, stdout: out, stderr: out });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(module), wasi.getImportObject() as WebAssembly.Imports);
-    const code = wasi.start(instance);
-    closeSync(out);
-    expect(code).toBe(0);
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    return { pages: memory.buffer.byteLength / 65536, stdout: readFileSync(join(dir, 'stdout'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

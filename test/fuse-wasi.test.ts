@@ -4,13 +4,11 @@
 // output on node:wasi and on Wasmtime's preview1 must print what jco prints for the component;
 // a run making 10,000 WASI calls that return lists into the memory that is not the host's must
 // end with the output memory no larger than a run making one.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WASI } from 'node:wasi';
 import { describe, expect, test } from 'vitest';
 import { lower } from '../src/lower/index.js';
+import { pagesAfterRun } from './helpers/pages-after-run.js';
 import { runP1, runP2, runWasmtime, type RunSpec } from './harness/index.js';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin/compositions/', import.meta.url));
@@ -51,28 +49,10 @@ describe('app-library-wasi: WASI lowered from two memories', () => {
   });
 
   test('10,000 WASI calls returning lists from each region: the output memory does not grow', () => {
-    const once = pagesAfterRun(module, ['app-library-wasi']);
-    const loop = pagesAfterRun(module, ['app-library-wasi', 'loop', 'please']);
+    const once = pagesAfterRun(module, { args: ['app-library-wasi'], env: { GREETING: 'x' }, files: { 'data.txt': DATA }, stderr: false });
+    const loop = pagesAfterRun(module, { args: ['app-library-wasi', 'loop', 'please'], env: { GREETING: 'x' }, files: { 'data.txt': DATA }, stderr: false });
     expect(loop.stdout).toContain('lib file: a file');
     // 10,000 environments and 20,000 file reads would take over 2 MB (32 pages) if kept.
     expect(loop.pages).toBe(once.pages);
   });
 });
-
-/** Runs the output on node:wasi in this process and reads its memory's size afterwards. */
-function pagesAfterRun(module: Uint8Array, args: string[]): { pages: number; stdout: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'wasi-adapt-fuse-wasi-'));
-  try {
-    writeFileSync(join(dir, 'data.txt'), DATA);
-    const out = openSync(join(dir, 'stdout'), 'w');
-    const wasi = new WASI({ version: 'preview1', args, env: { GREETING: 'x' }, preopens: { '/sandbox': dir }, returnOnExit: true, stdout: out });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(module), wasi.getImportObject() as WebAssembly.Imports);
-    const code = wasi.start(instance);
-    closeSync(out);
-    expect(code).toBe(0);
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    return { pages: memory.buffer.byteLength / 65536, stdout: readFileSync(join(dir, 'stdout'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
