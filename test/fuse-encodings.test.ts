@@ -8,8 +8,8 @@
 // host: the down output (adapter dropped and kept) on node:wasi and on Wasmtime's preview1 must
 // print, write and exit as it does, including the cabi_realloc calls both programs record
 // (GREETER_TRACE: store_string's estimate, growth and shrink, in order, with their sizes and
-// alignments). And the library means the same program in every encoding: the utf8 greeter-app
-// prints what both variants print.
+// alignments); 10,000 rounds leave the output memory its size after one. And the library means
+// the same program in every encoding: the utf8 greeter-app prints what both variants print.
 //
 // jco 1.35 is not a reference here: its transpiler traps (`wasm unreachable instruction executed`
 // in js-component-bindgen) on the latin1+utf16 variant. The utf16 variant it transpiles and runs,
@@ -21,6 +21,7 @@ import { parseComponent } from '../src/binary/component.js';
 import type { Component } from '../src/binary/component-types.js';
 import { lower } from '../src/lower/index.js';
 import { runP1, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
+import { pagesAfterRun } from './helpers/pages-after-run.js';
 
 const BIN = new URL('../fixtures/bin/compositions/', import.meta.url);
 const LONG = `long ${'x'.repeat(3000)}\u00e9${'y'.repeat(2000)} \u2713\u{1f680}`;
@@ -125,4 +126,15 @@ describe.each(VARIANTS)('%s: a %s library composed with a utf8 app', (name, enco
       same(wasmtime, want);
     });
   }
+
+  // Every transcoded copy is released: the library's results by its post-returns, the app's by the app.
+  test('10,000 rounds of library calls: the output memory does not grow', () => {
+    const { module } = lower(bytes);
+    const run = (rounds: number) => pagesAfterRun(module, { args: ['app', 'loop', String(rounds)], env: { GREETING: 'gr\u00fc\u00dfe \u2713' }, files: { 'motd.txt': 'caf\u00e9 \u{1f680}\n' }, stderr: true });
+    const once = run(1);
+    const loop = run(10_000);
+    const perRound = Number(/checksum (\d+)/.exec(once.stdout)![1]);
+    expect(loop.stdout).toContain(`loop: 10000 rounds, checksum ${perRound * 10_000}\n`);
+    expect(loop.pages).toBe(once.pages);
+  });
 });
