@@ -78,10 +78,15 @@ const CALL_HEAVY = `(component
   (instance $caller (instantiate $Caller (with "echo" (func $callee "echo"))))
   (export "run" (func $caller "run")))`;
 
+const ours = join(root, 'fixtures', 'bin', 'compositions');
 const compositions = [
   ['simple-nested', readFileSync(join(corpus, 'simple-nested.component.wasm'))],
   ['simple-nested-optimized', readFileSync(join(corpus, 'simple-nested-optimized.component.wasm'))],
   ['call-heavy (string echo)', new Uint8Array(await parse(CALL_HEAVY))],
+  // Real-toolchain shapes (C + wasi-libc + the official preview1 adapter, composed by fixtures/compose.mjs).
+  ['greeter-app (two adapter-shaped C components)', readFileSync(join(ours, 'greeter-app.wasm'))],
+  ['greeter-app-utf16 (the library utf16)', readFileSync(join(ours, 'greeter-app-utf16.wasm'))],
+  ['virt-app (a virt implementing WASI for a C program)', readFileSync(join(ours, 'virt-app.wasm'))],
 ];
 
 const rows = [['composition', 'modules (bytes)', 'down output', 'output / modules', 'link (median of 15)']];
