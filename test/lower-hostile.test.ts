@@ -32,6 +32,25 @@ test.each(fixtures.map((f) => [f.name, f] as const))('mutants of %s give a valid
   expect(errors).toBeGreaterThan(MUTANTS / 4);
 });
 
+// Compositions: fused adapters, regions, handle holders and the host boundary under mutation.
+const COMPOSITIONS = ['resources-borrow', 'host-borrow', 'wasi-borrow', 'library-twice', 'host-results', 'export-borrow', 'greeter-app', 'virt-app'];
+
+test.each(COMPOSITIONS)('mutants of the composition %s give a valid module or a WasiAdaptError', (name) => {
+  const input = readFileSync(new URL(`../fixtures/bin/compositions/${name}.wasm`, import.meta.url));
+  let errors = 0;
+  for (let seed = 1; seed <= MUTANTS; seed++) {
+    const mutant = mutate(input, seed);
+    try {
+      const { module } = lower(mutant);
+      expect(WebAssembly.validate(module), `seed ${seed}`).toBe(true);
+    } catch (err) {
+      if (!(err instanceof WasiAdaptError)) throw new Error(`seed ${seed}: ${String(err)}`, { cause: err });
+      errors++;
+    }
+  }
+  expect(errors).toBeGreaterThan(MUTANTS / 4);
+});
+
 test('a long chain of re-exports is an error, not a stack overflow', async () => {
   const links: string[] = [];
   for (let i = 1; i <= 3000; i++) {
