@@ -71,6 +71,7 @@ describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C com
         const m = parseModule(module);
         expect(m.start).toBeUndefined();
         expect(m.exports.map((e) => e.name).sort()).toEqual(['_start', 'memory']);
+        expect(report.exports.map((e) => e.name).sort()).toEqual(['_start', 'memory']);
       });
 
       test('node:wasi and Wasmtime print and write what jco prints and writes', async () => {

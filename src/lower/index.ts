@@ -78,7 +78,7 @@ export function lower(component: Uint8Array, options: LowerOptions = {}): { modu
       customImports: p.customImports,
       unresolvedKept: p.unresolvedKept,
       stubbed: p.stubbed,
-      exports: p.exports.map((e) => ({ name: e.name, wit: e.wit })),
+      exports: p.exports.filter((e) => merged.exports.includes(e.name)).map((e) => ({ name: e.name, wit: e.wit })),
       functions: merged.functions,
       debugInfo: merged.debugInfo,
       inputSize: component.length,

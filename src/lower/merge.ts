@@ -33,6 +33,8 @@ export interface MergeResult {
   bytes: Uint8Array;
   functions: number;
   hostImports: string[];
+  /** The output's export names (the plan's, less `_initialize` where `_start` runs it). */
+  exports: string[];
   debugInfo: LowerReport['debugInfo'];
 }
 
@@ -143,6 +145,7 @@ class Merger {
       bytes,
       functions: this.functions.length,
       hostImports: this.imports.map((i) => `${i.module}.${i.name}`),
+      exports: this.exports.map((e) => e.name),
       debugInfo: debug.report,
     };
   }
