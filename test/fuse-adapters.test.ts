@@ -6,8 +6,11 @@
 // jco and Wasmtime's component host print, and write the same file; 10,000 rounds of library
 // calls (WASI from both memories) must end with the output memory the size one round leaves.
 // greeter-app-lazy is the same programs without `_initialize` (they run their constructors
-// themselves): nothing starts, the fixups are not needed, and the adapters could be dropped,
-// were it not that the host reads p1 pointers in region 0 only.
+// themselves): nothing starts, the fixups are not needed. Dropped, the adapters' mains call the
+// host's p1 through bridges (pointers checked against their region and made absolute,
+// descriptors their own): the library scans its preopens after the app opened app.log, and must
+// stop at that descriptor (EBADF) as in its own table (node:wasi answers EINVAL for it, which
+// wasi-libc takes for a fatal error: exit 71).
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,12 +63,17 @@ describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C com
     describe(keepAdapter ? 'keepAdapter' : 'default', () => {
       const { module, report } = lower(bytes, { keepAdapter });
 
-      test('no component memory is region 0; both adapters run (their p1 calls would hand the host region-relative pointers)', () => {
+      test(keepAdapter ? 'no component memory is region 0; both adapters run' : 'no component memory is region 0; both adapters dropped, main\'s p1 calls bridged per region', () => {
         const names = report.modules.map((m) => m.name);
         expect(names.some((n) => n.includes('(region 0)'))).toBe(false);
         expect(names.filter((n) => n.includes('(region 1)')).length).toBeGreaterThan(0);
         expect(names.filter((n) => n.includes('(region 2)')).length).toBeGreaterThan(0);
-        expect(report.modules.filter((m) => m.role === 'adapter').length).toBe(2);
+        expect(report.adapter).toBe(keepAdapter ? 'kept' : 'dropped');
+        expect(report.modules.filter((m) => m.role === 'adapter').length).toBe(keepAdapter ? 2 : 0);
+        // Dropped, each main's p1 calls go to the host through its region's bridges (p1-bridge.ts).
+        const bridges = names.filter((n) => n.startsWith('p1 bridge ('));
+        expect(bridges.some((n) => n.includes('fd_write, region 1'))).toBe(!keepAdapter);
+        expect(bridges.some((n) => n.includes('fd_write, region 2'))).toBe(!keepAdapter);
         // Both fixups start their main's `_initialize`: in `_start`, before `run`, not as a start
         // section (p1 hosts serve WASI from `_start` on) nor as an export of its own.
         const m = parseModule(module);

@@ -5,6 +5,7 @@ import { signatureOf } from '../component/abi.js';
 import type { FuncTypeRef } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
 import { scratchModule } from './fuse-scratch.js';
+import { fdOwnersModule, p1Bridge } from './p1-bridge.js';
 import { fuseAdapter, type FuseSide, type FuseSpec } from './fuse.js';
 import { readLinkModule, type LinkModule } from './link-module.js';
 import { componentGlobals, layoutRegions, rebaseModule, regionNames, regionRuntime, REGIONS_MODULE, type ImportedGlobals, type RegionLayout } from './memory-regions.js';
@@ -39,6 +40,8 @@ export class Generator {
   readonly generated = new Map<number, Generated>();
   private next: number;
   private scratchKey: number | undefined;
+  private readonly bridges = new Map<string, number>();
+  private ownersKey: number | undefined;
 
   constructor(firstKey: number) {
     this.next = firstKey;
@@ -111,6 +114,30 @@ export class Generator {
       throw new WasiAdaptError('bad-value', `fused adapter import ${name} is unknown`);
     });
     return this.exportTarget(key, 'adapter', 'func');
+  }
+
+  /**
+   * The p1 bridge of function `name` for main of region `region` (p1-bridge.ts): its p1 call with
+   * the pointers checked against the region and made absolute. One per region and function.
+   */
+  p1Bridge(name: string, region: number, regions: Regions, scratch: Scratch, host: (name: string) => Target): Target {
+    const id = `${region}:${name}`;
+    let key = this.bridges.get(id);
+    if (key === undefined) {
+      this.ownersKey ??= this.add('descriptor owners', fdOwnersModule().bytes, (imp) => (imp.sort === 'memory' ? regions.memory() : scratch.kept));
+      const owners = this.ownersKey;
+      const { bytes, imports } = p1Bridge(name, region);
+      key = this.add(`p1 bridge (${name}, region ${region})`, bytes, (_imp, at) => {
+        const [module, field] = imports[at]!.split('.') as [string, string];
+        if (module === 'mem') return regions.memory();
+        if (module === 'region') return field === 'base' ? regions.export(regionNames(region).base, 'global') : regions.export(regionNames(region).size, 'func');
+        if (module === 'scratch') return scratch[field as 'mark' | 'alloc' | 'release'];
+        if (module === 'owners') return this.exportTarget(owners, field, 'func');
+        return host(field);
+      });
+      this.bridges.set(id, key);
+    }
+    return this.exportTarget(key, 'bridge', 'func');
   }
 
   /** A memory of its own for a component that holds resource handles but has none (the handle table lives in memory). */

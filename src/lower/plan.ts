@@ -9,6 +9,7 @@ import { HandlePlanner, HOST, hostResource, wasiResourcesLent, type Holder } fro
 import { featuresOf, Generator, Regions, RegionsNeeded, type PlannedSide, type RegionPlan, type Scratch } from './fuse-plan.js';
 import type { FuseSpec } from './fuse.js';
 import { REGIONS_MODULE } from './memory-regions.js';
+import { p1Bridged, p1Type } from './p1-bridge.js';
 import type { LinkModule } from './link-module.js';
 import { STAND_IN_INTERFACES, stubFor, type StubBehaviour } from './stubs.js';
 import { asyncBuiltin, asyncHostCall, p3CoreNames, p3Export, p3Start, p3SyncExport, refuseAsyncImport, type P3Linker, type ResultArea, type ResultStore } from './p3-plan.js';
@@ -528,16 +529,35 @@ class Planner {
     return { kind: 'local', instance: key, sort, index: exp.index };
   }
 
-  /** With the adapter dropped, its p1 exports are the host's p1 functions and its `run` is main's `_start`. */
+  /**
+   * With the adapter dropped, its p1 exports are the host's p1 functions (in a composition, through
+   * the p1 bridge of main's region) and its `run` is main's `_start`.
+   */
   private throughAdapter(key: number, m: ModuleView, name: string, sig: FuncType | undefined): Target {
-    // The host reads p1 pointers in region 0, the host's, which holds no component's memory.
-    if (this.regions) throw new AdapterNeeded(`the adapter's export '${name}' is called over a region the p1 host does not read`);
-    if (P1_FUNCTIONS.has(name)) return { kind: 'host', module: P1_MODULE, name, sig };
+    if (P1_FUNCTIONS.has(name)) return this.regions ? this.p1Bridge(key, m, name, sig) : { kind: 'host', module: P1_MODULE, name, sig };
     if (RUN_IFACE.test(name) && name.endsWith('#run')) {
       const start = m.imports.find((i) => i.sort === 'func' && i.name === '_start');
       if (start) return this.importOf(key, start);
     }
     throw new AdapterNeeded(`the adapter's export '${name}' is used`);
+  }
+
+  /**
+   * Main's p1 call in a composition: its pointers are relative to its region, which the host does
+   * not read as such, so the call goes through a bridge that checks them against the region and
+   * makes them absolute, and keeps its descriptors its own (p1-bridge.ts). A function taking
+   * neither pointers nor descriptors is the host's own.
+   */
+  private p1Bridge(key: number, m: ModuleView, name: string, sig: FuncType | undefined): Target {
+    const def = this.c.coreInstances[key];
+    const memory = m.imports.find((i) => i.sort === 'memory');
+    const origin = def?.kind === 'instantiate' && memory ? this.importOrigin(def, memory) : undefined;
+    const region = origin && this.regions!.regionOf(origin.instance);
+    if (region === undefined) throw new AdapterNeeded(`the adapter's export '${name}' is called over a memory that is no region`);
+    if (sig && !sigEqual(sig, p1Type(name))) throw new AdapterNeeded(`the adapter's export '${name}' is imported with another type than preview1's`);
+    const host = (field: string): Target => ({ kind: 'host', module: P1_MODULE, name: field, sig: p1Type(field) });
+    if (!p1Bridged(name)) return host(name);
+    return this.generator.p1Bridge(name, region, this.regions!, this.scratch()!, host);
   }
 
   /**
