@@ -21,7 +21,8 @@ import { parseComponent, writeComponent } from '../src/binary/component.js';
 import { parseModule } from '../src/binary/module.js';
 import { lower } from '../src/lower/index.js';
 import { pagesAfterRun } from './helpers/pages-after-run.js';
-import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
+import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunSpec } from './harness/index.js';
+import { sameRun } from './helpers/same-run.js';
 
 const BIN = fileURLToPath(new URL('../fixtures/bin/compositions/', import.meta.url));
 const MOTD = 'message of the day: caf\u00e9 \u2713 \u{1f680}\nsecond line\n';
@@ -31,18 +32,6 @@ const SPEC: RunSpec = {
   env: { GREETING: 'gr\u00fc\u00dfe', OTHER: 'a=b', EMPTY: '' },
   preopens: [{ guest: '/sandbox', files: { 'motd.txt': MOTD } }],
 };
-
-function same(got: RunResult, want: RunResult): void {
-  expect(got.trapped, got.trapMessage).toBe(false);
-  expect(got.stdout.toString()).toBe(want.stdout.toString());
-  expect(got.stderr.toString()).toBe(want.stderr.toString());
-  expect(got.exitCode).toBe(want.exitCode);
-  expect(filesOf(got)).toEqual(filesOf(want));
-}
-
-function filesOf(r: RunResult): Record<string, string> {
-  return Object.fromEntries(Object.entries(r.files).map(([path, e]) => [path, e.kind === 'file' ? e.data.toString() : 'dir']));
-}
 
 describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C components composed', (name) => {
   const bytes = new Uint8Array(readFileSync(`${BIN}${name}.wasm`));
@@ -56,7 +45,7 @@ describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C com
     expect(jco.stdout.toString()).toMatch(/app done\n$/);
     expect(jco.stderr.toString()).toContain('[greeter] first env\n');
     expect(jco.files['/sandbox/app.log']?.kind).toBe('file');
-    same(wasmtime, jco);
+    sameRun(wasmtime, jco);
   });
 
   for (const keepAdapter of [false, true]) {
@@ -85,8 +74,8 @@ describe.each(['greeter-app', 'greeter-app-lazy'])('%s: two adapter-shaped C com
       test('node:wasi and Wasmtime print and write what jco prints and writes', async () => {
         const [want] = await reference;
         const [p1, wasmtime] = await Promise.all([runP1(module, SPEC), runWasmtime(module, SPEC)]);
-        same(p1, want);
-        same(wasmtime, want);
+        sameRun(p1, want);
+        sameRun(wasmtime, want);
       });
 
       test('10,000 rounds of library calls: the output memory does not grow', () => {

@@ -22,6 +22,7 @@ import { parseComponent } from '../src/binary/component.js';
 import type { Component } from '../src/binary/component-types.js';
 import { lower } from '../src/lower/index.js';
 import { runP1, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
+import { sameRun } from './helpers/same-run.js';
 import { pagesAfterRun } from './helpers/pages-after-run.js';
 
 const BIN = new URL('../fixtures/bin/compositions/', import.meta.url);
@@ -43,18 +44,6 @@ const VARIANTS = [
 
 const bytesOf = (name: string) => new Uint8Array(readFileSync(new URL(`${name}.wasm`, BIN)));
 const utf8Run = runWasmtimeComponent(bytesOf('greeter-app'), SPEC);
-
-function same(got: RunResult, want: RunResult): void {
-  expect(got.trapped, got.trapMessage).toBe(false);
-  expect(got.stdout.toString()).toBe(want.stdout.toString());
-  expect(got.stderr.toString()).toBe(want.stderr.toString());
-  expect(got.exitCode).toBe(want.exitCode);
-  expect(filesOf(got)).toEqual(filesOf(want));
-}
-
-function filesOf(r: RunResult): Record<string, string> {
-  return Object.fromEntries(Object.entries(r.files).map(([path, e]) => [path, e.kind === 'file' ? e.data.toString() : 'dir']));
-}
 
 /**
  * What the programs record without their preview1 adapters: each adapter allocates two pages of
@@ -98,7 +87,7 @@ describe.each(VARIANTS)('%s: a %s library composed with a utf8 app', (name, enco
 
   test('on Wasmtime\'s component host it prints what the utf8 library prints, non-ASCII text through every function', async () => {
     const [want, got] = await Promise.all([utf8Run, runWasmtimeComponent(bytes, SPEC)]);
-    same(got, want);
+    sameRun(got, want);
     const out = got.stdout.toString();
     for (const line of [
       'greet: gr\u00fc\u00dfe, \u2713 \u4e2d\u6587!\n',
@@ -136,8 +125,8 @@ describe.each(VARIANTS)('%s: a %s library composed with a utf8 app', (name, enco
       expect(report.adapter).toBe(keepAdapter ? 'kept' : 'dropped');
       const [reference_, p1, wasmtime] = await Promise.all([reference, runP1(module, TRACED), runWasmtime(module, TRACED)]);
       const want = keepAdapter ? reference_ : withoutAdapterPages(reference_);
-      same(p1, want);
-      same(wasmtime, want);
+      sameRun(p1, want);
+      sameRun(wasmtime, want);
     });
   }
 

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseComponent, writeComponent } from '../src/binary/component.js';
 import { lower } from '../src/lower/index.js';
-import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunResult, type RunSpec } from './harness/index.js';
+import { runP1, runP2, runWasmtime, runWasmtimeComponent, type RunSpec } from './harness/index.js';
+import { sameRun } from './helpers/same-run.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../fixtures/bin/compositions/virt-app.wasm', import.meta.url)));
 const HOST: RunSpec = {
@@ -34,13 +35,6 @@ const VIRT_LINES = [
   'open /sandbox/host.txt: Capabilities insufficient\n',
 ];
 
-function same(got: RunResult, want: RunResult): void {
-  expect(got.trapped, got.trapMessage).toBe(false);
-  expect(got.stdout.toString()).toBe(want.stdout.toString());
-  expect(got.stderr.toString()).toBe(want.stderr.toString());
-  expect(got.exitCode).toBe(want.exitCode);
-}
-
 const reference = Promise.all([runP2(bytes, HOST), runWasmtimeComponent(bytes, HOST)]);
 
 test('compose.mjs: the virt satisfies the program\'s environment and filesystem imports; the rest are the host\'s', () => {
@@ -61,7 +55,7 @@ test('the reference hosts agree, and the program sees the virt, not the host', a
   expect(out).not.toContain('from-the-host');
   expect(jco.stderr.toString()).toBe('[virt-app] listing /virt\n[virt-app] done\n');
   expect(jco.exitCode).toBe(0);
-  same(wasmtime, jco);
+  sameRun(wasmtime, jco);
 });
 
 describe.each([false, true])('down (keepAdapter: %s)', (keepAdapter) => {
@@ -78,8 +72,8 @@ describe.each([false, true])('down (keepAdapter: %s)', (keepAdapter) => {
   test('node:wasi and Wasmtime print what jco prints', async () => {
     const [want] = await reference;
     const [p1, wasmtime] = await Promise.all([runP1(module, HOST), runWasmtime(module, HOST)]);
-    same(p1, want);
-    same(wasmtime, want);
+    sameRun(p1, want);
+    sameRun(wasmtime, want);
   });
 });
 
