@@ -187,36 +187,39 @@ export function zeroIsValid(s: Shape): boolean {
   }
 }
 
-/** Whether a value of `s` can hold a string (whose bytes then follow the canon's string-encoding). */
-export function holdsString(s: Shape): boolean {
+/** Whether `s` or a shape inside it (a list's element, a record's fields, a variant's payloads) satisfies `pred`. */
+export function someShape(s: Shape, pred: (x: Shape) => boolean): boolean {
+  if (pred(s)) return true;
   switch (s.k) {
-    case 'string':
-      return true;
     case 'list':
-      return holdsString(s.element);
+      return someShape(s.element, pred);
     case 'record':
-      return s.fields.some(holdsString);
+      return s.fields.some((f) => someShape(f, pred));
     case 'variant':
-      return s.cases.some((c) => c !== undefined && holdsString(c));
+      return s.cases.some((c) => c !== undefined && someShape(c, pred));
     default:
       return false;
   }
 }
 
+/** Every handle in `s`, in the order its values lay them out (a list's element once). */
+export function handlesOf(s: Shape): HandleShape[] {
+  const out: HandleShape[] = [];
+  someShape(s, (x) => {
+    if (x.k === 'handle') out.push(x);
+    return false;
+  });
+  return out;
+}
+
+/** Whether a value of `s` can hold a string (whose bytes then follow the canon's string-encoding). */
+export function holdsString(s: Shape): boolean {
+  return someShape(s, (x) => x.k === 'string');
+}
+
 /** Does a value point into memory (a string or a variable-length list somewhere in it)? Then a copy must follow the pointers. */
 export function hasPointers(s: Shape): boolean {
-  switch (s.k) {
-    case 'string':
-      return true;
-    case 'list':
-      return s.length === undefined || hasPointers(s.element);
-    case 'record':
-      return s.fields.some(hasPointers);
-    case 'variant':
-      return s.cases.some((c) => c !== undefined && hasPointers(c));
-    default:
-      return false;
-  }
+  return someShape(s, (x) => x.k === 'string' || (x.k === 'list' && x.length === undefined));
 }
 
 /** The parameter and result shapes of a function type (several results only in pre-0.2 binaries). */

@@ -1,7 +1,7 @@
 import { encodeModule, type Export, type Global, type Import } from '../binary/module.js';
 import type { FuncType } from '../binary/types.js';
 import {
-  alignTo, alignment, discriminantSize, flatten, hasPointers, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
+  alignTo, alignment, discriminantSize, flatten, handlesOf, hasPointers, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, payloadOffset, size,
   type CoreType, type HandleShape, type Shape,
 } from '../component/abi.js';
 import type { StringEncoding } from '../component/evaluate.js';
@@ -167,11 +167,11 @@ class Fuser {
     };
     const one: FuncType = { kind: 'func', params: ['i32'], results: ['i32'] };
     // An own handle in the results moves back (`handle.give<i>`); results hold no borrows.
-    for (const h of handlesIn(results)) {
+    for (const h of results.flatMap(handlesOf)) {
       const how = spec.handle?.(h);
       if (how?.how === 'own') handleFunc(`give${how.resource}`, one);
     }
-    for (const h of handlesIn(params)) {
+    for (const h of params.flatMap(handlesOf)) {
       const how = spec.handle?.(h);
       if (!how || how.how === 'pass') continue;
       if (how.how === 'lend' || how.how === 'loan') {
@@ -569,19 +569,6 @@ class Fuser {
       else flatSet(c, dst.vals[w]!, 'i32');
     }
   }
-}
-
-/** Every handle shape in `shapes` (each list's element once). */
-function handlesIn(shapes: readonly Shape[]): HandleShape[] {
-  const out: HandleShape[] = [];
-  const walk = (x: Shape): void => {
-    if (x.k === 'handle') out.push(x);
-    else if (x.k === 'list') walk(x.element);
-    else if (x.k === 'record') x.fields.forEach(walk);
-    else if (x.k === 'variant') for (const c of x.cases) if (c) walk(c);
-  };
-  shapes.forEach(walk);
-  return out;
 }
 
 /** A flat value, which may sit in a wider slot of a variant's joined flat types. */

@@ -1,4 +1,4 @@
-import { alignTo, alignment, discriminantSize, flatten, payloadOffset, size, type CoreType, type HandleShape, type Shape } from '../component/abi.js';
+import { alignTo, alignment, discriminantSize, flatten, handlesOf, payloadOffset, size, someShape, type CoreType, type HandleShape, type Shape } from '../component/abi.js';
 import type { FuncType } from '../binary/types.js';
 import { BinaryWriter } from '../binary/writer.js';
 import type { Target } from './plan.js';
@@ -35,12 +35,10 @@ export interface HandleWrapper {
 export function handleTargets(g: HandleWrapper): Target[] {
   const out: Target[] = [g.callee];
   const collect = (s: Shape, opOf: (h: HandleShape) => Target | undefined): void => {
-    if (s.k === 'handle') {
-      const t = opOf(s);
+    for (const h of handlesOf(s)) {
+      const t = opOf(h);
       if (t) out.push(t);
-    } else if (s.k === 'list') collect(s.element, opOf);
-    else if (s.k === 'record') s.fields.forEach((f) => collect(f, opOf));
-    else if (s.k === 'variant') s.cases.forEach((c) => c && collect(c, opOf));
+    }
   };
   g.params.forEach((p) => collect(p, g.paramOp));
   if (g.result) collect(g.result, g.resultOp);
@@ -52,25 +50,13 @@ export function handleTargets(g: HandleWrapper): Target[] {
 
 /** Whether some handle in `s` is one `pick` selects. */
 export function hasHandle(s: Shape, pick: (h: HandleShape) => boolean): boolean {
-  switch (s.k) {
-    case 'handle':
-      return pick(s);
-    case 'list':
-      return hasHandle(s.element, pick);
-    case 'record':
-      return s.fields.some((f) => hasHandle(f, pick));
-    case 'variant':
-      return s.cases.some((c) => c !== undefined && hasHandle(c, pick));
-    default:
-      return false;
-  }
+  return someShape(s, (x) => x.k === 'handle' && pick(x));
 }
 
 /** Whether some handle `pick` selects sits in memory (a list, or values past `maxFlat`). */
 export function handleInMemory(params: Shape[], pick: (h: HandleShape) => boolean, maxFlat: number): boolean {
   const any = (s: Shape): boolean => hasHandle(s, pick);
-  const inList = (s: Shape): boolean =>
-    s.k === 'list' ? any(s.element) : s.k === 'record' ? s.fields.some(inList) : s.k === 'variant' ? s.cases.some((c) => c !== undefined && inList(c)) : false;
+  const inList = (s: Shape): boolean => someShape(s, (x) => x.k === 'list' && any(x.element));
   return params.some(inList) || (params.flatMap(flatten).length > maxFlat && params.some(any));
 }
 

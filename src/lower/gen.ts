@@ -303,16 +303,26 @@ function undoPush(w: BinaryWriter, l: UndoGlobals, alloc: number): void {
   w.u8(op.end);
 }
 
+/**
+ * A loop popping the undo log down to local `mark`, newest pair first: each pair's address is
+ * in local `p` and on the stack when `pair` writes what to do with it.
+ */
+function popUndo(w: BinaryWriter, l: UndoGlobals, mark: number, p: number, pair: () => void): void {
+  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
+  w.u8(op.globalGet).u32(l.top).u8(op.localGet).u32(mark).u8(op.i32GtU).u8(op.i32Eqz).u8(op.brIf).u32(1);
+  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.globalSet).u32(l.top);
+  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localTee).u32(p);
+  pair();
+  w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+}
+
 /** undo-restore(mark): puts back every pair logged since `mark`, newest first. */
 function undoRestore(w: BinaryWriter, l: UndoGlobals): void {
   const [MARK, P] = [0, 1];
   w.u32(1).u32(1).u8(0x7f); // local p
-  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
-  w.u8(op.globalGet).u32(l.top).u8(op.localGet).u32(MARK).u8(op.i32GtU).u8(op.i32Eqz).u8(op.brIf).u32(1);
-  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.globalSet).u32(l.top);
-  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localTee).u32(P);
-  w.u8(op.i32Load).u32(2).u32(0).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
-  w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  popUndo(w, l, MARK, P, () => {
+    w.u8(op.i32Load).u32(2).u32(0).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
+  });
   w.u8(op.end);
 }
 
@@ -324,17 +334,14 @@ function lendEnd(w: BinaryWriter, l: UndoGlobals, h: HandleGlobals, lent: number
   const [MARK, LENT, P] = [0, 1, 2];
   w.u32(1).u32(1).u8(0x7f); // local p
   w.u8(op.globalGet).u32(lent).u8(op.localGet).u32(LENT).u8(op.i32Ne).u8(op.if).u8(op.void).u8(op.unreachable).u8(op.end);
-  w.u8(op.block).u8(op.void).u8(op.loop).u8(op.void);
-  w.u8(op.globalGet).u32(l.top).u8(op.localGet).u32(MARK).u8(op.i32GtU).u8(op.i32Eqz).u8(op.brIf).u32(1);
-  w.u8(op.globalGet).u32(l.top).u8(op.i32Const).sleb(8).u8(op.i32Sub).u8(op.globalSet).u32(l.top);
   // the pair is (handle, tag word): the table may have moved since, so its slot is found again;
   // a WASI loan's pair (marked handle, tag) has nothing to put back
-  w.u8(op.globalGet).u32(l.base).u8(op.globalGet).u32(l.top).u8(op.i32Add).u8(op.localTee).u32(P);
-  w.u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(LOAN).u8(op.i32And).u8(op.i32Eqz).u8(op.if).u8(op.void);
-  w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add);
-  w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
-  w.u8(op.end);
-  w.u8(op.br).u32(0).u8(op.end).u8(op.end);
+  popUndo(w, l, MARK, P, () => {
+    w.u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(LOAN).u8(op.i32And).u8(op.i32Eqz).u8(op.if).u8(op.void);
+    w.u8(op.globalGet).u32(h.base).u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(0).u8(op.i32Const).sleb(3).u8(op.i32Shl).u8(op.i32Add);
+    w.u8(op.localGet).u32(P).u8(op.i32Load).u32(2).u32(4).u8(op.i32Store).u32(2).u32(0);
+    w.u8(op.end);
+  });
   w.u8(op.end);
 }
 

@@ -1,4 +1,4 @@
-import { MAX_FLAT_PARAMS, signatureOf, type HandleShape, type Shape } from '../component/abi.js';
+import { handlesOf, MAX_FLAT_PARAMS, signatureOf, type HandleShape, type Shape } from '../component/abi.js';
 import type { FuncTypeRef, TypeVal } from '../component/evaluate.js';
 import { WasiAdaptError } from '../errors.js';
 import { withoutVersion } from '../interface-name.js';
@@ -221,12 +221,9 @@ export function wasiResourcesLent(funcs: readonly CoreFunc[]): Set<string> {
     if (f.kind !== 'lower-lifted') continue;
     const shapes = shapesOfType(f.type);
     if (!shapes) continue;
-    for (const s of [...shapes.params, ...(shapes.result ? [shapes.result] : [])]) {
-      hasHandle(s, (h) => {
-        const r = h.resource;
-        if (h.borrow && r?.kind === 'imported' && !hostResource(r)) out.add(`${withoutVersion(r.iface)}#${r.name}`);
-        return false;
-      });
+    for (const h of [...shapes.params, ...(shapes.result ? [shapes.result] : [])].flatMap(handlesOf)) {
+      const r = h.resource;
+      if (h.borrow && r?.kind === 'imported' && !hostResource(r)) out.add(`${withoutVersion(r.iface)}#${r.name}`);
     }
   }
   return out;

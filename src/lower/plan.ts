@@ -1089,17 +1089,7 @@ const P1_CALLER_UTF8 = "a p1 caller of the output passes UTF-8 (the Canonical AB
  * is not implemented yet). One that passes no string does not care.
  */
 function checkUtf8(what: string, options: CanonOptions, type: FuncTypeRef | undefined, offset: number | undefined, why: string): void {
-  if (options.encoding === 'utf8') return;
-  let strings = true;
-  try {
-    if (type) {
-      const { params, results } = signatureOf(type);
-      strings = [...params, ...results].some(holdsString);
-    }
-  } catch (err) {
-    if (!(err instanceof WasiAdaptError)) throw err;
-  }
-  if (!strings) return;
+  if (options.encoding === 'utf8' || (type && !holdsStrings(type))) return;
   throw new WasiAdaptError(
     'unsupported',
     `${what} passes strings as ${options.encoding}; ${why} and down does not transcode yet: build the component with string-encoding=utf8`,
