@@ -8,7 +8,10 @@ const HELP = `Usage: wasi-adapt down IN.wasm [-o OUT.wasm] [options]
 
 Turns a WASI 0.2 component into one WASI preview 1 core module that any p1
 runtime (wasmtime, wasmer, node:wasi, browsers with a p1 shim) runs. Also takes
-compositions (components calling components: one memory out, strings transcoded)
+compositions (components calling components: one memory out, strings transcoded,
+handles in per-component tables; what the host allocates with cabi_realloc for
+an export is freed when it returns, or in its cabi_post_ when its results hold
+strings or lists: the host must call it)
 and WASI 0.3 components whose run is a callback-style async lift (an event loop
 over poll_oneoff; an async export returns at task.return, and its cabi_post_
 export runs the rest of the task). Stackful async lifts are refused.
